@@ -1,0 +1,31 @@
+"""Where things live. No heavy imports: the CLI imports this before anything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = ROOT / "briefing"
+DATA_DIR = ROOT / "data"
+REFERENCE_DIR_NAME = "reference"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+PARAMS_DIR = ROOT / "params"
+REPORTS_DIR = ROOT / "reports"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TESTS_DIR = ROOT / "tests"
+FIXTURES_DIR = TESTS_DIR / "fixtures"
+
+BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "briefing.ipynb"
+PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "country_profile.ipynb"
+
+ARTICLE_FILE = "article.txt"
+ARTICLE_META_FILE = "article.json"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it in messages: relative to the repo when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(p)
