@@ -12,7 +12,7 @@ DATA_INPUTS    := $(wildcard data/*.txt data/*.json data/*.csv data/reference/*.
 PACKAGE_INPUTS := $(wildcard briefing/*.py briefing/templates/briefing/*)
 REPORT_INPUTS  := notebooks/briefing.ipynb $(DATA_INPUTS) $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
 
-.PHONY: help setup report check test lint clean
+.PHONY: help setup report params profiles batch check test lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -32,10 +32,46 @@ setup: $(DEV_STAMP) ## create .venv with the pinned runtime and test packages
 check: $(RUNTIME_STAMP) ## validate the data directory (python -m briefing check)
 	$(PY) -m briefing check
 
-report: reports/briefing.html reports/briefing.pdf ## render reports/briefing.html and .pdf (only if inputs changed)
+# `make report` renders the default briefing into reports/; `make report PARAMS=params/x.yaml`
+# renders that named parameter set into reports/x/. Real file targets: nothing changed, nothing
+# done. The executed notebook (briefing.ipynb) is written next to the HTML and PDF.
+PARAMS ?=
+ifeq ($(strip $(PARAMS)),)
+REPORT_DIR  := reports
+PARAMS_ARGS :=
+else
+ifneq ($(filter report,$(MAKECMDGOALS)),)
+ifeq ($(wildcard $(PARAMS)),)
+$(error PARAMS=$(PARAMS): file not found (parameter sets: $(wildcard params/*.yaml)))
+endif
+endif
+REPORT_DIR  := reports/$(basename $(notdir $(PARAMS)))
+PARAMS_ARGS := -f $(PARAMS)
+endif
 
-reports/briefing.html reports/briefing.pdf &: $(REPORT_INPUTS)
-	$(PY) -m briefing render --out reports
+report: $(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf ## render the briefing (HTML, PDF, .ipynb) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
+
+$(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf &: $(REPORT_INPUTS) $(PARAMS)
+	$(PY) -m briefing render --out $(REPORT_DIR) $(PARAMS_ARGS)
+
+params: $(RUNTIME_STAMP) ## list the parameters of the briefing and of the country profile
+	@$(PY) -m briefing params
+	@echo
+	@$(PY) -m briefing params --notebook country_profile
+
+# One country profile per country in the data, in parallel (JOBS=n to choose the number of
+# worker processes), with reports/profiles/index.html. The stamp is only touched when every
+# profile succeeded, so a failed batch is retried by the next `make profiles`.
+PROFILE_INPUTS := notebooks/country_profile.ipynb $(DATA_INPUTS) $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
+PROFILES_STAMP := reports/profiles/.complete
+
+profiles: $(PROFILES_STAMP) ## render every country profile into reports/profiles/ with an index.html (JOBS=n; only if inputs changed)
+
+batch: profiles ## same as make profiles
+
+$(PROFILES_STAMP): $(PROFILE_INPUTS)
+	$(PY) -m briefing batch --out reports/profiles $(if $(JOBS),--jobs $(JOBS))
+	@touch $@
 
 lint: $(DEV_STAMP) ## ruff over the package, tests and notebooks
 	$(PY) -m ruff check briefing tests notebooks

@@ -1,23 +1,79 @@
-"""Command line: ``python -m briefing check|render ...``.
+"""Command line: ``python -m briefing check|params|render|batch|dictionary``.
 
-Imports stay light until validation has passed, so bad input is reported fast.
+Imports stay light until validation has passed (no pandas, papermill or nbconvert), so a bad
+parameter or bad data is reported in a fraction of a second, before any kernel starts.
 Exit codes: 0 success, 1 failed render, 2 bad input (data or parameters).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import paths
-from .errors import BriefingError
+from .errors import BriefingError, ParameterError
+
+FORMATS = ("html", "pdf")
+
+
+class _Ordered(argparse.Action):
+    """-p NAME VALUE and -f FILE share one list so that, as in papermill, later wins."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        items = list(getattr(namespace, self.dest) or [])
+        items.append((self.const, values))
+        setattr(namespace, self.dest, items)
+
+
+def _add_parameter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-p", "--parameter", dest="sources", nargs=2, action=_Ordered,
+                        const="-p", metavar=("NAME", "VALUE"),
+                        help="set a parameter (repeatable; text is converted to the "
+                        "declared type, lists as a,b)")
+    parser.add_argument("-f", "--parameters-file", dest="sources", action=_Ordered,
+                        const="-f", metavar="FILE.yaml",
+                        help="read parameters from a YAML file (repeatable; later "
+                        "-p/-f win)")
+    parser.add_argument("--data-dir", help="shorthand for -p data_dir DIR")
+
+
+def collect(args) -> tuple[dict, dict]:
+    """Parameter values and where each came from, in command-line order (later wins)."""
+    from .params import read_yaml
+
+    values: dict = {}
+    origins: dict = {}
+    if getattr(args, "data_dir", None) is not None:
+        values["data_dir"] = args.data_dir
+    for kind, item in getattr(args, "sources", None) or []:
+        if kind == "-p":
+            name, value = item
+            values[name] = value
+            origins.pop(name, None)  # named in the message already; files are named
+        else:
+            for name, value in read_yaml(item).items():
+                values[name], origins[name] = value, paths.display_path(item)
+    return values, origins
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    from .validate import suggest
+
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    for f in formats:
+        if f not in FORMATS:
+            raise ParameterError(f"--format: unknown format {f!r}{suggest(f, FORMATS)} "
+                                 f"(expected html, pdf or html,pdf; the executed .ipynb is "
+                                 "always kept)")
+    return formats
 
 
 def _cmd_check(args) -> int:
-    from .validate import validate
+    from .params import validate_data_dir
 
-    v = validate(Path(args.data_dir))
+    v = validate_data_dir(args.data_dir)
     for w in v.warnings:
         print(f"warning: {w}", file=sys.stderr)
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in v.rows.items())
@@ -25,19 +81,50 @@ def _cmd_check(args) -> int:
     return 0
 
 
+def _cmd_params(args) -> int:
+    from .params import check, describe
+
+    print(describe(args.notebook))
+    if args.sources or args.data_dir is not None:
+        values, origins = collect(args)
+        params = check(args.notebook, values, origins=origins)
+        print("\nValid. Values after normalisation:")
+        for name, value in params.as_dict().items():
+            mark = " (given)" if name in params.given else ""
+            shown = paths.display_path(value) if isinstance(value, Path) else repr(value)
+            print(f"  {name} = {shown}{mark}")
+    return 0
+
+
 def _cmd_render(args) -> int:
-    from .validate import validate
+    from .batch import ensure_writable, make_job, run_job
+    from .params import check, notebook_path
 
-    params = {"data_dir": args.data_dir}
-    validate(Path(args.data_dir))
-    from .render import render
-
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    written = render(paths.BRIEFING_NOTEBOOK, params, Path(args.out), stem="briefing",
-                     formats=formats)
-    for path in written:
+    formats = parse_formats(args.format)
+    values, origins = collect(args)
+    params = check(args.notebook, values, origins=origins)
+    default_out = (paths.REPORTS_DIR / "profiles" if "country" in params
+                   else paths.REPORTS_DIR)
+    out = ensure_writable(Path(args.out) if args.out else default_out)
+    for w in params.validated.warnings if params.validated else ():
+        print(f"warning: {w}", file=sys.stderr)
+    job = make_job(notebook_path(args.notebook), params, out, formats)
+    for path in run_job(job):
         print(f"wrote {paths.display_path(path)}")
     return 0
+
+
+def _cmd_batch(args) -> int:
+    from .batch import batch
+
+    formats = parse_formats(args.format)
+    values, origins = collect(args)
+    countries = ([c.strip() for c in args.countries.split(",") if c.strip()]
+                 if args.countries else None)
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"--jobs: must be at least 1 (got {args.jobs})")
+    workers = args.jobs or os.cpu_count() or 1
+    return batch(args.notebook, values, origins, countries, Path(args.out), formats, workers)
 
 
 def _cmd_dictionary(args) -> int:
@@ -48,19 +135,50 @@ def _cmd_dictionary(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m briefing", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m briefing", description=__doc__.split("\n")[0],
+        epilog="Exit codes: 0 success, 1 a render failed, 2 bad input (data or parameters).")
     sub = parser.add_subparsers(dest="command", required=True)
+
     check = sub.add_parser("check", help="validate a data directory")
     check.add_argument("--data-dir", default=str(paths.DATA_DIR))
     check.set_defaults(func=_cmd_check)
+
     dictionary = sub.add_parser("dictionary", help="print the data dictionary (markdown) "
                                 "generated from the schema, as kept in data/README.md")
     dictionary.set_defaults(func=_cmd_dictionary)
-    render = sub.add_parser("render", help="execute the briefing and export HTML/PDF")
-    render.add_argument("--data-dir", default=str(paths.DATA_DIR))
-    render.add_argument("--format", default="html,pdf")
-    render.add_argument("--out", default=str(paths.REPORTS_DIR))
+
+    params = sub.add_parser("params", help="list a notebook's parameters (type, default, "
+                            "help); with -p/-f, validate values without rendering")
+    params.add_argument("--notebook", default="briefing",
+                        help="briefing, country_profile or a path to a notebook")
+    _add_parameter_options(params)
+    params.set_defaults(func=_cmd_params)
+
+    render = sub.add_parser("render", help="validate parameters, execute a notebook and "
+                            "export HTML/PDF (the executed .ipynb is kept next to them)")
+    _add_parameter_options(render)
+    render.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
+    render.add_argument("--out", help="output folder (default: reports/, or "
+                        "reports/profiles/ for the country profile)")
+    render.add_argument("--notebook", default="briefing",
+                        help="briefing, country_profile or a path to a notebook")
     render.set_defaults(func=_cmd_render)
+
+    batch = sub.add_parser("batch", help="render one country profile per country, in "
+                           "parallel, with an index page")
+    _add_parameter_options(batch)
+    batch.add_argument("--countries", help="comma-separated ISO codes or names "
+                       "(default: every country in the data)")
+    batch.add_argument("--jobs", type=int, help="worker processes (default: the number of "
+                       "cores)")
+    batch.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
+    batch.add_argument("--out", default=str(paths.REPORTS_DIR / "profiles"),
+                       help="output folder (default: reports/profiles/)")
+    batch.add_argument("--notebook", default="country_profile",
+                       help="a notebook with a 'country' parameter (default: "
+                       "country_profile)")
+    batch.set_defaults(func=_cmd_batch)
     return parser
 
 

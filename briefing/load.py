@@ -38,20 +38,31 @@ class Dataset:
         return dict(zip(df[C.COUNTRY_CODE], df[C.NAME]))
 
 
-def to_frame(table: Table, rows: list[dict]) -> pd.DataFrame:
-    """Typed DataFrame with the schema's columns in schema order, a clean RangeIndex."""
-    columns = {}
+def frame(table: Table, columns: dict[str, list]) -> pd.DataFrame:
+    """Typed DataFrame from validated columns, in schema order, with a clean RangeIndex.
+
+    Strings stay ``object`` (text exactly as in the file, ``None`` for empty cells), list
+    cells are tuples, dates ``datetime64``, integers nullable ``Int64``.
+    """
+    out = {}
     for f in table.fields:
-        values = [r.get(f.name) for r in rows]
+        values = columns.get(f.name)
+        if values is None:
+            values = [None] * len(next(iter(columns.values()), []))
         if f.type == "date":
-            columns[f.name] = pd.to_datetime(pd.Series(values, dtype="object"))
+            out[f.name] = pd.to_datetime(pd.Series(values, dtype="object"))
         else:
-            columns[f.name] = pd.Series(values, dtype=_DTYPES[f.type])
-    return pd.DataFrame(columns)
+            out[f.name] = pd.Series(values, dtype=_DTYPES[f.type])
+    return pd.DataFrame(out)
+
+
+def to_frame(table: Table, rows: list[dict]) -> pd.DataFrame:
+    """Typed DataFrame from row dicts (see :func:`frame`)."""
+    return frame(table, {f.name: [r.get(f.name) for r in rows] for f in table.fields})
 
 
 def from_validated(v: Validated) -> Dataset:
-    tables = {name: to_frame(TABLES[name], rows) for name, rows in v.rows.items()}
+    tables = {name: frame(TABLES[name], cols) for name, cols in v.columns.items()}
     return Dataset(data_dir=v.data_dir, article=v.article, meta=v.meta, tables=tables,
                    checksums=v.checksums, warnings=v.warnings)
 

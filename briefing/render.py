@@ -1,15 +1,29 @@
 """Execute a parameterised notebook with papermill and export it as HTML and PDF.
 
-Outputs are written atomically: everything is rendered to temporary files in the output
-folder and moved into place only when every format succeeded, so a failed or interrupted run
-leaves the previous report untouched.
+The pipeline is ``execute`` (papermill) -> ``export_html`` (nbconvert with the kit's
+template, then a finishing pass that numbers headings, builds the table of contents and
+checks that the page is self-contained and inert) -> ``export_pdf`` (WeasyPrint on the same
+HTML, CSS paged media). ``render`` runs all three and writes the outputs atomically.
+
+Outputs are reproducible: the same notebook, parameters and data give byte-identical
+``.ipynb``, ``.html`` and ``.pdf`` files (no wall-clock time, random id or absolute path).
+
+Outputs are written atomically: every format is rendered in memory, written to a uniquely
+named temporary file in the output folder and moved into place only when every format
+succeeded, so a failed or interrupted run leaves the previous report untouched.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import hashlib
 import os
+import re
 import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from . import paths
@@ -18,34 +32,138 @@ from .errors import RenderError
 REMOVED_TAGS = ("parameters", "injected-parameters")
 PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
 
+#: A notebook may display ``{METADATA_MIMETYPE: {"title": ..., "author": ..., "description":
+#: ..., "keywords": [...], "language": ...}}`` (``display(..., raw=True)``) to name the
+#: document; the output itself is never shown. Every key is optional.
+METADATA_MIMETYPE = "application/vnd.briefing.metadata+json"
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
-    path = Path(path)
+#: Headings that get an id, a PDF bookmark and (h2) an entry in the table of contents.
+TOC_LEVEL = 2
+TEMPLATE_NAME = "briefing"
+
+
+# --------------------------------------------------------------------------- atomic output
+
+_TEMP_RE = re.compile(r"^\..+\.pid(\d+)\.[A-Za-z0-9_]+\.(tmp|ipynb)$")
+
+
+def _temp_path(path: Path, suffix: str = ".tmp") -> Path:
+    """A new, uniquely named hidden file next to ``path`` (never ``path`` itself).
+
+    The name carries the process id, so a later run can recognise (and remove) what a
+    killed run left behind without touching the files of a run still going on.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.pid{os.getpid()}.", suffix=suffix,
+                               dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(out_dir: Path) -> list[Path]:
+    """Delete temporary files in ``out_dir`` left by renders that were killed (their
+    process no longer exists); return what was removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(out_dir):
+            m = _TEMP_RE.match(entry.name)
+            if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt while rendering, so that ``finally`` blocks
+    run (temporary files removed, kernel shut down) and the caller reports it.
+    Only the main thread can install signal handlers; elsewhere this does nothing."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write_temp(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` next to ``path`` under a unique hidden name; return that name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _temp_path(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o644)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    return tmp
 
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    write_all({Path(path): data})
+
+
+def write_all(outputs: dict[Path, bytes | str]) -> None:
+    """Write several files so that none is replaced unless all could be written.
+
+    Every file goes to a unique temporary name first (so two renders into different
+    folders, or even the same one, never share a temporary file); only then are they
+    renamed into place, each rename being atomic.
+    """
+    temps: dict[Path, Path] = {}
+    try:
+        for path, data in outputs.items():
+            temps[Path(path)] = _write_temp(Path(path), data)
+        for path, tmp in temps.items():
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise RenderError(f"cannot write {paths.display_path(exc.filename or '')}: "
+                          f"{exc.strerror or exc}") from None
+    finally:
+        for tmp in temps.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+# --------------------------------------------------------------------------- execution
 
 def _clean_notebook(nb) -> None:
     """Remove what makes an executed notebook differ between identical runs."""
     for i, cell in enumerate(nb.cells):
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags:
             cell["id"] = "injected-parameters"
         pm = cell.get("metadata", {}).get("papermill")
         if pm is not None:
             for key in PAPERMILL_VOLATILE:
                 pm.pop(key, None)
+            if not pm:
+                cell["metadata"].pop("papermill")
         cell.get("metadata", {}).pop("execution", None)
         if "id" not in cell:
             cell["id"] = f"cell-{i}"
@@ -55,17 +173,43 @@ def _clean_notebook(nb) -> None:
         meta.pop(key, None)
 
 
+def _failed_cell(partial: Path, notebook: Path) -> tuple[str, str]:
+    """Locate the failing cell: (``"cell 7 (id cell-06)"``, ``"ValueError: boom"``)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(partial, as_version=4)
+        source = nbformat.read(notebook, as_version=4)
+    except Exception:  # the partial notebook may be unreadable after a crash
+        return "an unknown cell", ""
+    index_of = {c.get("id"): i for i, c in enumerate(source.cells)}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                cid = cell.get("id", "")
+                where = (f"cell {index_of[cid] + 1} of {len(source.cells)} (id {cid})"
+                         if cid in index_of else "the injected parameters cell")
+                return where, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
+    return "an unknown cell", ""
+
+
 def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None):
-    """Run ``notebook`` with ``parameters``; return the executed notebook node.
+    """Run ``notebook`` with ``parameters``; return the executed, cleaned notebook node.
 
     On a failing cell the partially executed notebook is kept as ``<stem>.failed.ipynb``
-    and a RenderError names the notebook, the cell and the exception.
+    and a RenderError names the notebook, the cell (position and id) and the exception.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    partial = out_dir / f".{stem}.partial-{os.getpid()}.ipynb"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    notebook, out_dir = Path(notebook), Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot create the output folder {paths.display_path(out_dir)}: "
+                          f"{exc.strerror or exc}") from None
+    remove_stale_temps(out_dir)
+    partial = _temp_path(out_dir / f"{stem}.partial", suffix=".ipynb")
     kwargs = {"km": km} if km is not None else {}
     try:
         nb = pm.execute_notebook(
@@ -73,84 +217,444 @@ def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None)
             log_output=False, cwd=str(paths.ROOT), kernel_name="python3", **kwargs)
     except PapermillExecutionError as exc:
         failed = out_dir / f"{stem}.failed.ipynb"
-        with contextlib.suppress(FileNotFoundError):
+        where, error = _failed_cell(partial, notebook)
+        error = error or f"{exc.ename}: {exc.evalue}"
+        with contextlib.suppress(OSError):
             os.replace(partial, failed)
         raise RenderError(
-            f"{paths.display_path(notebook)}: cell {exc.exec_count} failed: "
-            f"{exc.ename}: {exc.evalue}\n"
+            f"{paths.display_path(notebook)}: {where} failed: {error}\n"
             f"  the partially executed notebook is kept in {paths.display_path(failed)}"
         ) from None
     except Exception as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(partial)
         raise RenderError(f"{paths.display_path(notebook)}: execution failed: "
                           f"{type(exc).__name__}: {exc}") from None
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(partial)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)
     _clean_notebook(nb)
     return nb
 
 
-def export_html(nb, title: str, language: str = "en") -> str:
-    """Our template (extends nbconvert's ``basic``): code, prompts, parameters, stderr gone."""
+# --------------------------------------------------------------------------- document info
+
+@dataclass
+class DocumentInfo:
+    """What the page shell and the PDF metadata say about a document."""
+
+    title: str = ""
+    author: str = ""
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    language: str = "en"
+
+
+def _literal_assignments(source: str) -> dict:
+    """``name = literal`` and ``name: type = literal`` statements of a parameters cell."""
+    values: dict = {}
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return values
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError):
+                values[target.id] = ast.literal_eval(value)
+    return values
+
+
+def notebook_parameters(nb) -> dict:
+    """The parameter values a notebook ran with: declared defaults, then injected values."""
+    values: dict = {}
+    for tag in REMOVED_TAGS:
+        for cell in nb.cells:
+            if cell.cell_type == "code" and tag in cell.get("metadata", {}).get("tags", []):
+                values.update(_literal_assignments(cell.source))
+    return values
+
+
+def _published_metadata(nb) -> dict:
+    meta: dict = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if isinstance(data.get(METADATA_MIMETYPE), dict):
+                meta.update(data[METADATA_MIMETYPE])
+    return meta
+
+
+def _text(value) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def document_info(nb, title: str | None = None, **overrides) -> DocumentInfo:
+    """Title, author, description, keywords: explicit arguments, then what the notebook
+    published under ``METADATA_MIMETYPE``, then its ``title``/``author`` parameters.
+    A missing title is later taken from the page's first ``<h1>``."""
+    params = notebook_parameters(nb)
+    meta = _published_metadata(nb)
+    info = DocumentInfo()
+    info.title = _text(title or meta.get("title") or params.get("title") or "")
+    info.author = _text(overrides.get("author") or meta.get("author")
+                        or params.get("author") or "")
+    info.description = _text(overrides.get("description") or meta.get("description") or "")
+    keywords = overrides.get("keywords") or meta.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    info.keywords = [k for k in (_text(k) for k in keywords) if k]
+    info.language = _text(overrides.get("language") or meta.get("language") or "en")
+    return info
+
+
+# --------------------------------------------------------------------------- HTML export
+
+def _prepare_outputs(nb, resources):
+    """Preprocessor: keep only what a reader should see.
+
+    Drops stderr streams (warnings, logging), error outputs, the metadata output,
+    outputs only for other front ends (JavaScript, widgets) and ``Out[n]`` reprs that
+    carry nothing but ``text/plain``.
+    """
+    keep_types = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown")
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream":
+                if out.get("name") == "stdout":
+                    kept.append(out)
+            elif kind in ("display_data", "execute_result"):
+                data = out.get("data", {})
+                if any(t in data for t in keep_types):
+                    out["data"] = {t: v for t, v in data.items()
+                                   if t in (*keep_types, "text/plain")}
+                    kept.append(out)
+        cell.outputs = kept
+    return nb, resources
+
+
+def _exporter():
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
-        template_name="briefing",
+        template_name=TEMPLATE_NAME,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,
     )
     remover = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    exporter.register_preprocessor(_drop_stderr, enabled=True)
-    css = (paths.TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
-    resources = {"briefing": {"title": title, "language": language, "css": css}}
+    exporter.register_preprocessor(_prepare_outputs, enabled=True)
+    return exporter
+
+
+def _css() -> str:
+    return (paths.TEMPLATES_DIR / TEMPLATE_NAME / "briefing.css").read_text(encoding="utf-8")
+
+
+def export_html(nb, title: str | None = None, language: str = "en", *,
+                author: str | None = None, description: str | None = None,
+                keywords: list[str] | None = None) -> str:
+    """Export an executed notebook as one self-contained, inert HTML page.
+
+    Our template (extends nbconvert's ``basic``) hides code, prompts, the parameters cells,
+    stderr and warnings. A finishing pass gives every h1-h3 a deterministic unique id,
+    adds the title block if the notebook has no ``<h1>``, builds the table of contents
+    from the h2 headings, and refuses (RenderError) a page with scripts, event handlers
+    or any resource outside the file.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    info = document_info(nb, title, author=author, description=description,
+                         keywords=keywords, language=language)
+    exporter = _exporter()
+    resources = {"briefing": {"css": _css()}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    page = finish_html(body, info)
+    problems = unsafe_html(page)
+    if problems:
+        raise RenderError("the exported HTML is not self-contained and inert:\n"
+                          + "\n".join(f"  {p}" for p in problems[:20]))
+    return page
 
 
-def _drop_stderr(nb, resources):
-    """Preprocessor: stderr streams and warnings are never part of a briefing."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream"
-                                    and o.get("name") == "stderr")]
-    return nb, resources
+def slug(text: str) -> str:
+    """A readable, deterministic id for a heading: lower case words joined by hyphens."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = re.findall(r"\w+", text)
+    return "-".join(words)[:60].strip("-_") or "section"
 
 
-def export_pdf(html: str, base_url: Path) -> bytes:
-    """WeasyPrint on the same HTML; only data: and file: URLs may be fetched."""
-    from weasyprint import HTML
+def _shorten(text: str, limit: int = 300) -> str:
+    text = _text(text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    ident, n = base, 1
+    while ident in taken:
+        n += 1
+        ident = f"{base}-{n}"
+    taken.add(ident)
+    return ident
+
+
+_NUMBER_RE = re.compile(
+    r"^[(+\-\u2212~≈<>]?\s?[$€£¥]?\s?\d[\d,.\u2009\u202f ]*"
+    r"(%|k|m|bn|tn|million|billion)?\)?$", re.I)
+
+
+def _align_numbers(table) -> None:
+    """Mark columns whose every filled body cell is a number (``class="num"``), so that
+    figures line up on the right, as in any printed table."""
+    rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
+    if not rows or any(c.get("colspan") or c.get("rowspan") for row in rows for c in row):
+        return
+    body = [row for row in rows if row and all(c.name == "td" for c in row)]
+    width = max(len(row) for row in rows)
+    for j in range(width):
+        values = [row[j].get_text(" ", strip=True) for row in body if j < len(row)]
+        filled = [v for v in values if v not in ("", "–", "—", "-", "n/a")]
+        if filled and all(_NUMBER_RE.match(v) for v in filled):
+            for row in rows:
+                if j < len(row):
+                    classes = row[j].get("class") or []
+                    if "num" not in classes:
+                        row[j]["class"] = [*classes, "num"]
+
+
+def finish_html(page: str, info: DocumentInfo) -> str:
+    """Ids, title block, table of contents and head metadata of the exported page.
+
+    Every h1-h3 gets an id made from its text (unique, the same on every run); nbconvert's
+    ``¶`` anchor links are removed. Without an ``<h1>`` in the notebook's output a title
+    block is added; a table of contents of the h2 sections goes before the first section.
+    ``info.title`` is filled from the first ``<h1>`` when it was empty.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, features="html.parser")
+    main = soup.find("main") or soup.body or soup
+    for anchor in main.select("a.anchor-link"):
+        anchor.decompose()
+    headings = main.find_all(["h1", "h2", "h3"])
+    for h in headings:
+        del h["id"]
+    taken = {str(t["id"]) for t in soup.find_all(id=True)}
+    for h in headings:
+        h["id"] = _unique(slug(h.get_text(" ", strip=True)), taken)
+    h1 = next((h for h in headings if h.name == "h1"), None)
+    if not info.title:
+        info.title = _text(h1.get_text(" ", strip=True)) if h1 else "Briefing"
+    if h1 is None:
+        block = soup.new_tag("header", attrs={"class": "title-block"})
+        title = soup.new_tag("h1", id=_unique(slug(info.title), taken))
+        title.string = info.title
+        block.append(title)
+        for cls, text in (("byline", info.author), ("lede", info.description)):
+            if text:
+                p = soup.new_tag("p", attrs={"class": cls})
+                p.string = text
+                block.append(p)
+        main.insert(0, block)
+
+    elif info.author and not main.select(".byline"):
+        byline = soup.new_tag("p", attrs={"class": "byline"})
+        byline.string = info.author
+        h1.insert_after(byline)
+    for table in main.find_all("table"):
+        _align_numbers(table)
+
+    sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"]
+    if sections:
+        nav = soup.new_tag("nav", attrs={"class": "toc", "aria-labelledby": "toc-title"})
+        label = soup.new_tag("p", attrs={"class": "toc-title", "id": _unique("toc-title", taken)})
+        label.string = "Contents"
+        nav["aria-labelledby"] = label["id"]
+        items = soup.new_tag("ol")
+        for h in sections:
+            li, a = soup.new_tag("li"), soup.new_tag("a", href=f"#{h['id']}")
+            a.string = _text(h.get_text(" ", strip=True))
+            li.append(a)
+            items.append(li)
+        nav.extend([label, items])
+        anchor = sections[0].find_parent("div", class_="cell") or sections[0]
+        anchor.insert_before(nav)
+
+    if not info.description:
+        block = main.select_one(".title-block")
+        first = next((p for p in (block or main).find_all("p")
+                      if "byline" not in (p.get("class") or [])), None)
+        info.description = _shorten(first.get_text(" ", strip=True)) if first else ""
+    if not info.keywords:
+        info.keywords = list(dict.fromkeys(_text(h.get_text(" ", strip=True)) for h in sections))
+
+    if soup.html is not None:
+        soup.html["lang"] = info.language or "en"
+    if soup.title is not None:
+        soup.title.string = info.title
+    if soup.head is not None:
+        metas = [("author", info.author), ("description", info.description),
+                 ("keywords", ", ".join(info.keywords)),
+                 ("generator", "briefing kit: papermill, nbconvert, WeasyPrint")]
+        after = soup.title or soup.head.contents[-1]
+        for name, content in reversed(metas):
+            if content:
+                after.insert_after(soup.new_tag("meta", attrs={"name": name,
+                                                               "content": content}))
+    return str(soup)
+
+
+# --------------------------------------------------------------------------- safety check
+
+_LOCAL_OK = ("data:", "#")
+_URL_IN_CSS = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+_LINK_SCHEMES = ("http:", "https:", "mailto:", "#")
+
+
+class _Audit(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in_style = False
+
+    def _where(self) -> str:
+        line, col = self.getpos()
+        return f"line {line}, column {col + 1}"
+
+    def _css(self, css: str) -> None:
+        for m in _URL_IN_CSS.finditer(css):
+            url = (m.group(2) if m.group(2) is not None else m.group(4)).strip()
+            if m.group(4) is not None or not url.lower().startswith(_LOCAL_OK):
+                self.problems.append(f"{self._where()}: CSS refers to {url!r}")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed", "frame", "base", "applet"):
+            self.problems.append(f"{self._where()}: <{tag}> element")
+        if tag == "style":
+            self._in_style = True
+        for name, value in attrs:
+            value = (value or "").strip()
+            low = re.sub(r"\s+", "", value.lower())
+            if name.startswith("on"):
+                self.problems.append(f"{self._where()}: event handler {name}= on <{tag}>")
+            elif name == "style":
+                self._css(value)
+            elif name in ("src", "srcset", "poster", "data", "background", "xlink:href",
+                          "formaction", "action") or (name == "href" and tag != "a"):
+                urls = [u.split()[0] for u in value.split(",") if u.strip()] \
+                    if name == "srcset" else [value]
+                for url in urls:
+                    if not url.lower().startswith(_LOCAL_OK):
+                        self.problems.append(
+                            f"{self._where()}: <{tag} {name}> refers to {url[:80]!r}")
+            elif name == "href" and low and not low.startswith(_LINK_SCHEMES):
+                self.problems.append(f"{self._where()}: link to {value[:80]!r}")
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data)
+
+
+def unsafe_html(page: str) -> list[str]:
+    """Everything in ``page`` that could run code or fetch a resource outside the file.
+
+    Links for the reader (``<a href="https://...">``) are allowed; ``javascript:`` links,
+    scripts, event handler attributes and external ``src``/``href``/``url()``/``@import``
+    are not.
+    """
+    audit = _Audit()
+    audit.feed(page)
+    audit.close()
+    return audit.problems
+
+
+# --------------------------------------------------------------------------- PDF export
+
+def _local_fetcher():
+    """A WeasyPrint URL fetcher that reads only ``data:`` and ``file:`` URLs and remembers
+    every URL it could not fetch, so the error can name it."""
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
+    class LocalFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            try:
+                return super().fetch(url, headers)
+            except Exception:
+                self.refused.append(url)
+                raise
+
+    return LocalFetcher()
+
+
+def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) -> bytes:
+    """WeasyPrint on the same HTML (print media, CSS paged media); only ``data:`` and
+    ``file:`` URLs may be fetched, anything else is a RenderError naming the URL.
+
+    The PDF has no creation date and its file identifier is derived from the HTML, so the
+    same HTML always gives the same bytes.
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _local_fetcher()
+    identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     try:
-        return HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).write_pdf()
+        document = HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
+                        url_fetcher=fetcher)
+        return document.write_pdf(pdf_identifier=identifier)
+    except FatalURLFetchingError as exc:
+        url = fetcher.refused[0] if fetcher.refused else str(exc)
+        raise RenderError(f"PDF export failed: the HTML refers to {url[:200]!r}; only data: "
+                          "and file: URLs may be used (nothing is fetched from the network)"
+                          ) from None
     except Exception as exc:  # WeasyPrint raises several types; all are a failed render
         raise RenderError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
 
 
+# --------------------------------------------------------------------------- render
+
 def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = None,
            formats: tuple[str, ...] = ("html", "pdf"), title: str | None = None,
            km=None) -> list[Path]:
-    """Execute and export; write ``<stem>.ipynb`` and each format atomically to ``out_dir``."""
+    """Execute and export; write ``<stem>.ipynb`` and each format atomically to ``out_dir``.
+
+    Nothing is written under a final name unless every requested format succeeded.
+    """
     import nbformat
 
+    unknown = sorted(set(formats) - {"html", "pdf", "ipynb"})
+    if unknown:
+        raise RenderError(f"unknown output format {unknown[0]!r} (expected html, pdf)")
     out_dir = Path(out_dir)
     stem = stem or Path(notebook).stem
-    nb = execute(Path(notebook), parameters, out_dir, stem, km=km)
-    outputs: dict[Path, bytes | str] = {out_dir / f"{stem}.ipynb": nbformat.writes(nb)}
-    html = None
-    if "html" in formats or "pdf" in formats:
-        html = export_html(nb, title or parameters.get("title") or stem)
-    if "html" in formats:
-        outputs[out_dir / f"{stem}.html"] = html
-    if "pdf" in formats:
-        outputs[out_dir / f"{stem}.pdf"] = export_pdf(html, out_dir)
-    for path, data in outputs.items():
-        atomic_write(path, data)
+    with _terminate_as_interrupt():
+        nb = execute(Path(notebook), parameters, out_dir, stem, km=km)
+        outputs: dict[Path, bytes | str] = {out_dir / f"{stem}.ipynb": nbformat.writes(nb)}
+        html = None
+        if "html" in formats or "pdf" in formats:
+            html = export_html(nb, title)
+        if "html" in formats:
+            outputs[out_dir / f"{stem}.html"] = html
+        if "pdf" in formats:
+            outputs[out_dir / f"{stem}.pdf"] = export_pdf(html, out_dir)
+        write_all(outputs)
     return list(outputs)

@@ -1,11 +1,23 @@
 """Read and validate a data directory against :mod:`briefing.schema`, in pure Python.
 
 No pandas here: ``python -m briefing check`` and the CLI's pre-flight validation must answer
-in well under a second. :mod:`briefing.load` turns the validated rows into DataFrames.
+fast (100,000 claims in about a second). :mod:`briefing.load` turns the validated columns into
+DataFrames.
 
 Every problem in the dataset is collected (not only the first) and raised together as one
-:class:`~briefing.errors.DataError`, each located by file, line (as an editor shows it),
-column, the bad value and what was expected.
+:class:`~briefing.errors.DataError`, each located by file, line (as an editor shows it, also
+inside quoted multi-line cells), column, the bad value and what was expected. When one column
+has very many bad cells, the first :data:`MAX_PER_COLUMN` are listed and one more line counts
+the rest, so a message stays readable.
+
+Files are read the way spreadsheets save them: UTF-8 with or without byte-order mark, UTF-16
+with a mark, Windows-1252/Latin-1 when that reading is unambiguous (with a warning), Windows or
+old Mac line endings, comma-, semicolon- or tab-separated (with a warning), Excel's ``sep=``
+first line. Columns the schema does not know are ignored with a warning.
+
+The checks are written column by column (one tight loop per column with the pattern, the
+allowed set and the converter chosen once), because a per-cell function call costs more than
+the check itself at 100,000 rows.
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,34 +40,115 @@ from .schema import ARTICLE_META, ARTICLE_META_DATES, TABLES, C, Field, Table
 
 TRUE = {"true", "yes", "1", "y", "t"}
 FALSE = {"false", "no", "0", "n", "f"}
-CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_BOOLEANS = {**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)}
+CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u201a": "'"})
+DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
+                        "\u2011": "-", "\u00a0": " "})
+MAX_PER_COLUMN = 50
+"""Problems listed per file and column before the rest are counted in one line."""
+SUGGEST_LIMIT = 5000
+"""Closest-match suggestions are only computed against at most this many choices."""
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_SEP_LINE = re.compile(r"sep=(.)\s*")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF8_HELP = ("the file saved as UTF-8 (Excel: 'CSV UTF-8'; LibreOffice: character set "
+              "'Unicode (UTF-8)')")
 
 
-@dataclass
+# ---------------------------------------------------------------------------------------
+# The result
+# ---------------------------------------------------------------------------------------
+
+
+class _Rows(Mapping):
+    """``table name -> list of row dicts``, built from the columns on first access."""
+
+    def __init__(self, columns: dict[str, dict[str, list]], lines: dict[str, list[int]]):
+        self._columns, self._lines, self._built = columns, lines, {}
+
+    def __getitem__(self, name: str) -> list[dict]:
+        if name not in self._built:
+            cols = self._columns[name]
+            names = list(cols)
+            lines = self._lines.get(name) or [None] * len(next(iter(cols.values()), []))
+            self._built[name] = [dict(zip(names, values, strict=True), __line__=line)
+                                 for *values, line in zip(*cols.values(), lines, strict=True)]
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
 class Validated:
-    """Rows of every table, typed, plus the article and what was noticed on the way."""
+    """Every table, typed, plus the article and what was noticed on the way.
 
-    data_dir: Path
-    article: str
-    meta: dict[str, str]
-    rows: dict[str, list[dict]]
-    checksums: dict[str, str]
-    warnings: list[str] = field(default_factory=list)
+    The tables are held column by column (``columns[table][column]`` is a list, one typed
+    value per row; ``lines[table]`` the line each row starts on); ``rows`` gives the same
+    data as one dict per row (with ``__line__``), built on first use.
+    """
+
+    def __init__(self, data_dir: Path, article: str, meta: dict[str, str],
+                 rows: Mapping[str, list[dict]] | None = None,
+                 checksums: dict[str, str] | None = None, warnings: list[str] | None = None,
+                 *, columns: dict[str, dict[str, list]] | None = None,
+                 lines: dict[str, list[int]] | None = None):
+        self.data_dir = Path(data_dir)
+        self.article = article
+        self.meta = meta
+        self.checksums = checksums or {}
+        self.warnings = warnings if warnings is not None else []
+        if columns is None:
+            rows = rows or {}
+            columns = {name: _columns_of(name, table_rows) for name, table_rows in rows.items()}
+            lines = {name: [r.get("__line__") for r in table_rows]
+                     for name, table_rows in rows.items()}
+        self.columns = columns
+        self.lines = lines or {}
+        self.rows = rows if rows is not None else _Rows(columns, self.lines)
+
+    def count(self, table: str) -> int:
+        """Number of rows in ``table``."""
+        cols = self.columns.get(table) or {}
+        return len(next(iter(cols.values()), []))
 
     @property
     def country_names(self) -> dict[str, str]:
-        return {r[C.COUNTRY_CODE]: r[C.NAME] for r in self.rows["countries"]}
+        cols = self.columns.get("countries") or {}
+        return dict(zip(cols.get(C.COUNTRY_CODE, []), cols.get(C.NAME, []), strict=True))
+
+
+def _columns_of(name: str, rows: list[dict]) -> dict[str, list]:
+    names = TABLES[name].field_names if name in TABLES else (list(rows[0]) if rows else [])
+    return {n: [r.get(n) for r in rows] for n in names if n != "__line__"}
+
+
+# ---------------------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------------------
 
 
 def suggest(value: str, choices) -> str:
     """' (did you mean 'x'?)' for the closest choice, or ''."""
     choices = [str(c) for c in choices]
     lowered = {c.lower(): c for c in choices}
-    if value.lower() in lowered and lowered[value.lower()] != value:
-        return f" (did you mean {lowered[value.lower()]!r}?)"
+    key = value.lower()
+    if key in lowered and lowered[key] != value:
+        return f" (did you mean {lowered[key]!r}?)"
+    squashed = re.sub(r"[\s\-]+", "_", key.strip())
+    if squashed in lowered and lowered[squashed] != value:
+        return f" (did you mean {lowered[squashed]!r}?)"
+    if len(choices) > SUGGEST_LIMIT:
+        return ""
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     if not close:
-        close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
         close = [lowered[c] for c in close]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -64,37 +159,92 @@ def choices_text(choices, limit: int = 12) -> str:
     return f"one of {shown}" + (f" … ({len(choices)} in all)" if len(choices) > limit else "")
 
 
+def _cap(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PER_COLUMN problems per (file, column); one more line counts the rest."""
+    counts: dict[tuple, list[Problem]] = {}
+    out: list[Problem] = []
+    for p in problems:
+        group = counts.setdefault((p.file, p.column), [])
+        group.append(p)
+        if len(group) <= MAX_PER_COLUMN:
+            out.append(p)
+    for (file, column), group in counts.items():
+        rest = group[MAX_PER_COLUMN:]
+        if rest:
+            lines = [p.line for p in rest if p.line is not None]
+            span = f" (lines {min(lines)}–{max(lines)})" if lines else ""
+            out.append(Problem(file, f"… and {len(rest)} more problems in this column{span}, "
+                               "not listed", column=column))
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Reading a CSV the way spreadsheets save them
 # ---------------------------------------------------------------------------------------
 
+_LEGACY_PUNCTUATION = set("€‚„…†‡‰‹›‘’“”•–—™¡¢£¥§©«®°±²³µ¶·¹º»¼½¾¿×÷\u00a0\u00ad")
+
+
+def _legacy_doubt(text: str) -> str:
+    """Why ``text`` (read as Windows-1252) is probably in another encoding, or ''."""
+    run = 0
+    for ch in text:
+        if ch < "\x80":
+            run = 0
+            continue
+        run += 1
+        if run >= 3:
+            return ("runs of accented letters and symbols such as this usually mean another "
+                    "encoding, e.g. Cyrillic (Windows-1251) or Chinese (GBK)")
+        if not (unicodedata.category(ch).startswith("L") or ch in _LEGACY_PUNCTUATION):
+            return f"it would contain the unlikely character U+{ord(ch):04X}"
+    return ""
+
 
 def decode(raw: bytes, file: str, warnings: list[str]) -> str:
-    """UTF-8 (with or without BOM); Windows-1252/Latin-1 accepted with a warning."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; Windows-1252 when unambiguous.
+
+    A legacy (Windows-1252/Latin-1) file is read with a warning only if every non-ASCII
+    byte reads as a plausible Western European letter or typographic sign; otherwise the
+    encoding is reported as a problem: guessing would silently garble names.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16")
+            text = raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise DataError([Problem(file, f"not valid UTF-16 text ({exc.reason})",
-                                     expected="a CSV saved as UTF-8")]) from None
+                                     expected=_UTF8_HELP)]) from None
+        warnings.append(f"{file}: read as UTF-16 (the kit expects UTF-8)")
+        return text
+    has_bom = raw.startswith(_UTF8_BOM)
+    body = raw[3:] if has_bom else raw
+    if b"\x00" in body[:4096]:
+        raise DataError([Problem(
+            file, "contains NUL bytes: not a text CSV (UTF-16 without a byte-order mark, "
+            "or a spreadsheet's own format such as .xlsx)", line=1, expected=_UTF8_HELP)])
     try:
-        return raw.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        bad = raw[exc.start: exc.start + 1]
-        for legacy in ("cp1252", "latin-1"):
-            try:
-                text = raw.decode(legacy)
-            except UnicodeDecodeError:
-                continue
-            warnings.append(
-                f"{file}:{line}: not UTF-8 (byte 0x{bad.hex()}); read as {legacy} — "
-                "save the file as UTF-8 to be sure every character is right")
-            return text
-        raise DataError([Problem(file, f"not valid UTF-8 (byte 0x{bad.hex()})", line=line,
-                                 expected="a CSV saved as UTF-8")]) from None
+        line = body[: exc.start].count(b"\n") + 1
+        bad = body[exc.start: exc.start + 1].hex()
+        if has_bom:
+            raise DataError([Problem(
+                file, f"starts with a UTF-8 byte-order mark but byte 0x{bad} is not UTF-8",
+                line=line, expected=_UTF8_HELP)]) from None
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError:
+            doubt = "bytes such as this one are not text in Windows-1252 or Latin-1 either"
+        else:
+            doubt = _legacy_doubt(text)
+        if doubt:
+            raise DataError([Problem(
+                file, f"not UTF-8 (byte 0x{bad}) and not plainly Windows-1252/Latin-1: "
+                f"{doubt}", line=line, expected=_UTF8_HELP)]) from None
+        warnings.append(f"{file}:{line}: not UTF-8 (byte 0x{bad}); read as Windows-1252 "
+                        "(Latin-1) — save the file as UTF-8 to be sure every character is "
+                        "right")
+        return text
 
 
 def sniff_delimiter(header: str) -> str:
@@ -104,175 +254,242 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 and counts[","] == 0 else ","
 
 
-def read_csv(path: Path, table: Table, warnings: list[str]) -> tuple[list[dict], list[Problem]]:
-    """Rows as dicts of raw strings, each with its start line under key ``__line__``."""
+def _breaks(cell: str) -> int:
+    """Line breaks inside a cell as an editor counts them (CRLF, LF or CR)."""
+    return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+
+
+@dataclass
+class Sheet:
+    """One CSV as read: the header, the records (padded to the header), where they start.
+
+    ``offsets`` holds, for records spanning several lines, the line offset of each cell
+    from the record's first line, so a problem points at the line of the cell itself.
+    """
+
+    file: str
+    header: list[str]
+    records: list[list[str]]
+    lines: list[int]
+    offsets: dict[int, list[int]] = field(default_factory=dict)
+
+    def line(self, row: int, column: str | None = None) -> int:
+        offsets = self.offsets.get(row)
+        if offsets is None or column not in self.header:
+            return self.lines[row]
+        return self.lines[row] + offsets[self.header.index(column)]
+
+
+def read_csv(path: Path, table: Table, warnings: list[str]
+             ) -> tuple[Sheet | None, list[Problem]]:
+    """Read ``path``; return the sheet (None when unusable) and the problems found."""
     file = paths.display_path(path)
+    expected_header = ",".join(table.field_names)
     if not path.exists():
-        return [], [Problem(file, "file is missing",
-                            expected=f"a CSV with columns {', '.join(table.required_names)}")]
-    raw = path.read_bytes()
-    text = decode(raw, file, warnings)
+        return None, [Problem(file, "file is missing",
+                              expected=f"a CSV with the header {expected_header}")]
+    if path.is_dir():
+        return None, [Problem(file, "is a folder, not a file", expected="a CSV file")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(file, f"cannot be read: {exc.strerror}")]
+    try:
+        text = decode(raw, file, warnings)
+    except DataError as exc:
+        return None, exc.problems
+    del raw
     if not text.strip():
-        return [], [Problem(file, "file is empty", line=1,
-                            expected=f"a header row: {','.join(table.field_names)}")]
-    first_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    if delimiter != ",":
-        warnings.append(f"{file}: read as {'semicolon' if delimiter == ';' else 'tab'}"
-                        "-separated (the kit writes comma-separated CSV)")
+        return None, [Problem(file, "file is empty", line=1,
+                              expected=f"a header row: {expected_header}")]
+    first_end = text.find("\n")
+    first_line = (text if first_end < 0 else text[:first_end]).rstrip("\r")
+    line_base = 0
+    sep = _SEP_LINE.fullmatch(first_line)
+    if sep:  # Excel's "sep=;" hint line
+        delimiter = sep.group(1)
+        text = text[first_end + 1:] if first_end >= 0 else ""
+        line_base = 1
+    else:
+        delimiter = sniff_delimiter(first_line)
+        if delimiter != ",":
+            warnings.append(f"{file}: read as {'semicolon' if delimiter == ';' else 'tab'}"
+                            "-separated (the kit writes comma-separated CSV)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    del text
     problems: list[Problem] = []
     try:
         header = next(reader)
+    except StopIteration:
+        return None, [Problem(file, "file is empty", line=1 + line_base,
+                              expected=f"a header row: {expected_header}")]
     except csv.Error as exc:
-        return [], [Problem(file, f"cannot read the header row: {exc}", line=1)]
-    header = [h.strip() for h in header]
+        return None, [Problem(file, f"cannot read the header row: {exc}", line=1 + line_base)]
+    header_line = 1 + line_base
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    unknown = [h for h in header if h and h not in table.field_names]
     missing = [n for n in table.required_names if n not in header]
     for name in missing:
-        problems.append(Problem(file, "required column is missing", line=1, column=name,
-                                expected=f"header {','.join(table.field_names)}"))
+        close = suggest(name, unknown) if unknown else ""
+        hint = (f"; the header has {close[len(' (did you mean '):-2]} instead?"
+                if close else "")
+        problems.append(Problem(file, f"required column is missing{hint}", line=header_line,
+                                column=name, expected=f"a header with {expected_header}"))
     seen: set[str] = set()
     for name in header:
-        if name in seen:
-            problems.append(Problem(file, "column appears twice in the header", line=1,
-                                    column=name))
+        if name in seen and name:
+            problems.append(Problem(file, "column appears twice in the header",
+                                    line=header_line, column=name))
         seen.add(name)
-        if name and name not in table.field_names:
-            warnings.append(f"{file}:1: unknown column '{name}' ignored"
-                            + suggest(name, table.field_names))
+    for name in unknown:
+        warnings.append(f"{file}:{header_line}: unknown column '{name}' ignored"
+                        + suggest(name, table.field_names))
     if missing:
-        return [], problems
-    rows: list[dict] = []
-    index = {name: header.index(name) for name in table.field_names if name in header}
+        return None, problems
+    width = len(header)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    offsets: dict[int, list[int]] = {}
     start = reader.line_num + 1
-    try:
-        for record in reader:
-            line = start
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            msg = str(exc)
+            if "end of data" in msg:
+                problems.append(Problem(
+                    file, "a quoted cell is never closed (a \" is missing)",
+                    line=start + line_base, expected="every opening \" closed by another \""))
+                break
+            problems.append(Problem(
+                file, f"malformed CSV: {msg}", line=reader.line_num + line_base,
+                expected='a quote inside a cell written twice ("") and the cell quoted'))
             start = reader.line_num + 1
-            if not record or all(not cell.strip() for cell in record):
+            continue
+        line = start
+        start = reader.line_num + 1
+        if len(record) > width:
+            extra = record[width:]
+            if any(cell.strip() for cell in extra):
+                value = next(cell for cell in extra if cell.strip())
+                problems.append(Problem(
+                    file, f"row has {len(record)} cells but the header has {width} columns",
+                    line=line + line_base, value=value,
+                    expected=f"quote cells that contain the delimiter {delimiter!r}"))
                 continue
-            if len(record) > len(header):
-                problems.append(Problem(file, f"row has {len(record)} cells but the header "
-                                        f"has {len(header)} columns", line=line,
-                                        value=record[len(header)],
-                                        expected="quote cells that contain the delimiter"))
+            del record[width:]
+        elif len(record) < width:
+            if not any(cell.strip() for cell in record):
+                continue  # blank line
+            record += [""] * (width - len(record))
+        if start - 1 > line:  # a quoted cell spans several lines
+            if not any(cell.strip() for cell in record):
                 continue
-            record = record + [""] * (len(header) - len(record))
-            row = {name: record[i] for name, i in index.items()}
-            row["__line__"] = line
-            rows.append(row)
-    except csv.Error as exc:
-        problems.append(Problem(file, f"malformed CSV: {exc}", line=reader.line_num))
-    if not rows and not problems:
-        problems.append(Problem(file, "has a header but no data rows", line=2,
-                                expected="at least one row"))
-    return rows, problems
+            cell_offsets, at = [], 0
+            for i, cell in enumerate(record):
+                cell_offsets.append(at)
+                if "\r" in cell or "\n" in cell:
+                    at += _breaks(cell)
+                    record[i] = cell.replace("\r\n", "\n").replace("\r", "\n")
+            offsets[len(records)] = cell_offsets
+        records.append(record)
+        lines.append(line + line_base)
+    if not records and not problems:
+        problems.append(Problem(file, "has a header but no data rows", line=header_line + 1,
+                                expected="at least one row under the header"))
+    sheet = Sheet(file, header, records, lines, offsets)
+    return sheet, problems
 
 
 # ---------------------------------------------------------------------------------------
-# Cell-level checks
+# Cell-level checks, one column at a time
 # ---------------------------------------------------------------------------------------
+
+
+def _date_hint(text: str) -> str:
+    """A likely ISO reading of a spreadsheet-style date, or ''."""
+    m = _DMY.fullmatch(text)
+    if m:
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        readings = set()
+        for day, month in ((a, b), (b, a)):
+            try:
+                readings.add(dt.date(year, month, day).isoformat())
+            except ValueError:
+                pass
+        if len(readings) == 1:
+            return f" (did you mean {readings.pop()}?)"
+        if readings:
+            return f" (day/month or month/day? write {' or '.join(sorted(readings))})"
+    if text.isdigit() and 20000 <= int(text) <= 80000:
+        serial = dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
+        return f" (a spreadsheet date serial? that is {serial.isoformat()})"
+    return ""
+
+
+def _number_hint(text: str) -> str:
+    cleaned = re.sub(r"[$€£¥\s]|USD|EUR|GBP", "", text)
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+        return f" (did you mean {cleaned.replace(',', '')}?)"
+    if re.fullmatch(r"\d+,\d+", cleaned):
+        return f" (a decimal comma? write {cleaned.replace(',', '.')})"
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(k|m|bn|b|mn|million|billion)", cleaned.lower())
+    if m:
+        scale = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9,
+                 "billion": 1e9}[m.group(2)]
+        return f" (did you mean {float(m.group(1)) * scale:.15g}?)"
+    return ""
+
+
+def _convert_number(text: str):
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("a number such as 31000000 (no currency sign, units or thousands "
+                         "separators)" + _number_hint(text)) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("a finite number")
+    return value
+
+
+def _convert_integer(text: str):
+    if not _INTEGER.fullmatch(text):
+        hint = ""
+        if re.fullmatch(r"[+-]?\d+\.0+", text):
+            hint = f" (did you mean {text.split('.')[0]}?)"
+        raise ValueError("a whole number" + hint)
+    return int(text)
+
+
+def _convert_boolean(text: str):
+    value = _BOOLEANS.get(text.lower())
+    if value is None:
+        raise ValueError("true or false")
+    return value
+
+
+def _convert_date(text: str):
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("an ISO date YYYY-MM-DD" + _date_hint(text)) from None
+
+
+CONVERTERS = {"integer": _convert_integer, "number": _convert_number,
+              "boolean": _convert_boolean, "date": _convert_date}
 
 
 def _convert(f: Field, text: str):
     """Typed value of ``text`` for field ``f``; raises ValueError with what was expected."""
     if f.type == "string":
         return text
-    if f.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise ValueError("a whole number")
-        return int(text)
-    if f.type == "number":
-        cleaned = text.replace("_", "")
-        try:
-            value = float(cleaned)
-        except ValueError:
-            raise ValueError("a number such as 31000000 (no units, no thousands "
-                             "separators)") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("a finite number")
-        return value
-    if f.type == "boolean":
-        low = text.lower()
-        if low in TRUE:
-            return True
-        if low in FALSE:
-            return False
-        raise ValueError("true or false")
-    if f.type == "date":
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError("an ISO date YYYY-MM-DD") from None
     if f.type == "list":
         return tuple(item.strip() for item in text.split(";") if item.strip())
-    raise AssertionError(f"unknown field type {f.type}")
-
-
-def check_cells(table: Table, rows: list[dict], file: str) -> list[Problem]:
-    """Types, required, enums, patterns, minimum, uniqueness. Converts rows in place."""
-    problems: list[Problem] = []
-    compiled = {f.name: re.compile(f.pattern) for f in table.fields if f.pattern}
-    seen_unique: dict[str, dict] = {f.name: {} for f in table.fields if f.unique}
-    for row in rows:
-        line = row["__line__"]
-        for f in table.fields:
-            text = row.get(f.name, "").strip()
-            if text == "":
-                if f.required:
-                    problems.append(Problem(file, "required value is empty", line=line,
-                                            column=f.name, expected=_expected(f)))
-                row[f.name] = None if f.type != "list" else ()
-                continue
-            try:
-                value = _convert(f, text)
-            except ValueError as exc:
-                problems.append(Problem(file, f"not {f.type}", line=line, column=f.name,
-                                        value=text, expected=str(exc)))
-                row[f.name] = None
-                continue
-            items = value if f.type == "list" else (value,)
-            ok = True
-            for item in items:
-                if f.enum and item not in f.enum:
-                    problems.append(Problem(
-                        file, "value is not allowed" + suggest(str(item), f.enum),
-                        line=line, column=f.name, value=str(item),
-                        expected=choices_text(f.enum)))
-                    ok = False
-                elif f.name in compiled and not compiled[f.name].match(str(item)):
-                    hint = f" such as {f.example}" if f.example else ""
-                    problems.append(Problem(file, "value has the wrong form", line=line,
-                                            column=f.name, value=str(item),
-                                            expected=f"a value matching {f.pattern}{hint}"))
-                    ok = False
-                elif f.minimum is not None and item < f.minimum:
-                    problems.append(Problem(file, "value is too small", line=line,
-                                            column=f.name, value=text,
-                                            expected=f"at least {f.minimum:g}"))
-                    ok = False
-            if ok and f.unique:
-                first = seen_unique[f.name].setdefault(value, line)
-                if first != line:
-                    problems.append(Problem(file, f"duplicate value (first on line {first})",
-                                            line=line, column=f.name, value=text,
-                                            expected="a value unique in the column"))
-            row[f.name] = value if ok else None
-    if len(table.primary_key) > 1:
-        seen: dict[tuple, int] = {}
-        for row in rows:
-            key = tuple(row.get(k) for k in table.primary_key)
-            if None in key:
-                continue
-            first = seen.setdefault(key, row["__line__"])
-            if first != row["__line__"]:
-                problems.append(Problem(
-                    file, f"duplicate row for {', '.join(table.primary_key)} "
-                    f"(first on line {first})", line=row["__line__"],
-                    column=table.primary_key[-1], value=" / ".join(map(str, key))))
-    return problems
+    return CONVERTERS[f.type](text)
 
 
 def _expected(f: Field) -> str:
@@ -283,119 +500,264 @@ def _expected(f: Field) -> str:
     return f.description
 
 
+def _form_hint(f: Field, item: str, code_by_name: dict[str, str]) -> str:
+    if f.pattern and f.pattern == r"^[A-Z]{3}$" and item in code_by_name:
+        return f" (did you mean {code_by_name[item]!r}? this column takes the ISO code)"
+    if f.pattern and re.match(f.pattern, item.upper()):
+        return f" (did you mean {item.upper()!r}?)"
+    return ""
+
+
+def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None = None
+                ) -> tuple[dict[str, list], list[Problem]]:
+    """Types, required, enums, patterns, minimum, uniqueness: typed columns and problems.
+
+    A bad or empty cell becomes ``None`` (``()`` for an empty list cell).
+    """
+    code_by_name = code_by_name or {}
+    file, n = sheet.file, len(sheet.records)
+    problems: list[tuple[int, int, Problem]] = []  # (row, field order, problem) for sorting
+    columns: dict[str, list] = {}
+    position = {name: i for i, name in enumerate(sheet.header)}
+
+    def report(j: int, order: int, f: Field, message: str, value: str | None,
+               expected: str | None) -> None:
+        problems.append((j, order, Problem(file, message, line=sheet.line(j, f.name),
+                                           column=f.name, value=value, expected=expected)))
+
+    for order, f in enumerate(table.fields):
+        empty = () if f.type == "list" else None
+        if f.name not in position:  # an optional column left out
+            columns[f.name] = [empty] * n
+            continue
+        i = position[f.name]
+        texts = [rec[i].strip() for rec in sheet.records]
+        if f.required:
+            for j in [j for j, t in enumerate(texts) if not t]:
+                report(j, order, f, "required value is empty", None, _expected(f))
+        # 1. convert to the field's type
+        if f.type == "string":
+            values = [t or None for t in texts]
+        elif f.type == "list":
+            values = [tuple(s for s in map(str.strip, t.split(";")) if s) if t else ()
+                      for t in texts]
+        else:
+            convert = CONVERTERS[f.type]
+            values = [None] * n
+            for j, t in enumerate(texts):
+                if t:
+                    try:
+                        values[j] = convert(t)
+                    except ValueError as exc:
+                        report(j, order, f, f"not {'a' if f.type != 'integer' else 'an'} "
+                               f"{f.type}", t, str(exc))
+        # 2. constraints on the converted value (each item, for a list)
+        if f.enum or f.pattern or f.minimum is not None:
+            allowed = set(f.enum) if f.enum else None
+            match = re.compile(f.pattern).match if f.pattern else None
+            minimum = f.minimum
+            for j, value in enumerate(values):
+                if value is None or value == ():
+                    continue
+                items = value if f.type == "list" else (value,)
+                for item in items:
+                    if allowed is not None and item not in allowed:
+                        report(j, order, f, "value is not allowed" + suggest(str(item), f.enum),
+                               str(item), choices_text(f.enum))
+                    elif match is not None and not match(str(item)):
+                        hint = f" such as {f.example}" if f.example else ""
+                        report(j, order, f, "value has the wrong form"
+                               + _form_hint(f, str(item), code_by_name), str(item),
+                               f"a value matching {f.pattern}{hint}")
+                    elif minimum is not None and item < minimum:
+                        report(j, order, f, "value is too small", texts[j],
+                               f"at least {minimum:g}")
+                    else:
+                        continue
+                    values[j] = empty
+                    break
+        if f.unique:
+            first_seen: dict = {}
+            for j, value in enumerate(values):
+                if value is None:
+                    continue
+                first = first_seen.setdefault(value, j)
+                if first != j:
+                    report(j, order, f, f"duplicate value (first on line "
+                           f"{sheet.line(first, f.name)})", texts[j],
+                           "a value unique in the column")
+        columns[f.name] = values
+    if len(table.primary_key) > 1:
+        order = len(table.fields)
+        last = table.get(table.primary_key[-1])
+        seen: dict[tuple, int] = {}
+        for j, key in enumerate(zip(*(columns[k] for k in table.primary_key), strict=True)):
+            if None in key:
+                continue
+            first = seen.setdefault(key, j)
+            if first != j:
+                report(j, order, last, f"duplicate row for {', '.join(table.primary_key)} "
+                       f"(first on line {sheet.lines[first]})", " / ".join(map(str, key)),
+                       "one row per key")
+    problems.sort(key=lambda t: (t[0], t[1]))
+    return columns, [p for _, _, p in problems]
+
+
 # ---------------------------------------------------------------------------------------
 # Cross-table checks
 # ---------------------------------------------------------------------------------------
 
 
-def check_references(tables: dict[str, list[dict]], files: dict[str, str]) -> list[Problem]:
+@dataclass
+class _Read:
+    """A table as read and typed: its sheet (for line numbers) and columns."""
+
+    table: Table
+    sheet: Sheet
+    columns: dict[str, list]
+
+    @property
+    def file(self) -> str:
+        return self.sheet.file
+
+    def line(self, row: int, column: str | None = None) -> int:
+        return self.sheet.line(row, column)
+
+
+def check_references(tables: dict[str, _Read]) -> list[Problem]:
+    """Every foreign-key value (each item of a list) exists in the table it refers to."""
     problems: list[Problem] = []
-    keys = {
-        (t.name, f.name): {r[f.name] for r in tables.get(t.name, ()) if r.get(f.name)}
-        for t in TABLES.values() for f in t.fields if f.unique
-    }
-    for table in TABLES.values():
+    code_by_name = {}
+    if "countries" in tables:
+        cols = tables["countries"].columns
+        code_by_name = {n: c for c, n in zip(cols[C.COUNTRY_CODE], cols[C.NAME], strict=True)
+                        if c and n}
+    for name, read in tables.items():
+        table = read.table
         for fk in table.foreign_keys:
-            targets = keys.get((fk.table, fk.ref_field))
-            if targets is None or not tables.get(fk.table):
+            target = tables.get(fk.table)
+            if target is None:
                 continue  # the referenced table itself failed; reported there
-            f = table.get(fk.field)
-            for row in tables.get(table.name, ()):
-                value = row.get(fk.field)
-                items = value if f.type == "list" else (value,)
-                for item in items or ():
-                    if item is not None and item not in targets:
-                        problems.append(Problem(
-                            files[table.name],
-                            f"refers to a {fk.ref_field} that is not in {fk.table}"
-                            + suggest(str(item), sorted(targets)),
-                            line=row["__line__"], column=fk.field, value=str(item),
-                            expected=f"a {fk.ref_field} from {TABLES[fk.table].path}"))
+            targets = {v for v in target.columns[fk.ref_field] if v is not None}
+            is_list = table.get(fk.field).type == "list"
+            country = fk.table == "countries"
+            ref_path = TABLES[fk.table].path
+            for j, value in enumerate(read.columns[fk.field]):
+                if value is None:
+                    continue
+                for item in value if is_list else (value,):
+                    if item in targets:
+                        continue
+                    hint = (f" (did you mean {code_by_name[item]!r}?)"
+                            if country and item in code_by_name else
+                            suggest(str(item), sorted(targets)))
+                    problems.append(Problem(
+                        read.file, f"refers to a {fk.ref_field} that is not in {ref_path}"
+                        + hint, line=read.line(j, fk.field), column=fk.field,
+                        value=str(item), expected=f"a {fk.ref_field} from {ref_path}"))
     return problems
 
 
-def check_country_names(tables: dict[str, list[dict]], files: dict[str, str]) -> list[Problem]:
+def check_country_names(tables: dict[str, _Read]) -> list[Problem]:
     """A country-name column must hold the canonical name of its code (one spelling)."""
-    names = {r[C.COUNTRY_CODE]: r[C.NAME] for r in tables.get("countries", ())
-             if r.get(C.COUNTRY_CODE) and r.get(C.NAME)}
+    if "countries" not in tables:
+        return []
+    cols = tables["countries"].columns
+    names = {c: n for c, n in zip(cols[C.COUNTRY_CODE], cols[C.NAME], strict=True) if c and n}
     by_name = {v: k for k, v in names.items()}
     problems: list[Problem] = []
-    for table in TABLES.values():
-        for f in table.fields:
+    for read in tables.values():
+        for f in read.table.fields:
             if not f.names_code:
                 continue
-            for row in tables.get(table.name, ()):
-                name, code = row.get(f.name), row.get(f.names_code)
-                if name is None or code is None or code not in names:
+            for j, (name, code) in enumerate(zip(read.columns[f.name],
+                                                 read.columns[f.names_code], strict=True)):
+                if name is None or code is None or code not in names or names[code] == name:
                     continue
-                if names[code] != name:
-                    other = by_name.get(name)
-                    why = (f"is the name of {other}, not of {code}" if other else
-                           f"is not the canonical name of {code}")
-                    problems.append(Problem(files[table.name], f"country name {why}",
-                                            line=row["__line__"], column=f.name, value=name,
-                                            expected=f"{names[code]!r} (countries.csv)"))
+                other = by_name.get(name)
+                why = (f"is the name of {other}, not of {code}" if other else
+                       f"is not the canonical name of {code} (one spelling per country)")
+                problems.append(Problem(read.file, f"country name {why}",
+                                        line=read.line(j, f.name), column=f.name, value=name,
+                                        expected=f"{names[code]!r} (countries.csv)"))
     return problems
 
 
-def check_iso_codes(rows: list[dict], file: str) -> list[Problem]:
+def check_iso_codes(read: _Read) -> list[Problem]:
     """Country codes must be real ISO 3166-1 alpha-3 codes (pycountry's table)."""
     try:
         import pycountry
     except ImportError:  # pragma: no cover - pycountry is pinned in requirements.txt
         return []
     problems = []
-    for row in rows:
-        code = row.get(C.COUNTRY_CODE)
+    for j, code in enumerate(read.columns[C.COUNTRY_CODE]):
         if code and pycountry.countries.get(alpha_3=code) is None:
-            problems.append(Problem(file, "not an ISO 3166-1 alpha-3 country code",
-                                    line=row["__line__"], column=C.COUNTRY_CODE, value=code,
+            problems.append(Problem(read.file, "not an ISO 3166-1 alpha-3 country code",
+                                    line=read.line(j, C.COUNTRY_CODE), column=C.COUNTRY_CODE,
+                                    value=code,
                                     expected="an ISO 3166-1 alpha-3 code such as TJK"))
     return problems
 
 
-def check_evidence(rows: list[dict], article: str, file: str) -> list[Problem]:
-    """Every evidence span is in the article verbatim; offsets, when given, point at it."""
+_NEAR_MISSES = (
+    (lambda s: s.translate(CURLY),
+     "it differs only in quotation marks: the article uses curly quotes (’ “ ”) where the "
+     "evidence has straight ones (' \"), or the other way round"),
+    (lambda s: s.translate(DASHES),
+     "it differs only in dashes or non-breaking spaces (– — vs -)"),
+    (lambda s: " ".join(s.translate(CURLY).translate(DASHES).split()),
+     "it differs only in spaces or line breaks"),
+    (lambda s: " ".join(s.translate(CURLY).translate(DASHES).split()).casefold(),
+     "it differs only in capital letters"),
+)
+
+
+def check_evidence(read: _Read, article: str) -> list[Problem]:
+    """Every evidence span is in the article verbatim; offsets, when given, point at it.
+
+    Fills in ``evidence_start``/``evidence_end`` when both are empty.
+    """
     problems: list[Problem] = []
-    folded = None
-    for row in rows:
-        ev = row.get(C.EVIDENCE)
+    cols = read.columns
+    evidence, starts, ends = cols[C.EVIDENCE], cols[C.EVIDENCE_START], cols[C.EVIDENCE_END]
+    found: dict[str, int] = {}
+    folded: dict[int, str] = {}
+    for j, ev in enumerate(evidence):
         if not ev:
             continue
-        line = row["__line__"]
-        start, end = row.get(C.EVIDENCE_START), row.get(C.EVIDENCE_END)
-        if start is not None and end is not None:
-            if article[start:end] == ev:
-                continue
-            where = article.find(ev)
-            if where >= 0:
-                problems.append(Problem(
-                    file, "evidence_start/evidence_end do not point at the evidence",
-                    line=line, column=C.EVIDENCE_START, value=f"{start}-{end}",
-                    expected=f"{where}-{where + len(ev)} (or leave both empty)"))
-                continue
-        where = article.find(ev)
+        where = found.get(ev)
+        if where is None:
+            where = found[ev] = article.find(ev)
+        start, end = starts[j], ends[j]
         if where >= 0:
             if start is None and end is None:
-                row[C.EVIDENCE_START], row[C.EVIDENCE_END] = where, where + len(ev)
-            elif (start is None) != (end is None):
-                problems.append(Problem(file, "give both evidence_start and evidence_end "
-                                        "or neither", line=line, column=C.EVIDENCE_END,
-                                        value=str(end), expected=str(where + len(ev))))
+                starts[j], ends[j] = where, where + len(ev)
+            elif start is None or end is None:
+                missing = C.EVIDENCE_START if start is None else C.EVIDENCE_END
+                problems.append(Problem(
+                    read.file, "give both evidence_start and evidence_end or neither",
+                    line=read.line(j, missing), column=missing, value="",
+                    expected=str(where if start is None else where + len(ev))))
+            elif article[start:end] != ev:
+                problems.append(Problem(
+                    read.file, "evidence_start/evidence_end do not point at the evidence",
+                    line=read.line(j, C.EVIDENCE_START), column=C.EVIDENCE_START,
+                    value=f"{start}-{end}",
+                    expected=f"{where}-{where + len(ev)} (or leave both empty)"))
             continue
-        if folded is None:
-            folded = article.translate(CURLY)
         hint = "is not found verbatim in article.txt"
-        if ev.translate(CURLY) in folded:
-            hint += (" — it differs only in quotation marks: the article uses curly "
-                     "quotes (’ “ ”) where the evidence has straight ones (' \")")
-        elif " ".join(ev.split()) in " ".join(article.split()):
-            hint += " — it differs only in spaces or line breaks"
+        for k, (fold, why) in enumerate(_NEAR_MISSES):
+            if k not in folded:
+                folded[k] = fold(article)
+            if fold(ev) in folded[k]:
+                hint += f" — {why}"
+                break
         else:
             best = _closest_span(ev, article)
             if best:
                 hint += f" — closest passage: {best!r}"
-        problems.append(Problem(file, hint, line=line, column=C.EVIDENCE, value=ev,
+        problems.append(Problem(read.file, hint, line=read.line(j, C.EVIDENCE),
+                                column=C.EVIDENCE, value=ev,
                                 expected="a span copied exactly from article.txt"))
     return problems
 
@@ -417,47 +779,46 @@ def _closest_span(ev: str, article: str) -> str:
     return window[begin: begin + len(ev)]
 
 
-def check_money(table: Table, rows: list[dict], file: str) -> list[Problem]:
+def check_money(read: _Read) -> list[Problem]:
     """Amounts agree with their precision label; low <= high."""
     problems: list[Problem] = []
-    for row in rows:
-        low, high, prec = row.get(C.LOW), row.get(C.HIGH), row.get(C.PRECISION)
-        line = row["__line__"]
+    cols = read.columns
+    file = read.file
+
+    def add(j: int, message: str, column: str, value: str, expected: str) -> None:
+        problems.append(Problem(file, message, line=read.line(j, column), column=column,
+                                value=value, expected=expected))
+
+    for j, (low, high, prec) in enumerate(zip(cols[C.LOW], cols[C.HIGH], cols[C.PRECISION],
+                                              strict=True)):
         if low is not None and high is not None and low > high:
-            problems.append(Problem(file, "low is greater than high", line=line,
-                                    column=C.HIGH, value=f"{high:g}",
-                                    expected=f"at least low ({low:g})"))
+            add(j, "low is greater than high", C.HIGH, f"{high:g}", f"at least low ({low:g})")
         if prec == "exact" and (low is None or high is None or low != high):
-            problems.append(Problem(file, "an exact amount needs low = high", line=line,
-                                    column=C.HIGH, value="" if high is None else f"{high:g}",
-                                    expected="the same value as low"))
+            add(j, "an exact amount needs low = high", C.HIGH,
+                "" if high is None else f"{high:g}", "the same value as low")
         elif prec == "not_stated" and (low is not None or high is not None):
-            problems.append(Problem(file, "precision not_stated needs low and high empty",
-                                    line=line, column=C.LOW, value=str(low),
-                                    expected="an empty cell"))
+            column, value = (C.LOW, low) if low is not None else (C.HIGH, high)
+            add(j, "precision not_stated needs low and high empty", column, f"{value:g}",
+                "an empty cell")
         elif prec in ("order_of_magnitude", "lower_bound"):
             if low is None:
-                problems.append(Problem(file, f"precision {prec} needs a lower bound",
-                                        line=line, column=C.LOW, value="",
-                                        expected="the least amount the wording allows"))
+                add(j, f"precision {prec} needs a lower bound", C.LOW, "",
+                    "the least amount the wording allows")
             elif high is not None and high == low:
-                problems.append(Problem(
-                    file, f"precision {prec} is a range, not a point value", line=line,
-                    column=C.HIGH, value=f"{high:g}",
-                    expected="empty or more than low"))
+                add(j, f"precision {prec} is a range, not a point value", C.HIGH,
+                    f"{high:g}", "empty or more than low")
         elif prec == "approximate" and low is None:
-            problems.append(Problem(file, "an approximate amount needs low", line=line,
-                                    column=C.LOW, value="", expected="the amount"))
+            add(j, "an approximate amount needs low", C.LOW, "", "the amount")
     return problems
 
 
-def check_intervals(rows: list[dict], file: str) -> list[Problem]:
+def check_intervals(read: _Read) -> list[Problem]:
     problems = []
-    for row in rows:
-        start, end = row.get(C.START_DATE), row.get(C.END_DATE)
+    cols = read.columns
+    for j, (start, end) in enumerate(zip(cols[C.START_DATE], cols[C.END_DATE], strict=True)):
         if start and end and end <= start:
-            problems.append(Problem(file, "end_date is not after start_date",
-                                    line=row["__line__"], column=C.END_DATE,
+            problems.append(Problem(read.file, "end_date is not after start_date",
+                                    line=read.line(j, C.END_DATE), column=C.END_DATE,
                                     value=end.isoformat(),
                                     expected=f"a date after {start.isoformat()}"))
     return problems
@@ -468,21 +829,28 @@ def check_article(data_dir: Path) -> tuple[str, dict, list[Problem]]:
     text_path = data_dir / paths.ARTICLE_FILE
     meta_path = data_dir / paths.ARTICLE_META_FILE
     article, meta = "", {}
-    if not text_path.exists():
-        problems.append(Problem(paths.display_path(text_path), "file is missing",
+    file = paths.display_path(text_path)
+    if not text_path.is_file():
+        problems.append(Problem(file, "file is missing",
                                 expected="the article body as UTF-8 text"))
     else:
+        raw = text_path.read_bytes()
+        if raw.startswith(_UTF8_BOM):
+            raw = raw[3:]
         try:
-            article = text_path.read_text(encoding="utf-8-sig")
+            article = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(paths.display_path(text_path),
-                                    f"not valid UTF-8 ({exc.reason})",
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(file, f"not valid UTF-8 (byte "
+                                    f"0x{raw[exc.start:exc.start + 1].hex()})", line=line,
                                     expected="the article saved as UTF-8"))
+        # Line endings as Python's text mode reads them, so that evidence cells (whose
+        # line breaks are normalised to \n) match an article saved with Windows endings.
+        article = article.replace("\r\n", "\n").replace("\r", "\n")
         if not article.strip() and not problems:
-            problems.append(Problem(paths.display_path(text_path), "file is empty",
-                                    expected="the article body"))
+            problems.append(Problem(file, "file is empty", expected="the article body"))
     file = paths.display_path(meta_path)
-    if not meta_path.exists():
+    if not meta_path.is_file():
         problems.append(Problem(file, "file is missing",
                                 expected=f"a JSON object with keys {', '.join(ARTICLE_META)}"))
         return article, meta, problems
@@ -491,10 +859,11 @@ def check_article(data_dir: Path) -> tuple[str, dict, list[Problem]]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         problems.append(Problem(file, f"not valid JSON: {getattr(exc, 'msg', exc)}",
-                                line=line))
+                                line=line, expected="a JSON object"))
         return article, {}, problems
     if not isinstance(meta, dict):
-        problems.append(Problem(file, "must be a JSON object", value=type(meta).__name__))
+        problems.append(Problem(file, "must be a JSON object", value=type(meta).__name__,
+                                expected="a JSON object {...}"))
         return article, {}, problems
     for key in ARTICLE_META:
         value = meta.get(key)
@@ -504,10 +873,10 @@ def check_article(data_dir: Path) -> tuple[str, dict, list[Problem]]:
                                     expected=ARTICLE_META[key]))
         elif key in ARTICLE_META_DATES:
             try:
-                dt.date.fromisoformat(value)
-            except ValueError:
+                _convert_date(value)
+            except ValueError as exc:
                 problems.append(Problem(file, "not an ISO date", column=key, value=value,
-                                        expected="YYYY-MM-DD"))
+                                        expected=str(exc)))
     return article, meta, problems
 
 
@@ -516,8 +885,8 @@ def checksums(data_dir: Path) -> dict[str, str]:
     files = [data_dir / paths.ARTICLE_FILE, data_dir / paths.ARTICLE_META_FILE]
     files += [data_dir / t.path for t in TABLES.values()]
     return {
-        str(p.relative_to(data_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in files if p.exists()
+        p.relative_to(data_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in files if p.is_file()
     }
 
 
@@ -530,36 +899,38 @@ def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
                                  "the CSVs of the schema")])
     warnings: list[str] = []
     article, meta, problems = check_article(data_dir)
-    tables: dict[str, list[dict]] = {}
-    files: dict[str, str] = {}
+    tables: dict[str, _Read] = {}
+    code_by_name: dict[str, str] = {}
     for table in TABLES.values():
-        path = data_dir / table.path
-        file = files[table.name] = paths.display_path(path)
-        try:
-            rows, read_problems = read_csv(path, table, warnings)
-        except DataError as exc:
-            problems += exc.problems
-            continue
+        sheet, read_problems = read_csv(data_dir / table.path, table, warnings)
         problems += read_problems
-        problems += check_cells(table, rows, file)
-        tables[table.name] = rows
-    problems += check_iso_codes(tables.get("countries", []), files["countries"])
-    problems += check_references(tables, files)
-    problems += check_country_names(tables, files)
-    if article:
-        problems += check_evidence(tables.get("claims", []), article, files["claims"])
+        if sheet is None:
+            continue
+        columns, cell_problems = check_cells(table, sheet, code_by_name)
+        problems += cell_problems
+        tables[table.name] = read = _Read(table, sheet, columns)
+        if table.name == "countries":
+            problems += check_iso_codes(read)
+            code_by_name = {n: c for c, n in zip(columns[C.COUNTRY_CODE], columns[C.NAME],
+                                                  strict=True) if c and n}
+    problems += check_references(tables)
+    problems += check_country_names(tables)
+    if article and "claims" in tables:
+        problems += check_evidence(tables["claims"], article)
     for name in ("money", "money_context"):
-        problems += check_money(TABLES[name], tables.get(name, []), files[name])
-    problems += check_intervals(tables.get("membership_timeline", []),
-                                files["membership_timeline"])
-    subject = meta.get("subject_country_code")
-    if subject and tables.get("countries") and subject not in {
-            r[C.COUNTRY_CODE] for r in tables["countries"]}:
+        if name in tables:
+            problems += check_money(tables[name])
+    if "membership_timeline" in tables:
+        problems += check_intervals(tables["membership_timeline"])
+    subject = meta.get("subject_country_code") if isinstance(meta, dict) else None
+    if isinstance(subject, str) and subject and "countries" in tables and subject not in set(
+            tables["countries"].columns[C.COUNTRY_CODE]):
         problems.append(Problem(paths.display_path(data_dir / paths.ARTICLE_META_FILE),
                                 "country code is not in countries.csv",
                                 column="subject_country_code", value=subject,
                                 expected="a country_code from countries.csv"))
     if problems:
-        raise DataError(problems)
-    return Validated(data_dir=data_dir, article=article, meta=meta, rows=tables,
-                     checksums=checksums(data_dir), warnings=warnings)
+        raise DataError(_cap(problems))
+    return Validated(data_dir, article, meta, checksums=checksums(data_dir), warnings=warnings,
+                     columns={name: read.columns for name, read in tables.items()},
+                     lines={name: read.sheet.lines for name, read in tables.items()})

@@ -1,0 +1,294 @@
+"""Render one report per country (the country profiles) in parallel, with an index page.
+
+The parent validates the data and every country's parameters once, before any kernel starts;
+the workers only execute and export. One failing profile does not stop the others: each
+outcome is collected, the index page shows what was written, and the caller exits 1 when
+anything failed.
+
+:func:`run_job` is the one place a single report is rendered -- ``python -m briefing render``
+uses it too -- so a profile rendered in the batch is the same file as one rendered alone.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from . import paths
+from .errors import BriefingError, ParameterError
+from .params import Params, check, declarations, notebook_path
+from .validate import Validated
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to render: notebook, injected parameters, where and under what name."""
+
+    notebook: Path
+    parameters: dict
+    out_dir: Path
+    stem: str
+    title: str
+    formats: tuple[str, ...]
+    label: str = ""
+
+
+@dataclass
+class Outcome:
+    job: Job
+    written: list[Path] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def make_job(notebook: str | Path, params: Params, out_dir: Path,
+             formats: tuple[str, ...]) -> Job:
+    """The job for validated ``params``: a per-country notebook is named after the country."""
+    path = notebook_path(notebook)
+    names = params.validated.country_names if params.validated is not None else {}
+    country = params.country if "country" in params else None
+    if country:
+        label = names.get(country, country)
+        stem, title = country, f"{label}: country profile"
+        label = f"{label} ({country})"
+    else:
+        stem = path.stem
+        title = (params.title if "title" in params else "") or stem
+        label = stem
+    return Job(notebook=path, parameters=params.injectable(), out_dir=Path(out_dir),
+               stem=stem, title=title, formats=tuple(formats), label=label)
+
+
+def run_job(job: Job, km=None) -> list[Path]:
+    """Execute and export one report; ``km`` is an optional pre-started kernel manager."""
+    from .render import render
+
+    return render(job.notebook, job.parameters, job.out_dir, stem=job.stem,
+                  formats=job.formats, title=job.title, km=km)
+
+
+def ensure_writable(out_dir: Path, flag: str = "--out") -> Path:
+    """Create ``out_dir`` and prove a file can be written there; ParameterError if not."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ParameterError(f"{flag} {paths.display_path(out_dir)}: cannot write there "
+                             f"({reason}) (expected a folder you can create and write "
+                             "to)") from None
+    return out_dir
+
+
+def _work(job: Job) -> Outcome:
+    """Worker entry point: never raises, so one failure cannot stop the pool."""
+    start = time.perf_counter()
+    try:
+        written = run_job(job)
+    except BriefingError as exc:
+        return Outcome(job, error=str(exc), seconds=time.perf_counter() - start)
+    except Exception as exc:  # an unexpected failure of one profile is still one failure
+        return Outcome(job, error=f"{type(exc).__name__}: {exc}",
+                       seconds=time.perf_counter() - start)
+    return Outcome(job, written=written, seconds=time.perf_counter() - start)
+
+
+def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outcome]:
+    """Render ``jobs`` on ``workers`` processes with a progress bar on stderr."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    outcomes: list[Outcome] = []
+    workers = max(1, min(workers, len(jobs)))
+    bar_args = {"total": len(jobs), "desc": "profiles", "unit": "profile",
+                "file": sys.stderr, "disable": None if progress else True}
+    if workers == 1:
+        with tqdm(**bar_args) as bar:
+            for job in jobs:
+                outcomes.append(_report(_work(job), bar))
+        return outcomes
+    import multiprocessing
+
+    # fork: the parent has imported nothing heavy yet, and `python -m briefing` cannot be
+    # re-imported safely as a spawn target.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_work, job): job for job in jobs}
+        with tqdm(**bar_args) as bar:
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # a worker process died (killed, out of memory)
+                    outcome = Outcome(futures[future], error=f"the worker process died "
+                                      f"({type(exc).__name__}: {exc})")
+                outcomes.append(_report(outcome, bar))
+    order = {job.stem: i for i, job in enumerate(jobs)}  # workers return copies of jobs
+    return sorted(outcomes, key=lambda o: order[o.job.stem])
+
+
+def _report(outcome: Outcome, bar) -> Outcome:
+    if outcome.error:
+        first = outcome.error.splitlines()[0]
+        bar.write(f"failed: {outcome.job.label}: {first}", file=sys.stderr)
+    bar.update(1)
+    return outcome
+
+
+# ---------------------------------------------------------------------------------------
+# The index page
+# ---------------------------------------------------------------------------------------
+
+INDEX_CSS = """
+body { font: 16px/1.5 "DejaVu Sans", "Noto Sans", sans-serif; color: #1a1a1a;
+       max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+p.source { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; }
+caption { text-align: left; color: #555; padding: .25rem 0; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
+th { border-bottom: 2px solid #999; }
+td.failed { color: #a40000; }
+a { color: #0b4f8a; }
+"""
+
+
+def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
+               parameters: dict) -> str:
+    """A self-contained page linking every profile in ``out_dir`` (no external URL)."""
+    esc = html.escape
+    names = validated.country_names
+    meta = validated.meta
+    failed = {o.job.stem: o.error for o in outcomes if o.error}
+    rendered = {o.job.stem for o in outcomes}
+    rows = []
+    missing = 0
+    for code in sorted(names, key=lambda c: names[c].casefold()):
+        links = []
+        for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("ipynb", "notebook")):
+            if (out_dir / f"{code}.{ext}").exists() and code not in failed:
+                links.append(f'<a href="{esc(quote(code))}.{ext}">{label}</a>')
+        if code in failed:
+            first = failed[code].splitlines()[0]
+            state = f'<td class="failed">failed: {esc(first)}</td>'
+        elif links:
+            state = f"<td>{' · '.join(links)}</td>"
+        elif code in rendered:
+            state = "<td>written (no HTML or PDF requested)</td>"
+        else:
+            missing += 1
+            continue
+        rows.append(f"<tr><td>{esc(names[code])}</td><td>{esc(code)}</td>{state}</tr>")
+    shown = ", ".join(f"{esc(k)} = {esc(str(v))}" for k, v in sorted(parameters.items()))
+    source = (f"From <cite>{esc(meta.get('title', ''))}</cite>, {esc(meta.get('outlet', ''))}, "
+              f"{esc(meta.get('published', ''))}.")
+    language = esc(meta.get("language", "en") or "en")
+    ok = sum(1 for o in outcomes if not o.error)
+    summary = f"{ok} of {len(outcomes)} profiles rendered in this run"
+    summary += f"; parameters: {shown}." if shown else "."
+    if missing:
+        summary += (f" {missing} other {'country' if missing == 1 else 'countries'} in the data "
+                    "have no profile in this folder.")
+    return "\n".join([
+        "<!DOCTYPE html>",
+        f'<html lang="{language}">',
+        '<head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Country profiles</title>",
+        f"<style>{INDEX_CSS}</style></head>",
+        "<body><main>",
+        "<h1>Country profiles</h1>",
+        f'<p class="source">{source}</p>',
+        f"<p>{summary}</p>",
+        "<table><caption>Profiles in this folder, by country name</caption>",
+        "<thead><tr><th>Country</th><th>Code</th><th>Profile</th></tr></thead>",
+        "<tbody>", *rows, "</tbody></table>",
+        "</main></body></html>", ""])
+
+
+# ---------------------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------------------
+
+
+def plan(notebook: str | Path, values: dict, origins: dict, countries: list[str] | None,
+         out_dir: Path, formats: tuple[str, ...]) -> tuple[list[Job], Validated]:
+    """Validate everything (data once, then every country) and return the jobs.
+
+    Raises ParameterError/DataError before any kernel starts.
+    """
+    from .params import validate_data_dir
+
+    declared = declarations(notebook)
+    if "country" not in declared:
+        raise ParameterError(f"{paths.display_path(notebook_path(notebook))} has no 'country' "
+                             "parameter; batch renders one report per country")
+    if "country" in values:
+        raise ParameterError(_origin(origins, "country") + "parameter country: batch sets it "
+                             "for each profile (use --countries A,B to choose them)")
+    data_text = values.get("data_dir", declared["data_dir"].default
+                           if "data_dir" in declared else str(paths.DATA_DIR))
+    validated = validate_data_dir(str(data_text), origins.get("data_dir"))
+    names = validated.country_names
+    wanted = countries if countries else list(names)
+    jobs, problems = [], []
+    for item in wanted:
+        try:
+            params = check(notebook, {**values, "country": item}, dataset=validated,
+                           origins={**origins, "country": "--countries"})
+        except ParameterError as exc:
+            problems.extend(line.strip() for line in str(exc).splitlines()
+                            if not line.endswith("problems in the parameters:"))
+            continue
+        if any(job.stem == params.country for job in jobs):
+            continue
+        jobs.append(make_job(notebook, params, out_dir, formats))
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        raise ParameterError(unique[0] if len(unique) == 1 else "\n".join(
+            [f"{len(unique)} problems in the parameters:", *(f"  {p}" for p in unique)]))
+    ensure_writable(out_dir)
+    return jobs, validated
+
+
+def _origin(origins: dict, name: str) -> str:
+    return f"{origins[name]}: " if name in origins else ""
+
+
+def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str] | None,
+          out_dir: Path, formats: tuple[str, ...], workers: int,
+          progress: bool = True) -> int:
+    """Render every profile; print a summary; return the exit code (0, or 1 on failures)."""
+    start = time.perf_counter()
+    out_dir = Path(out_dir)
+    jobs, validated = plan(notebook, values, origins, countries, out_dir, formats)
+    outcomes = run_jobs(jobs, workers, progress=progress)
+    from .render import atomic_write
+
+    shown = {k: v for k, v in jobs[0].parameters.items() if k != "country"} if jobs else {}
+    index = out_dir / "index.html"
+    atomic_write(index, index_html(outcomes, validated, out_dir, shown))
+    failures = [o for o in outcomes if o.error]
+    took = time.perf_counter() - start
+    print(f"rendered {len(outcomes) - len(failures)} of {len(outcomes)} profiles into "
+          f"{paths.display_path(out_dir)} in {took:.1f} s; index: "
+          f"{paths.display_path(index)}")
+    if failures:
+        print(f"error: {len(failures)} profile{'s' if len(failures) != 1 else ''} failed:",
+              file=sys.stderr)
+        for o in failures:
+            lines = o.error.splitlines()
+            print(f"  {o.job.label}: {lines[0]}", file=sys.stderr)
+            for extra in lines[1:]:
+                print(f"    {extra.strip()}", file=sys.stderr)
+        return 1
+    return 0

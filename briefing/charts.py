@@ -1,0 +1,566 @@
+"""The briefing's charts: matplotlib figures from the analysis frames (no file I/O).
+
+Every chart has a title, labelled axes with units, a source line naming the claim or source
+ids it is drawn from, and uses the Okabe–Ito colour-blind-safe palette. :func:`to_svg`
+serialises a figure deterministically (fixed hash salt, no date) and closes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Circle, Patch, Rectangle  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+
+from . import analysis as A  # noqa: E402
+from .schema import CLAIM_TYPES, MEMBERSHIP_STATUSES, C  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficits.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
+    "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "grey": "#999999",
+}
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion",
+                                  "reddish_purple", "sky_blue", "yellow", "black", "grey")]
+
+#: Marker, face colour and edge colour per membership status (shape AND colour differ).
+STATUS_STYLE: dict[str, tuple[str, str, str]] = {
+    "member": ("o", OKABE_ITO["blue"], OKABE_ITO["blue"]),
+    "participation_frozen": ("X", OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]),
+    "acceding": ("D", OKABE_ITO["orange"], OKABE_ITO["orange"]),
+    "observer": ("o", "white", OKABE_ITO["sky_blue"]),
+    "dialogue_partner": ("^", OKABE_ITO["bluish_green"], OKABE_ITO["bluish_green"]),
+    "partner": ("s", OKABE_ITO["reddish_purple"], OKABE_ITO["reddish_purple"]),
+}
+BORDER_STYLE: dict[str, tuple[str, str, str]] = {
+    "recognised": ("s", OKABE_ITO["black"], OKABE_ITO["black"]),
+    "claimed": ("s", "white", OKABE_ITO["black"]),
+    "none": ("_", OKABE_ITO["grey"], OKABE_ITO["grey"]),
+    "subject": ("*", OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]),
+}
+BORDER_WORDS = {"recognised": "recognised land border", "claimed": "claimed border only",
+                "none": "no land border", "unknown": "not in the reference data",
+                "subject": "the subject country itself"}
+FOCUS_BAND = "#F7F0B0"  # a pale tint of Okabe–Ito yellow
+REFERENCE_COLOUR = OKABE_ITO["grey"]
+ARTICLE_COLOUR = OKABE_ITO["blue"]
+VAGUE_COLOUR = OKABE_ITO["orange"]
+
+WIDTH_IN = 6.7  # A4 text width at 18 mm margins, in inches
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "svg.hashsalt": "briefing",
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+}
+matplotlib.rcParams.update(RC)
+
+
+def to_svg(fig: Figure) -> str:
+    """SVG text of ``fig`` (deterministic: fixed hash salt, no date metadata); closes it."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(RC):
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight",
+                    pad_inches=0.08)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _figure(height: float, width: float = WIDTH_IN) -> Figure:
+    with matplotlib.rc_context(RC):
+        return plt.figure(figsize=(width, height), layout="constrained")
+
+
+def _source_line(fig: Figure, text: str) -> None:
+    wrapped = "\n".join(textwrap.wrap(text, 130))
+    fig.get_layout_engine().set(h_pad=0.04)
+    fig.supxlabel(wrapped, fontsize=6.5, color="#444444", x=0.0, ha="left")
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> str:
+    parts = textwrap.wrap(str(text), width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def _short_refs(refs: Sequence[str], limit: int = 12) -> str:
+    refs = sorted(dict.fromkeys(r for r in refs if r), key=A._ref_key)
+    if len(refs) <= limit:
+        return ", ".join(refs)
+    return ", ".join(refs[:limit]) + f" and {len(refs) - limit} more"
+
+
+def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
+    if as_of is None:
+        return "the article (members.csv)"
+    return f"the reference timeline on {as_of.isoformat()} (membership_timeline.csv)"
+
+
+# ---------------------------------------------------------------------------------------
+# Membership
+# ---------------------------------------------------------------------------------------
+
+
+def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
+                    subject_name: str | None = None, focus: str | None = None,
+                    as_of: dt.date | None = None) -> Figure:
+    """States (rows) x organisations (columns): a marker per status, lines joining a
+    state's organisations (as in an UpSet matrix), states grouped by their combination,
+    an extra column for the border with the subject country, the focus state highlighted.
+
+    ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
+    :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
+    """
+    orgs = list(organisations)
+    n = max(len(matrix), 1)
+    show_border = subject_name is not None and C.BORDER_STATUS in matrix.columns
+    fig = _figure(1.6 + 0.24 * n)
+    ax = fig.add_subplot()
+    columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
+    ys = list(range(n))[::-1]
+    unknown_border = False
+    for y, (_, row) in zip(ys, matrix.iterrows(), strict=False):
+        if focus and row[C.COUNTRY_CODE] == focus:
+            ax.add_patch(Rectangle((-0.6, y - 0.5), len(columns) + 0.2, 1.0,
+                                   color=FOCUS_BAND, zorder=0, lw=0))
+        xs = [i for i, o in enumerate(orgs) if row[o]]
+        if len(xs) > 1:
+            ax.plot([min(xs), max(xs)], [y, y], color="#555555", lw=1.2, zorder=1)
+        for i, o in enumerate(orgs):
+            status = row[o]
+            if not status:
+                ax.scatter([i], [y], s=22, marker="o", facecolor="#E6E6E6",
+                           edgecolor="#E6E6E6", zorder=1)
+                continue
+            marker, face, edge = STATUS_STYLE.get(status, ("o", "#777777", "#777777"))
+            ax.scatter([i], [y], s=60, marker=marker, facecolor=face, edgecolor=edge,
+                       linewidth=1.4, zorder=2)
+        if show_border:
+            b = row[C.BORDER_STATUS]
+            x = len(orgs)
+            if b in BORDER_STYLE:
+                marker, face, edge = BORDER_STYLE[b]
+                if marker in ("_", "|", "x", "+", "*"):  # unfilled markers take one colour
+                    ax.scatter([x], [y], s=55, marker=marker, color=edge, linewidth=1.4,
+                               zorder=2)
+                else:
+                    ax.scatter([x], [y], s=55, marker=marker, facecolor=face,
+                               edgecolor=edge, linewidth=1.4, zorder=2)
+            else:
+                ax.text(x, y, "?", ha="center", va="center", color="#555555")
+                unknown_border = True
+    # separators between combinations
+    combos = list(matrix["combination"]) if not matrix.empty else []
+    for k in range(1, len(combos)):
+        if combos[k] != combos[k - 1]:
+            y = ys[k] + 0.5
+            ax.axhline(y, color="#BBBBBB", lw=0.6, ls=(0, (2, 2)), zorder=0)
+    ax.set_yticks(ys[: len(matrix)])
+    ax.set_yticklabels(list(matrix[C.COUNTRY]) if not matrix.empty else [])
+    if focus:
+        for tick, code in zip(ax.get_yticklabels(), matrix[C.COUNTRY_CODE], strict=False):
+            if code == focus:
+                tick.set_fontweight("bold")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels(columns)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("Organisation" + (" and border" if show_border else ""))
+    ax.set_ylabel("State (grouped by the organisations it belongs to)")
+    ax.set_title(f"Who belongs to {A.join_names(orgs)}, state by state", pad=8)
+    statuses = [s for s in MEMBERSHIP_STATUSES if s in set(long[C.STATUS])] if len(long) else []
+    handles = [Line2D([], [], ls="", marker=STATUS_STYLE[s][0],
+                      markerfacecolor=STATUS_STYLE[s][1], markeredgecolor=STATUS_STYLE[s][2],
+                      markeredgewidth=1.4, markersize=7, label=A.label(s))
+               for s in statuses if s in STATUS_STYLE]
+    if show_border:
+        present = set(matrix[C.BORDER_STATUS])
+        for b in ("recognised", "claimed", "none", "subject"):
+            if b in present:
+                m, f, e = BORDER_STYLE[b]
+                words = (f"{subject_name} itself" if b == A.SUBJECT
+                         else BORDER_WORDS[b].capitalize())
+                handles.append(Line2D([], [], ls="", marker=m, markerfacecolor=f,
+                                      markeredgecolor=e, markeredgewidth=1.4, markersize=7,
+                                      label=words))
+    if unknown_border:
+        handles.append(Line2D([], [], ls="", marker="$?$", color="#555555", markersize=7,
+                              label="Border not in the reference data"))
+    if focus and not matrix.empty and focus in set(matrix[C.COUNTRY_CODE]):
+        handles.append(Patch(color=FOCUS_BAND, label="Focus country"))
+    if handles:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
+                  ncol=min(4, len(handles)))
+    refs = list(long["evidence"].explode().dropna()) if len(long) else []
+    if show_border:
+        refs += [s for s in matrix.get("border_source", []) if s]
+    _source_line(fig, f"Source: {_layer_words(long, as_of)}"
+                 + (" and reference/borders.csv" if show_border else "")
+                 + f"; evidence {_short_refs(refs)}.")
+    return fig
+
+
+def venn2(overlap_frame: pd.DataFrame, organisations: Sequence[str],
+          focus_name: str | None = None) -> Figure:
+    """Two-set Venn diagram with the states named in each region (two organisations only)."""
+    orgs = list(organisations)
+    if len(orgs) != 2:
+        raise ValueError("a two-set Venn diagram needs exactly two organisations")
+    regions = {combo: row for combo, row in zip(overlap_frame["combination"],
+                                                 overlap_frame.itertuples(), strict=True)}
+    fig = _figure(3.3)
+    ax = fig.add_subplot()
+    ax.set_aspect("equal")
+    colours = (OKABE_ITO["blue"], OKABE_ITO["orange"])
+    for cx, colour in zip((-0.55, 0.55), colours, strict=True):
+        ax.add_patch(Circle((cx, 0), 1.0, facecolor=colour, alpha=0.18, edgecolor=colour,
+                            lw=1.6))
+
+    def names(combo) -> tuple[int, str]:
+        row = regions.get(tuple(combo))
+        if row is None:
+            return 0, ""
+        listed = [f"{c}" if c != focus_name else f"{c} ★" for c in row.countries]
+        return row.n, "\n".join(listed)
+
+    for x, combo in ((-1.0, (orgs[0],)), (0.0, tuple(orgs)), (1.0, (orgs[1],))):
+        count, text = names(combo)
+        ax.text(x, 0.55, str(count), ha="center", va="center", fontsize=13,
+                fontweight="bold")
+        ax.text(x, 0.35, text, ha="center", va="top", fontsize=7.2, linespacing=1.15)
+    for cx, org, colour in zip((-0.95, 0.95), orgs, colours, strict=True):
+        ax.text(cx, 1.1, org, ha="center", va="bottom", fontsize=10, fontweight="bold",
+                color=colour)
+    ax.set_xlim(-1.75, 1.75)
+    ax.set_ylim(-1.1, 1.35)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("Number of states in each region, and their names")
+    ax.set_title(f"States in {orgs[0]} only, in both, and in {orgs[1]} only")
+    _source_line(fig, "Counts of states from the membership grid (same statuses and date)."
+                 + (" ★ marks the focus country." if focus_name else ""))
+    return fig
+
+
+def upset(overlap_frame: pd.DataFrame, organisations: Sequence[str]) -> Figure:
+    """UpSet plot: a bar per exclusive combination of organisations, the combination shown
+    as joined dots beneath it. Scales to any number of organisations."""
+    orgs = list(organisations)
+    k = max(len(overlap_frame), 1)
+    fig = _figure(1.8 + 0.3 * len(orgs) + 1.2, width=WIDTH_IN if k > 5 else 5.0)
+    gs = fig.add_gridspec(2, 1, height_ratios=[2.2, 0.35 * len(orgs) + 0.3])
+    top = fig.add_subplot(gs[0])
+    bottom = fig.add_subplot(gs[1], sharex=top)
+    xs = list(range(len(overlap_frame)))
+    top.bar(xs, overlap_frame["n"], color=OKABE_ITO["blue"], width=0.6)
+    for x, v in zip(xs, overlap_frame["n"], strict=True):
+        top.text(x, v, str(v), ha="center", va="bottom", fontsize=8)
+    top.set_ylabel("States (count)")
+    top.set_title("States per combination of organisations")
+    top.tick_params(labelbottom=False)
+    for x, combo in zip(xs, overlap_frame["combination"], strict=True):
+        ys = [len(orgs) - 1 - orgs.index(o) for o in combo]
+        bottom.scatter([x] * len(orgs), range(len(orgs)), s=40, color="#DDDDDD", zorder=1)
+        bottom.scatter([x] * len(ys), ys, s=45, color=OKABE_ITO["black"], zorder=2)
+        if len(ys) > 1:
+            bottom.plot([x, x], [min(ys), max(ys)], color=OKABE_ITO["black"], lw=1.5)
+    bottom.set_yticks(range(len(orgs)))
+    bottom.set_yticklabels(orgs[::-1])
+    bottom.set_xticks(xs)
+    bottom.set_xticklabels([""] * len(xs))
+    bottom.set_xlabel("Combination of organisations (dots joined = member of each)")
+    bottom.set_ylim(-0.6, len(orgs) - 0.4)
+    for spine in bottom.spines.values():
+        spine.set_visible(False)
+    bottom.tick_params(length=0)
+    _source_line(fig, "Counts of states from the membership grid (same statuses and date).")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Money
+# ---------------------------------------------------------------------------------------
+
+
+def _money_tick(value: float, _pos=None, currency: str = "USD") -> str:
+    return A.format_amount(value, currency) if value > 0 else ""
+
+
+def money_chart(figures: pd.DataFrame) -> Figure:
+    """Every money figure on one log scale: the article's (blue; vague amounts as a hatched
+    orange range, unstated ones marked) above the reference context (grey, hatched,
+    labelled as reference). ``figures`` comes from :func:`analysis.money_figures`."""
+    rows = figures.reset_index(drop=True)
+    currencies = sorted(set(rows[C.CURRENCY]))
+    currency = currencies[0] if len(currencies) == 1 else ""
+    values = [v for col in (C.LOW, C.HIGH) for v in rows[col] if pd.notna(v) and v > 0]
+    lo_v = min(values) if values else 1e6
+    hi_v = max(values) if values else 1e9
+    xmin = 10 ** math.floor(math.log10(lo_v) - 0.3)
+    xmax = 10 ** math.ceil(math.log10(hi_v) + 0.6)
+    n = len(rows)
+    art = rows[rows["layer"] == A.ARTICLE]
+    ref = rows[rows["layer"] == A.REFERENCE]
+    gap = 1.2 if len(ref) and len(art) else 0
+    fig = _figure(1.7 + 0.42 * n + gap * 0.3)
+    ax = fig.add_subplot()
+    ax.set_xscale("log")
+    ax.set_xlim(xmin, xmax)
+    y_of: dict[int, float] = {}
+    y = 0.0
+    for idx in art.index:
+        y_of[idx] = y
+        y -= 1
+    y -= gap
+    for idx in ref.index:
+        y_of[idx] = y
+        y -= 1
+    labels, ticks = [], []
+    for idx, row in rows.iterrows():
+        yy = y_of[idx]
+        is_ref = row["layer"] == A.REFERENCE
+        colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
+        hatch = "////" if is_ref else None
+        low, high, prec = row[C.LOW], row[C.HIGH], row[C.PRECISION]
+        cur = row[C.CURRENCY]
+        words = row["amount"] + ("" if currency else f" ({cur})")
+        if prec == "not_stated" or pd.isna(low):
+            ax.text(xmin * 1.15, yy, "amount not stated in the source", va="center",
+                    fontsize=7.5, style="italic", color="#333333")
+        elif prec == "order_of_magnitude":
+            top = high if pd.notna(high) else min(low * 10, xmax / 1.5)
+            ax.barh(yy, top - low, left=low, height=0.55, color=VAGUE_COLOUR, alpha=0.35,
+                    hatch="xx", edgecolor=VAGUE_COLOUR, lw=0.8)
+            if pd.isna(high):
+                ax.annotate("", xy=(top * 1.6, yy), xytext=(top, yy),
+                            arrowprops={"arrowstyle": "->", "color": VAGUE_COLOUR})
+            ax.text(top * (1.9 if pd.isna(high) else 1.15), yy, words, va="center",
+                    fontsize=7.5)
+        else:
+            ax.barh(yy, low - xmin, left=xmin, height=0.55,
+                    color="white" if is_ref else colour, edgecolor=colour, hatch=hatch,
+                    lw=1.0)
+            end = low
+            if prec == "lower_bound":
+                ax.annotate("", xy=(low * 1.8, yy), xytext=(low, yy),
+                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
+                end = low * 1.8
+            if prec == "approximate" and pd.notna(high) and high > low:
+                ax.plot([low, high], [yy, yy], color="black", lw=1.2)
+                end = high
+            ax.text(end * 1.15, yy, words, va="center", fontsize=7.5)
+        ident = row["id"]
+        desc = _wrap(A.short_description(row[C.DESCRIPTION], 80), 40)
+        labels.append(f"{ident}  {desc}")
+        ticks.append(yy)
+    ax.set_yticks(ticks)
+    ax.set_yticklabels(labels, fontsize=7.2)
+    ax.set_ylim(y + 0.4, 0.8 if len(art) else 0.6)
+    if len(art) and len(ref):
+        sep = y_of[ref.index[0]] + (gap + 1) / 2
+        ax.axhline(sep, color="#666666", lw=0.8)
+        ax.text(1.0, sep + 0.08, "↑ stated in the article   ", transform=ax.get_yaxis_transform(),
+                ha="right", va="bottom", fontsize=7, color=ARTICLE_COLOUR, fontweight="bold")
+        ax.text(1.0, sep - 0.1, "↓ reference context, not in the article   ",
+                transform=ax.get_yaxis_transform(), ha="right", va="top", fontsize=7,
+                color="#555555", fontweight="bold")
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, p: _money_tick(v, p, currency)))
+    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    ax.set_axisbelow(True)
+    unit = {"USD": "US dollars"}.get(currency, currency or "currency as stated")
+    ax.set_xlabel(f"Amount ({unit}, logarithmic scale: each step is ten times the last)")
+    ax.set_title("Money in the article, and the reference context")
+    handles = [Patch(facecolor=ARTICLE_COLOUR, edgecolor=ARTICLE_COLOUR,
+                     label="Stated amount (article)")]
+    if (art[C.PRECISION] == "order_of_magnitude").any():
+        handles.append(Patch(facecolor=VAGUE_COLOUR, alpha=0.35, hatch="xx",
+                             edgecolor=VAGUE_COLOUR, label="Vague amount: range the words allow"))
+    if (rows[C.PRECISION] == "lower_bound").any():
+        handles.append(Line2D([], [], color="black", marker=">", ls="-", markersize=5,
+                              label="'More than': lower bound"))
+    if len(ref):
+        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch="////",
+                             label="Reference context (not the article)"))
+    height = fig.get_figheight()
+    below = 0.55 / max(height - 1.5, 0.5)  # just under the axis label, in axes fractions
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -below), ncol=2)
+    claim_refs = [c for c in rows[C.CLAIM_ID] if c and not pd.isna(c)]
+    src_refs = [s for s in rows[C.SOURCE_ID] if s and not pd.isna(s)]
+    _source_line(fig, f"Source: article money figures (money.csv; claims "
+                 f"{_short_refs(claim_refs)})"
+                 + (f"; reference context (reference/money_context.csv; sources "
+                    f"{_short_refs(src_refs)})" if src_refs else "") + ".")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------
+
+
+def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLAIM_TYPE
+                 ) -> Figure:
+    """Horizontal stacked bars: claims per speaker, split by claim type (or topic).
+    ``by_speaker`` comes from :func:`analysis.claims_by_speaker`."""
+    cats = [c for c in by_speaker.columns if c != "total"]
+    if by == C.CLAIM_TYPE:
+        cats = [c for c in CLAIM_TYPES if c in cats] + [c for c in cats if c not in CLAIM_TYPES]
+    speakers = list(by_speaker.index)
+    fig = _figure(1.9 + 0.3 * len(speakers))
+    ax = fig.add_subplot()
+    ys = list(range(len(speakers)))[::-1]
+    left = [0] * len(speakers)
+    for i, cat in enumerate(cats):
+        vals = list(by_speaker[cat])
+        ax.barh(ys, vals, left=left, color=PALETTE[i % len(PALETTE)], height=0.62,
+                label=A.label(cat), edgecolor="white", lw=0.5)
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    for y, total in zip(ys, by_speaker["total"], strict=True):
+        ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=7.5)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(speakers)
+    ax.set_xlabel("Number of claims")
+    what = "type of statement" if by == C.CLAIM_TYPE else "topic"
+    ax.set_ylabel("Speaker")
+    ax.set_title(f"Who says what: claims by speaker and {what}")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlim(0, max(left + [1]) * 1.08 + 0.5)
+    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", ncol=1 if len(cats) < 6 else 2, title=what.capitalize(),
+              title_fontsize=7.5)
+    _source_line(fig, f"Source: claims.csv ({len(claims)} claims, {_range(claims)}).")
+    return fig
+
+
+def _overlaps(rows: pd.DataFrame, last: dt.date) -> bool:
+    """Whether any two status intervals of one organisation overlap in time."""
+    spans = sorted((r[C.START_DATE], r[C.END_DATE] or last) for _, r in rows.iterrows())
+    return any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def _range(claims: pd.DataFrame) -> str:
+    ids = sorted(claims[C.CLAIM_ID], key=A._ref_key)
+    return f"{ids[0]}–{ids[-1]}" if ids else "none"
+
+
+# ---------------------------------------------------------------------------------------
+# Country profile: statuses over time
+# ---------------------------------------------------------------------------------------
+
+
+def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date | None,
+                   as_of: dt.date | None = None, end: dt.date | None = None) -> Figure:
+    """One lane per organisation: a bar per status interval, coloured by status.
+
+    Intervals still open run to ``end`` (default: the latest date in the data shown, so the
+    chart never depends on today's date) and end in an arrow. A start only known as
+    'on or before' is drawn with a dotted lead-in.
+    """
+    import matplotlib.dates as mdates
+
+    orgs = list(dict.fromkeys(intervals[C.ORGANISATION]))
+    dates = [d for d in list(intervals[C.START_DATE]) + list(intervals[C.END_DATE]) if d]
+    dates += [d for d in (article_date, as_of) if d]
+    last = end or (max(dates) + dt.timedelta(days=365) if dates else dt.date(2000, 1, 1))
+    first = min(dates) - dt.timedelta(days=365) if dates else dt.date(1990, 1, 1)
+    fig = _figure(1.3 + 0.45 * max(len(orgs), 1))
+    ax = fig.add_subplot()
+    lanes = {o: len(orgs) - 1 - i for i, o in enumerate(orgs)}
+    # statuses held in parallel (e.g. member and participation frozen) get sub-lanes
+    sub: dict[tuple[str, str], tuple[float, float]] = {}
+    for org in orgs:
+        held = list(dict.fromkeys(intervals.loc[intervals[C.ORGANISATION] == org, C.STATUS]))
+        overlapping = _overlaps(intervals[intervals[C.ORGANISATION] == org], last)
+        k = len(held) if overlapping else 1
+        h = 0.6 / k
+        for i, status in enumerate(held):
+            offset = (0.3 - h / 2 - i * h) if overlapping else 0.0
+            sub[(org, status)] = (lanes[org] + offset, h * 0.9)
+    seen: list[str] = []
+    for _, r in intervals.iterrows():
+        y, height = sub[(r[C.ORGANISATION], r[C.STATUS])]
+        start, stop = r[C.START_DATE], r[C.END_DATE] or last
+        _, face, edge = STATUS_STYLE.get(r[C.STATUS], ("o", "#777777", "#777777"))
+        colour = edge if face == "white" else face
+        ax.barh(y, mdates.date2num(stop) - mdates.date2num(start), left=mdates.date2num(start),
+                height=height, color=colour, alpha=0.85,
+                hatch="//" if face == "white" else None, edgecolor=colour)
+        if r[C.START_PRECISION] == "on_or_before":
+            lead = start - dt.timedelta(days=540)
+            ax.plot([mdates.date2num(lead), mdates.date2num(start)], [y, y], ls=":",
+                    color=colour, lw=2)
+        if r[C.END_DATE] is None:
+            ax.annotate("", xy=(mdates.date2num(last + dt.timedelta(days=200)), y),
+                        xytext=(mdates.date2num(last), y),
+                        arrowprops={"arrowstyle": "->", "color": colour})
+        if r[C.STATUS] not in seen:
+            seen.append(r[C.STATUS])
+    marks = [(d, w, st) for d, w, st in ((article_date, "article", "--"), (as_of, "as of", ":"))
+             if d]
+    for i, (d, words, style) in enumerate(marks):
+        ax.axvline(mdates.date2num(d), color="#333333", ls=style, lw=1)
+        left_side = i == 0 and len(marks) > 1
+        ax.text(mdates.date2num(d), len(orgs) - 0.45,
+                f"{words} {d.isoformat()} " if left_side else f" {words} {d.isoformat()}",
+                fontsize=7, va="bottom", ha="right" if left_side else "left")
+    ax.set_yticks(list(lanes.values()))
+    ax.set_yticklabels(list(lanes))
+    ax.set_ylim(-0.7, max(len(orgs), 1) - 0.2)
+    ax.set_xlim(mdates.date2num(first), mdates.date2num(last + dt.timedelta(days=400)))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Organisation")
+    ax.set_title(f"{country}: status in each organisation over time")
+    handles = []
+    for s in seen:
+        _, face, edge = STATUS_STYLE.get(s, ("o", "#777777", "#777777"))
+        colour = edge if face == "white" else face
+        handles.append(Patch(facecolor=colour, edgecolor=colour,
+                             hatch="//" if face == "white" else None, label=A.label(s)))
+    if (intervals[C.START_PRECISION] == "on_or_before").any():
+        handles.append(Line2D([], [], ls=":", color="#333333", lw=2,
+                              label="Began on or before the date shown"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25),
+              ncol=min(4, len(handles) or 1))
+    _source_line(fig, "Source: reference/membership_timeline.csv; sources "
+                 f"{_short_refs(list(intervals[C.SOURCE_ID]))}. Arrows: still held at the "
+                 "end of the data.")
+    return fig

@@ -1,0 +1,434 @@
+"""Warm Jupyter kernels: started before the parent's heavy imports, reused across notebooks.
+
+A kernel costs about half a second to start and as much again to import pandas and matplotlib.
+Two mechanisms hide that cost without changing a byte of output:
+
+* ``prestarted_kernel(notebook)`` starts the kernel first thing (before the parent imports
+  papermill, nbconvert and WeasyPrint) with the notebook's own imports as IPython
+  ``exec_lines``, so the kernel imports pandas, matplotlib and ``briefing`` while the parent
+  imports its exporters. The kernel manager it yields is passed to papermill (``km=``), which
+  hands it to nbclient; nbclient does not shut down a kernel it did not start, so we do.
+* ``WarmKernel.reset()`` returns a used kernel to the state of a freshly started warm kernel
+  (namespace, history and execution counter, matplotlib figures and rcParams, pandas and numpy
+  options, warning filters and registries, working directory, and fresh ``briefing`` modules),
+  so a batch renders many notebooks on a few kernels. A profile rendered in a batch is
+  byte-identical to the same profile rendered alone (tests/test_kernels.py).
+
+Only the standard library is imported at module level: ``jupyter_client`` is imported when a
+kernel is started, so the CLI stays light until validation has passed.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from . import paths
+
+KERNEL_NAME = "python3"
+# The package whose modules are re-imported fresh by a reset (module-level state cannot leak).
+PACKAGE = "briefing"
+# Same history setting nbclient uses when it starts a kernel itself (no sqlite file, no lock).
+KERNEL_ARGS = ("--HistoryManager.hist_file=:memory:",)
+RESET_TIMEOUT = 60.0
+
+
+def notebook_imports(notebook: Path | str) -> list[str]:
+    """Modules imported by the code cells of ``notebook``, in order of first appearance.
+
+    Only absolute imports that ``ast`` can parse are collected; cells with IPython syntax
+    are skipped. ``from x import y`` contributes ``x`` (and ``x.y`` when it is a module, which
+    the kernel finds out by trying).
+    """
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    seen: dict[str, None] = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    seen.setdefault(alias.name, None)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                seen.setdefault(node.module, None)
+                for alias in node.names:
+                    if alias.name != "*":
+                        seen.setdefault(f"{node.module}.{alias.name}", None)
+    return list(seen)
+
+
+def warm_modules(*notebooks: Path | str) -> list[str]:
+    """The modules to import in a kernel before it runs any of ``notebooks``."""
+    out: dict[str, None] = {}
+    for nb in notebooks:
+        for name in notebook_imports(nb):
+            out.setdefault(name, None)
+    return list(out)
+
+
+def _warm_code(modules: Iterable[str]) -> str:
+    """One line for IPython ``exec_lines``: import modules, bind no name, print nothing.
+
+    ``x.y`` names that are attributes rather than modules fail to import and are ignored;
+    a module that fails to import is ignored too: the notebook's own import then reports it.
+    """
+    mods = [m for m in modules if all(part.isidentifier() for part in m.split("."))]
+    return (f"exec({_KERNEL_SETUP!r}, {{'__name__': '_briefing_warm', "
+            f"'modules': {mods!r}, 'package': {PACKAGE!r}}})")
+
+
+# Runs inside the kernel at start-up (as exec_lines, before the kernel answers kernel_info):
+# imports the modules, then snapshots the global state a reset restores. The snapshot lives
+# in a private module in sys.modules, invisible to the notebook's namespace.
+_KERNEL_SETUP = """
+import importlib, os, sys, types, warnings
+for _name in modules:
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
+state = types.ModuleType('_briefing_kernel_state')
+state.package = package
+state.modules = [m for m in modules if m in sys.modules]
+state.cwd = os.getcwd()
+state.path = list(sys.path)
+state.environ = dict(os.environ)
+state.filters = list(warnings.filters)
+state.mpl_rc = None
+if 'matplotlib' in sys.modules:
+    state.mpl_rc = dict(sys.modules['matplotlib'].rcParams)
+state.pd_options = None
+if 'pandas' in sys.modules:
+    _pd = sys.modules['pandas']
+    _keys = list(_pd._config.config._registered_options)
+    state.pd_options = {k: _pd.get_option(k) for k in _keys}
+state.np_print = None
+if 'numpy' in sys.modules:
+    state.np_print = sys.modules['numpy'].get_printoptions()
+sys.modules['_briefing_kernel_state'] = state
+"""
+
+# Runs inside the kernel between two notebooks (silent, not stored in history).
+_KERNEL_RESET = """
+import gc, importlib, os, sys, warnings
+state = sys.modules['_briefing_kernel_state']
+if 'matplotlib.pyplot' in sys.modules:
+    sys.modules['matplotlib.pyplot'].close('all')
+ip = get_ipython()
+ip.reset(new_session=True)
+os.chdir(state.cwd)
+sys.path[:] = state.path
+os.environ.clear()
+os.environ.update(state.environ)
+if state.mpl_rc is not None:
+    _rc = sys.modules['matplotlib'].rcParams
+    _rc._update_raw(state.mpl_rc) if hasattr(_rc, '_update_raw') else dict.update(_rc, state.mpl_rc)
+if state.pd_options is not None:
+    _pd = sys.modules['pandas']
+    for _k, _v in state.pd_options.items():
+        if _pd.get_option(_k) != _v:
+            _pd.set_option(_k, _v)
+if state.np_print is not None:
+    sys.modules['numpy'].set_printoptions(**state.np_print)
+warnings.filters[:] = state.filters
+warnings.onceregistry.clear()
+warnings._filters_mutated()
+for _name in [m for m in sys.modules if m == state.package or m.startswith(state.package + '.')]:
+    if _name != state.package + '.kernels':
+        del sys.modules[_name]
+for _name in state.modules:
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
+gc.collect()
+"""
+
+
+def _reset_code() -> str:
+    return f"exec({_KERNEL_RESET!r}, {{'__name__': '_briefing_reset'}})"
+
+
+def _manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TrackingKernelManager(AsyncKernelManager):
+        """Remembers the clients nbclient creates, so their channels can be closed.
+
+        nbclient leaves the client channels of a kernel it does not own open (it expects
+        the owner to clean up); without this each notebook would leak sockets and a thread.
+        """
+
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_briefing_clients", []).append(kc)
+            return kc
+
+        def close_clients(self) -> None:
+            clients = self.__dict__.get("_briefing_clients", [])
+            while clients:
+                kc = clients.pop()
+                with contextlib.suppress(Exception):
+                    kc.stop_channels()
+
+    return TrackingKernelManager
+
+
+class WarmKernel:
+    """One Jupyter kernel, started without waiting, with ``modules`` already imported.
+
+    ``start()`` returns as soon as the process is launched; the kernel imports ``modules``
+    before it answers, and whoever talks to it first (nbclient) waits for it to be ready.
+    """
+
+    def __init__(self, modules: Iterable[str] = (), cwd: Path | str = paths.ROOT,
+                 kernel_name: str = KERNEL_NAME) -> None:
+        self.modules = list(modules)
+        self.cwd = str(cwd)
+        self.kernel_name = kernel_name
+        self.km = None
+        self._reset_client = None
+        self._reset_msg: str | None = None
+        self.notebooks_run = 0
+
+    def start(self) -> WarmKernel:
+        from jupyter_core.utils import run_sync
+
+        self.km = _manager_class()(kernel_name=self.kernel_name)
+        args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={json.dumps([_warm_code(self.modules)])}"]
+        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=args)
+        return self
+
+    def begin_reset(self) -> None:
+        """Ask the kernel to reset itself; returns at once (``wait()`` collects the reply)."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        self.km.close_clients()
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
+        kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        self._reset_client = kc
+        self._reset_msg = kc.execute(_reset_code(), silent=True, store_history=False,
+                                     allow_stdin=False)
+
+    def wait(self, timeout: float = RESET_TIMEOUT) -> None:
+        """Wait for a reset begun with ``begin_reset``; raise RuntimeError if it failed."""
+        from .errors import RenderError
+
+        kc, msg_id = self._reset_client, self._reset_msg
+        if kc is None:
+            return
+        self._reset_client = self._reset_msg = None
+        try:
+            while True:
+                reply = kc.get_shell_msg(timeout=timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        except Exception as exc:
+            raise RenderError(f"kernel reset did not answer: {type(exc).__name__}: {exc}") from None
+        finally:
+            kc.stop_channels()
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RenderError(f"kernel reset failed: {content.get('ename')}: "
+                              f"{content.get('evalue')}")
+
+    def reset(self, timeout: float = RESET_TIMEOUT) -> None:
+        self.begin_reset()
+        self.wait(timeout)
+
+    def is_alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        """Kill the kernel and remove its connection file (its state is worth nothing)."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is None:
+            return
+        km, self.km = self.km, None
+        if self._reset_client is not None:
+            with contextlib.suppress(Exception):
+                self._reset_client.stop_channels()
+            self._reset_client = None
+        km.close_clients()
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+
+
+@contextlib.contextmanager
+def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = None
+                      ) -> Iterator[object]:
+    """Start a kernel now, warm with the notebooks' imports; yield its manager (``km=``).
+
+    Call it before importing papermill/nbconvert/WeasyPrint (``briefing.render``): the kernel
+    then imports pandas and matplotlib on one core while the parent imports on the other.
+    The kernel is shut down on exit, whatever happened.
+    """
+    mods = list(modules) if modules is not None else warm_modules(*notebooks)
+    kernel = WarmKernel(mods).start()
+    try:
+        yield kernel.km
+    finally:
+        kernel.shutdown()
+
+
+def warm_parent() -> None:
+    """Import what the parent needs to execute and export (papermill, nbconvert, WeasyPrint)
+    and run each exporter once on a tiny document, so the first real export is warm.
+
+    Call it while a pre-started kernel is importing: the work then costs no wall time.
+    It never changes an output byte (tests/test_kernels.py) and never fails a render: any
+    error here is ignored, the real export reports it.
+    """
+    with contextlib.suppress(Exception):
+        import nbformat
+        import papermill  # noqa: F401
+
+        from . import render
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up\n\nText *and* `code`."),
+                    nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+                        "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                              "text/plain": "1"})])]
+        render._exporter().from_notebook_node(nb, resources={"briefing": {"css": render._css()}})
+    with contextlib.suppress(Exception):
+        from weasyprint import HTML
+
+        from . import render
+
+        page = (f"<html><head><style>{render._css()}</style></head><body><h1>Warm</h1>"
+                "<p>Warm-up <b>text</b> <i>text</i> 0123456789.</p>"
+                "<table><tr><th>a</th><td>1</td></tr></table></body></html>")
+        HTML(string=page, base_url=str(paths.ROOT) + os.sep).write_pdf()
+
+
+class KernelSlot:
+    """One reusable warm kernel for a process that renders notebooks one after another.
+
+    ``acquire()`` gives a kernel manager ready for a notebook (started warm, or reset after
+    the previous notebook); ``release()`` starts the reset at once, so it runs while the
+    process writes files and picks up its next job. A kernel that died, or whose reset
+    failed, is replaced by a new one.
+    """
+
+    def __init__(self, modules: Iterable[str] = ()) -> None:
+        self.modules = list(modules)
+        self.kernel: WarmKernel | None = None
+        self.started = 0
+        self.reused = 0
+
+    def start(self) -> None:
+        if self.kernel is None:
+            self.kernel = WarmKernel(self.modules).start()
+            self.started += 1
+
+    def acquire(self):
+        kernel = self.kernel
+        if kernel is not None:
+            try:
+                kernel.wait()
+                if not kernel.is_alive():
+                    raise RuntimeError("the kernel died")
+                self.reused += 1
+            except Exception as exc:
+                _debug(f"replacing kernel: {exc}")
+                kernel.shutdown()
+                self.kernel = None
+        self.start()
+        return self.kernel.km
+
+    def release(self) -> None:
+        kernel = self.kernel
+        if kernel is None:
+            return
+        try:
+            if not kernel.is_alive():
+                raise RuntimeError("the kernel died")
+            kernel.begin_reset()
+        except Exception as exc:
+            _debug(f"dropping kernel: {exc}")
+            kernel.shutdown()
+            self.kernel = None
+
+    def close(self) -> None:
+        if self.kernel is not None:
+            self.kernel.shutdown()
+            self.kernel = None
+
+
+_slot: KernelSlot | None = None
+
+
+def init_worker(notebooks: Iterable[Path | str], start: bool = True) -> None:
+    """Initializer for a batch worker process (or the parent, rendering alone).
+
+    Starts this process's warm kernel, then the parent-side imports and warm-up while the
+    kernel imports; the kernel is killed when the process exits (also as a pool worker,
+    whose exit skips ``atexit``).
+    """
+    global _slot
+    if _slot is None:
+        _slot = KernelSlot(warm_modules(*notebooks))
+        import atexit
+        from multiprocessing import util
+
+        util.Finalize(_slot, _slot.close, exitpriority=100)
+        atexit.register(_slot.close)
+    if start:
+        with contextlib.suppress(Exception):  # acquire() retries and reports the failure
+            _slot.start()
+    warm_parent()
+
+
+@contextlib.contextmanager
+def worker_kernel(notebook: Path | str | None = None) -> Iterator[object]:
+    """The kernel manager of this process's slot for one notebook (``km=`` for render).
+
+    Without ``init_worker`` a slot is created on first use (warm with ``notebook``'s
+    imports). After the block, the kernel is reset for the next notebook.
+    """
+    if _slot is None:
+        init_worker([notebook] if notebook is not None else [])
+    km = _slot.acquire()
+    try:
+        yield km
+    finally:
+        _slot.release()
+
+
+def close_worker() -> None:
+    """Kill this process's slot kernel now (the parent calls it after a one-process batch)."""
+    global _slot
+    if _slot is not None:
+        _slot.close()
+        _slot = None
+
+
+def cpu_count() -> int:
+    """Cores this process may use (affinity-aware)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _debug(msg: str) -> None:  # pragma: no cover - developer aid
+    if os.environ.get("BRIEFING_DEBUG_KERNELS"):
+        print(f"[kernels] {msg}", file=sys.stderr)

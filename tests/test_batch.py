@@ -1,0 +1,204 @@
+"""Batch country profiles: every profile renders, one broken profile does not stop the
+others (exit 1, summary), the index page is self-contained and escaped, and a profile from
+the batch is byte-identical to the same profile rendered alone."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from briefing import paths
+from briefing.batch import Job, Outcome, ensure_writable, index_html, plan
+from briefing.errors import ParameterError
+from briefing.validate import Validated, validate
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(paths.ROOT)}
+    return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=paths.ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def data() -> Validated:
+    return validate(paths.DATA_DIR)
+
+
+# ---------------------------------------------------------------------------------------
+# Planning and the index page (no kernel)
+# ---------------------------------------------------------------------------------------
+
+
+def test_plan_validates_every_country_before_rendering(tmp_path, data):
+    jobs, _ = plan("country_profile", {}, {}, ["tajikistan", "RUS", "TJK"], tmp_path,
+                   ("html",))
+    assert [j.stem for j in jobs] == ["TJK", "RUS"]
+    assert jobs[0].parameters == {"country": "TJK"}
+    assert jobs[0].title == f"{data.country_names['TJK']}: country profile"
+    with pytest.raises(ParameterError) as exc:
+        plan("country_profile", {}, {}, ["Narnia", "Tajikstan"], tmp_path, ("html",))
+    lines = str(exc.value).splitlines()
+    assert lines[0] == "2 problems in the parameters:"
+    assert "did you mean 'Tajikistan'" in lines[2]
+
+
+def test_plan_defaults_to_every_country(tmp_path, data):
+    jobs, _ = plan("country_profile", {"as_of": "2024-12-31"}, {}, None, tmp_path, ("html",))
+    assert [j.stem for j in jobs] == list(data.country_names)
+    assert all(j.parameters["as_of"] == "2024-12-31" for j in jobs)
+
+
+def test_plan_rejects_country_given_as_parameter(tmp_path):
+    with pytest.raises(ParameterError, match="use --countries"):
+        plan("country_profile", {"country": "TJK"}, {}, None, tmp_path, ("html",))
+
+
+def test_plan_needs_a_per_country_notebook(tmp_path):
+    with pytest.raises(ParameterError, match="has no 'country' parameter"):
+        plan("briefing", {}, {}, None, tmp_path, ("html",))
+
+
+def test_plan_rejects_bad_shared_parameters(tmp_path):
+    with pytest.raises(ParameterError, match="parameter as_of: not a valid ISO date"):
+        plan("country_profile", {"as_of": "2024-99-01"}, {}, ["TJK"], tmp_path, ("html",))
+    with pytest.raises(ParameterError, match="parameter data_dir: folder not found"):
+        plan("country_profile", {"data_dir": str(tmp_path / "x")}, {}, None, tmp_path,
+             ("html",))
+
+
+def test_output_folder_that_cannot_be_written(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ParameterError, match="--out .*cannot write there"):
+        ensure_writable(blocker / "profiles")
+    assert ensure_writable(tmp_path / "new" / "profiles").is_dir()
+
+
+def test_batch_cli_rejects_unwritable_output_before_any_kernel(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run("batch", "--out", str(blocker / "p"))
+    assert proc.returncode == 2
+    assert "cannot write there" in proc.stderr and "IPKernelApp" not in proc.stderr
+
+
+def test_batch_cli_rejects_unknown_countries_listing_choices(tmp_path):
+    proc = run("batch", "--countries", "TJK,Narnia", "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert "got 'Narnia'" in proc.stderr and "Tajikistan (TJK)" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_cli_rejects_bad_jobs(tmp_path):
+    proc = run("batch", "--jobs", "0", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "--jobs: must be at least 1" in proc.stderr
+
+
+def _hostile() -> Validated:
+    rows = {"countries": [{"country_code": "AAA", "name": "<script>alert(1)</script>"},
+                          {"country_code": "BBB", "name": "B & \"quoted\""},
+                          {"country_code": "CCC", "name": "Not rendered"}]}
+    meta = {"title": "<img src=x onerror=alert(1)>", "outlet": "O", "published": "2021-01-01",
+            "language": "en\" onload=\"x"}
+    return Validated(Path("."), "", meta, rows, {})
+
+
+def test_index_is_escaped_and_self_contained(tmp_path):
+    for ext in ("html", "pdf", "ipynb"):
+        (tmp_path / f"AAA.{ext}").write_text("x")
+    job = Job(Path("nb.ipynb"), {}, tmp_path, "AAA", "t", ("html", "pdf"))
+    bad = Job(Path("nb.ipynb"), {}, tmp_path, "BBB", "t", ("html",))
+    page = index_html([Outcome(job, [tmp_path / "AAA.html"]),
+                       Outcome(bad, error="cell 3 failed: <b>boom</b>\nmore")],
+                      _hostile(), tmp_path, {"as_of": "<2024>"})
+    assert "<script>" not in page and "<img" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "failed: cell 3 failed: &lt;b&gt;boom&lt;/b&gt;" in page
+    assert 'href="AAA.html"' in page and 'href="AAA.pdf"' in page
+    assert 'href="AAA.ipynb"' in page
+    assert 'lang="en&quot; onload=&quot;x"' in page
+    assert "as_of = &lt;2024&gt;" in page
+    assert "Not rendered" not in page and "1 other country" in page
+    urls = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert urls and not any(re.match(r"[a-z]+:", u) or u.startswith("//") for u in urls)
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering (slow): every profile, a broken one, and batch == alone
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def full_batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("profiles")
+    proc = run("batch", "--format", "html", "--out", str(out))
+    return out, proc
+
+
+@pytest.mark.slow
+def test_batch_renders_every_profile(full_batch, data):
+    out, proc = full_batch
+    assert proc.returncode == 0, proc.stderr
+    n = len(data.country_names)
+    assert f"rendered {n} of {n} profiles" in proc.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for code, name in data.country_names.items():
+        html = (out / f"{code}.html").read_text(encoding="utf-8")
+        assert name in html
+        nb = nbformat.read(out / f"{code}.ipynb", as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and f'country = "{code}"' in injected[0].source
+        assert f'href="{code}.html"' in index
+        assert not (out / f"{code}.pdf").exists()
+    assert "class=\"failed\"" not in index
+
+
+@pytest.mark.slow
+def test_batch_profile_is_byte_identical_to_one_rendered_alone(full_batch, tmp_path):
+    """State must not leak between profiles; PDF too (a second, small batch)."""
+    out, _ = full_batch
+    code = "TJK"
+    with_pdf = tmp_path / "batch"
+    proc = run("batch", "--countries", f"{code},RUS", "--out", str(with_pdf))
+    assert proc.returncode == 0, proc.stderr
+    alone = tmp_path / "alone"
+    proc = run("render", "--notebook", "country_profile", "-p", "country", code,
+               "--out", str(alone))
+    assert proc.returncode == 0, proc.stderr
+    for ext in ("html", "pdf", "ipynb"):
+        single = (alone / f"{code}.{ext}").read_bytes()
+        assert (with_pdf / f"{code}.{ext}").read_bytes() == single, ext
+    for ext in ("html", "ipynb"):
+        assert (out / f"{code}.{ext}").read_bytes() == (alone / f"{code}.{ext}").read_bytes()
+
+
+@pytest.mark.slow
+def test_one_broken_profile_does_not_stop_the_others(tmp_path, data):
+    codes = list(data.country_names)[:3]
+    broken_code = codes[1]
+    nb = nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        f'if country == "{broken_code}":\n    raise RuntimeError("deliberately broken")',
+        id="broken"))
+    notebook = tmp_path / "broken_profile.ipynb"
+    nbformat.write(nb, notebook)
+    out = tmp_path / "out"
+    proc = run("batch", "--notebook", str(notebook), "--countries", ",".join(codes),
+               "--format", "html", "--out", str(out))
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "rendered 2 of 3 profiles" in proc.stdout
+    assert "error: 1 profile failed:" in proc.stderr
+    assert re.search(rf"{broken_code}\): .*RuntimeError: deliberately broken", proc.stderr)
+    for code in codes:
+        assert (out / f"{code}.html").exists() == (code != broken_code)
+    assert (out / f"{broken_code}.failed.ipynb").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "deliberately broken" in index
+    assert f'href="{broken_code}.html"' not in index

@@ -1,0 +1,152 @@
+"""The rendered HTML in a real browser: headless Chromium (Debian's package, driven by
+Playwright), with the network blocked.
+
+The page is rendered from a copy of the data whose claim statements carry ``<script>`` and
+an ``<img onerror>``: the page must load with no console error, no failed or external
+request and no dialog, show that text as text, load every figure, resolve every link of the
+table of contents, and fit a phone's width.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing import paths
+from briefing.schema import C
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+HOSTILE = "Hostile <script>alert(1)</script> and <img src=x onerror=alert(1)> text"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def html_file(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    data = root / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    claims = data / "claims.csv"
+    with claims.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[0][C.STATEMENT] = HOSTILE
+    with claims.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    out = root / "out"
+    proc = subprocess.run([sys.executable, "-m", "briefing", "render", "--format", "html",
+                           "--data-dir", str(data), "--out", str(out)], cwd=paths.ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return out / "briefing.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Recorder:
+    """Everything the page did that a self-contained, inert page must not do."""
+
+    def __init__(self, page):
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.external: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        page.on("dialog", self._dialog)
+        page.route("**/*", self._route)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+def _open(browser, html_file: Path, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  java_script_enabled=True)
+    page = context.new_page()
+    recorder = Recorder(page)
+    page.goto(html_file.as_uri(), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return context, page, recorder
+
+
+def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
+    context, page, rec = _open(browser, html_file, 1280, 900)
+    try:
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])")
+        assert images, "no figure on the page"
+        for alt, complete, width in images:
+            assert complete and width > 0, f"image not loaded: {alt[:60]}"
+            assert alt.strip(), "an image without alt text"
+
+        targets = page.evaluate("""Array.from(document.querySelectorAll('nav.toc a')).map(a =>
+            [a.getAttribute('href'),
+             !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))])""")
+        assert len(targets) >= 2
+        assert all(found for _, found in targets), targets
+        last = targets[-1][0]
+        page.click(f'nav.toc a[href="{last}"]')
+        top = page.evaluate(f"""document.getElementById(
+            decodeURIComponent('{last[1:]}')).getBoundingClientRect().top""")
+        assert abs(top) < 60, "following a contents link should bring the section to the top"
+
+        text = page.evaluate("document.body.innerText")
+        assert "<script>alert(1)</script>" in text
+        assert "<img src=x onerror=alert(1)>" in text
+        assert page.evaluate("document.scripts.length") == 0
+
+        shot = tmp_path / "briefing-laptop.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        assert rec.console_errors == []
+        assert rec.failed == []
+        assert rec.external == []
+        assert rec.dialogs == []
+    finally:
+        context.close()
+
+
+def test_page_fits_a_phone(browser, html_file, tmp_path):
+    context, page, rec = _open(browser, html_file, 390, 844)
+    try:
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+        widest = page.evaluate("""Math.max(...Array.from(document.images)
+            .map(i => i.getBoundingClientRect().right))""")
+        assert widest <= 390
+        page.screenshot(path=str(tmp_path / "briefing-phone.png"), full_page=False)
+        assert rec.console_errors == [] and rec.failed == [] and rec.external == []
+    finally:
+        context.close()

@@ -1,0 +1,120 @@
+"""Charts: titled, labelled, sourced, deterministic SVG, closed after use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+
+from briefing import analysis as A
+from briefing import charts, paths
+from briefing.load import load
+from briefing.schema import C
+
+
+@pytest.fixture(scope="module")
+def view():
+    ds = load(paths.FIXTURES_DIR / "other_dataset")
+    return ds, A.build_view(ds.tables, ds.meta, statuses=["member", "acceding"],
+                            focus="TZA")
+
+
+def _texts(fig) -> str:
+    return " ".join(t.get_text() for t in fig.findobj(match=lambda o: hasattr(o, "get_text")))
+
+
+def _check_labelled(fig, *words):
+    axes = fig.axes
+    assert axes, "a chart has axes"
+    titles = [ax.get_title(loc="left") or ax.get_title() for ax in axes]
+    assert any(titles), "a chart has a title"
+    assert any(ax.get_xlabel() for ax in axes), "a chart labels its x axis"
+    text = _texts(fig)
+    assert "Source" in text or "Counts of states" in text, "a chart names its source"
+    for w in words:
+        assert w in text, w
+    plt.close(fig)
+
+
+def test_membership_grid(view):
+    ds, v = view
+    fig = charts.membership_grid(v.matrix, v.long, v.organisations, v.subject_name, v.focus)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()][:3] == v.organisations
+    assert ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == list(v.matrix[C.COUNTRY])
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert bold == ["Tanzania"]  # the focus country
+    _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself")
+
+
+def test_venn_needs_exactly_two_organisations(view):
+    ds, v = view
+    two = v.organisations[:2]
+    long = A.membership(ds.members, None, organisations=two)
+    ov = A.overlap(A.membership_matrix(long, two), two)
+    fig = charts.venn2(ov, two)
+    _check_labelled(fig, *two)
+    with pytest.raises(ValueError):
+        charts.venn2(v.overlap, v.organisations)
+
+
+def test_upset_shows_every_combination(view):
+    _, v = view
+    fig = charts.upset(v.overlap, v.organisations)
+    bars = fig.axes[0].patches
+    assert sorted(round(b.get_height()) for b in bars) == sorted(v.overlap["n"])
+    assert fig.axes[0].get_ylabel()
+    _check_labelled(fig)
+
+
+def test_money_chart_uses_a_log_scale_and_marks_reference_and_vague_amounts(view):
+    _, v = view
+    fig = charts.money_chart(v.figures)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert "logarithmic" in ax.get_xlabel()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.split()[0] for t in ticks] == list(v.figures["id"])
+    _check_labelled(fig, "amount not stated in the source", "Reference context",
+                    "Vague amount", "S02")
+
+
+def test_claims_chart_bars_add_up_to_the_claims(view):
+    _, v = view
+    by = A.claims_by_speaker(v.claims)
+    fig = charts.claims_chart(by, v.claims)
+    ax = fig.axes[0]
+    widths = sum(p.get_width() for p in ax.patches)
+    assert widths == len(v.claims)
+    assert ax.get_xlabel() == "Number of claims"
+    _check_labelled(fig, "Klaus Berger")
+
+
+def test_timeline_chart_has_a_lane_per_organisation(view):
+    ds, _ = view
+    tl = A.country_timeline(ds.membership_timeline, "TZA")
+    fig = charts.timeline_chart(tl, "Tanzania", dt.date(2025, 3, 3), dt.date(2026, 1, 1))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(dict.fromkeys(
+        tl[C.ORGANISATION]))
+    _check_labelled(fig, "Tanzania", "article 2025-03-03")
+
+
+def test_svg_is_deterministic_and_closes_the_figure(view):
+    _, v = view
+    plt.close("all")
+    one = charts.to_svg(charts.money_chart(v.figures))
+    two = charts.to_svg(charts.money_chart(v.figures))
+    assert one == two
+    assert plt.get_fignums() == []
+    assert "<dc:date>" not in one and not re.search(r"20\d\d-\d\d-\d\dT", one)
+    assert one.lstrip().startswith("<?xml")
+
+
+def test_palette_is_okabe_ito():
+    assert charts.PALETTE[0] == "#0072B2" and "#E69F00" in charts.PALETTE
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE)
