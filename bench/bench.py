@@ -352,6 +352,55 @@ def item_scale(tmp: Path, rows: int) -> dict:
     return result
 
 
+def rotate(variants: dict, reps: int, warmup: int, label: str) -> dict:
+    """Run every variant once per repetition, rotating the order; medians per variant."""
+    names = list(variants)
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for i in range(warmup + reps):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            r = variants[name]()
+            print(f"  {label} [{name}] {'warm-up' if i < warmup else f'rep {i - warmup + 1}'}:"
+                  f" {r['s']:.2f} s rc={r['rc']}", flush=True)
+            if i >= warmup:
+                runs[name].append(r)
+    base = median(runs[names[0]])
+    return {n: {"median_s": median(rs), "vs_first": _ratio(median(rs), base),
+                "peak_rss_mb": max((r.get("peak_rss_mb", 0) for r in rs), default=None),
+                "runs": [r["s"] for r in rs]} for n, rs in runs.items()}
+
+
+def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | None) -> dict:
+    """What each mechanism is worth: the same command with mechanisms switched off
+    (BRIEFING_NO_WARM, see briefing/kernels.py), alternating."""
+    def render(flags: str):
+        return lambda: run([PY, "-m", "briefing", "render", "--out", str(tmp / "mech")],
+                           env={"BRIEFING_NO_WARM": flags})
+
+    single = rotate({"all mechanisms": render(""), "no parent warm-up": render("parent"),
+                     "no kernel pre-start": render("prestart"),
+                     "none (papermill starts the kernel)": render("1")},
+                    reps, warmup, "render")
+    from briefing.validate import validate
+
+    chosen = countries or list(validate(ROOT / "data").country_names)[:6]
+
+    def batch(flags: str, jobs: int | None = None):
+        cmd = [PY, "-m", "briefing", "batch", "--countries", ",".join(chosen),
+               "--out", str(tmp / "mech-batch")]
+        if jobs:
+            cmd += ["--jobs", str(jobs)]
+        return lambda: run(cmd, env={"BRIEFING_NO_WARM": flags})
+
+    many = rotate({"kernels reused (2 workers)": batch(""),
+                   "fresh warm kernel per profile": batch("reuse"),
+                   "none (papermill starts each kernel)": batch("1"),
+                   "kernels reused, 1 worker": batch("", 1),
+                   "kernels reused, 3 workers": batch("", 3)},
+                  max(1, reps // 2), 0, f"batch({len(chosen)})")
+    return {"single_render": single, "batch": many, "batch_countries": chosen}
+
+
 def item_profile() -> dict:
     proc = subprocess.run([PY, str(ROOT / "bench" / "profile_render.py")], cwd=ROOT,
                           capture_output=True, text=True)
@@ -439,6 +488,14 @@ def summary(res: dict) -> list[str]:
                      f"{c['target_load_s']} s); render {_fmt(r.get('s'), ' s')} rc={r.get('rc')}, "
                      f"peak {_fmt(r.get('peak_rss_mb'))} MB, largest table "
                      f"{c.get('largest_table_rows')} rows, HTML {c.get('html_bytes')} bytes")
+    if "mechanisms" in items:
+        mech = items["mechanisms"]
+        for part, title in (("single_render", "single render"),
+                            ("batch", f"batch of {len(mech['batch_countries'])} profiles")):
+            lines.append(f"mechanisms, {title} (median, ratio to the first line):")
+            for name, v in mech[part].items():
+                lines.append(f"    {name:<38} {_fmt(v['median_s'], ' s'):>8}  "
+                             f"x{_fmt(v['vs_first'])}  peak {_fmt(v['peak_rss_mb'])} MB")
     if "profile" in res:
         p = res["profile"]
         if "phases_s" in p:
@@ -465,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--countries", help="batch only these (default: every country)")
     parser.add_argument("--quick", action="store_true",
                         help="try it out: 1 repetition, no warm-up, 4 profiles, 20,000 rows")
-    parser.add_argument("--only", default="single,batch,noop,fail,scale,profile")
+    parser.add_argument("--only", default="single,batch,noop,fail,scale,profile,mechanisms",
+                        help="comma-separated items (default: all)")
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench.json"))
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",")}
@@ -494,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
             res["items"]["fail"] = item_fail(tmp, max(3, args.reps))
         if "scale" in only:
             res["items"]["scale"] = item_scale(tmp, rows)
+        if "mechanisms" in only:
+            res["items"]["mechanisms"] = item_mechanisms(tmp, args.reps, args.warmup,
+                                                         countries)
         if "profile" in only:
             res["profile"] = item_profile()
     res["loadavg_at_end"] = os.getloadavg()

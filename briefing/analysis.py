@@ -46,7 +46,7 @@ _LABELS = {
     "assets_finance": "Assets and finance",
     "weapons_crime": "Weapons and crime",
     "dialogue_partner": "Dialogue partner",
-    "participation_frozen": "Member, participation frozen",
+    "participation_frozen": "Member (participation frozen)",
     "not_verified": "Not verified",
     "not_stated": "Not stated",
     "order_of_magnitude": "Order of magnitude",
@@ -135,6 +135,9 @@ def statuses_noun(statuses: Iterable[str], plural: bool = True) -> str:
     """``['member', 'acceding']`` -> ``'members or acceding states'`` (or ``'a member or an
     acceding state'``)."""
     nouns = STATUS_NOUNS if plural else STATUS_NOUN
+    statuses = list(statuses)
+    if "member" in statuses:  # a frozen participation is a kind of membership
+        statuses = [s for s in statuses if s != "participation_frozen"]
     return join_names([nouns.get(s, label(s).lower()) for s in statuses], "or")
 
 
@@ -773,7 +776,7 @@ def judge_pledges(claims: pd.DataFrame, limit: int = 3) -> Judgement | None:
 
 
 def _quoted(description: str) -> str:
-    return short_description(description)
+    return short_description(description, 100)
 
 
 def judge_money(figures: pd.DataFrame) -> Judgement | None:
@@ -878,7 +881,10 @@ def judge_focus(code: str, name: str, long: pd.DataFrame, matrix_b: pd.DataFrame
         b = borders[borders[C.COUNTRY_CODE] == code]
         if not b.empty:
             status, source = b.iloc[0][C.BORDER_STATUS], b.iloc[0][C.SOURCE_ID]
+    if name == subject_name:
+        status = SUBJECT
     border = {"recognised": f"; it borders {subject_name}",
+              SUBJECT: "; it is the country the article is about",
               "claimed": f"; it claims a border with {subject_name}",
               "none": f"; it does not border {subject_name}"}.get(status, "")
     if source:

@@ -91,9 +91,12 @@ def ensure_writable(out_dir: Path, flag: str = "--out") -> Path:
 
 def _work(job: Job) -> Outcome:
     """Worker entry point: never raises, so one failure cannot stop the pool."""
+    from .kernels import worker_kernel
+
     start = time.perf_counter()
     try:
-        written = run_job(job)
+        with worker_kernel(job.notebook) as km:  # a warm kernel, reused and reset per job
+            written = run_job(job, km=km)
     except BriefingError as exc:
         return Outcome(job, error=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # an unexpected failure of one profile is still one failure
@@ -112,17 +115,25 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outco
     workers = max(1, min(workers, len(jobs)))
     bar_args = {"total": len(jobs), "desc": "profiles", "unit": "profile",
                 "file": sys.stderr, "disable": None if progress else True}
+    from .kernels import close_worker, init_worker
+
+    notebooks = sorted({str(job.notebook) for job in jobs})
     if workers == 1:
-        with tqdm(**bar_args) as bar:
-            for job in jobs:
-                outcomes.append(_report(_work(job), bar))
+        try:
+            with tqdm(**bar_args) as bar:
+                for job in jobs:
+                    outcomes.append(_report(_work(job), bar))
+        finally:
+            close_worker()
         return outcomes
     import multiprocessing
 
     # fork: the parent has imported nothing heavy yet, and `python -m briefing` cannot be
     # re-imported safely as a spawn target.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Each worker starts its warm kernel first, then its own heavy imports (kernels.py).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=init_worker, initargs=(notebooks,)) as pool:
         futures = {pool.submit(_work, job): job for job in jobs}
         with tqdm(**bar_args) as bar:
             for future in as_completed(futures):
@@ -271,6 +282,8 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
     start = time.perf_counter()
     out_dir = Path(out_dir)
     jobs, validated = plan(notebook, values, origins, countries, out_dir, formats)
+    for warning in validated.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     outcomes = run_jobs(jobs, workers, progress=progress)
     from .render import atomic_write
 

@@ -102,6 +102,25 @@ def _source_line(fig: Figure, text: str) -> None:
     fig.supxlabel(wrapped, fontsize=6.5, color="#444444", x=0.0, ha="left")
 
 
+def _footer_height(n_handles: int, ncol: int, source: str) -> float:
+    rows = math.ceil(n_handles / max(ncol, 1)) if n_handles else 0
+    lines = len(textwrap.wrap(source, 130)) or 1
+    return 0.12 + 0.19 * rows + 0.12 * lines
+
+
+def _footer(ax, handles, ncol: int, source: str) -> None:
+    """Legend and source line in their own (axis-less) row under the chart, so neither can
+    overlap the axis labels whatever the chart's height."""
+    ax.axis("off")
+    if handles:
+        ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0)
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.text(0.01, 0.0, "\n".join(textwrap.wrap(source, 130)), fontsize=6.5, color="#444444",
+            ha="left", va="bottom",
+            transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes))
+
+
 def _wrap(text: str, width: int, lines: int = 2) -> str:
     parts = textwrap.wrap(str(text), width)
     if len(parts) > lines:
@@ -336,8 +355,27 @@ def money_chart(figures: pd.DataFrame) -> Figure:
     art = rows[rows["layer"] == A.ARTICLE]
     ref = rows[rows["layer"] == A.REFERENCE]
     gap = 1.2 if len(ref) and len(art) else 0
-    fig = _figure(1.7 + 0.42 * n + gap * 0.3)
-    ax = fig.add_subplot()
+    handles = [Patch(facecolor=ARTICLE_COLOUR, edgecolor=ARTICLE_COLOUR,
+                     label="Stated amount (article)")]
+    if (art[C.PRECISION] == "order_of_magnitude").any():
+        handles.append(Patch(facecolor=VAGUE_COLOUR, alpha=0.35, hatch="xx",
+                             edgecolor=VAGUE_COLOUR, label="Vague amount: range the words allow"))
+    if (rows[C.PRECISION] == "lower_bound").any():
+        handles.append(Line2D([], [], color="black", marker=">", ls="-", markersize=5,
+                              label="'More than': lower bound"))
+    if len(ref):
+        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch="////",
+                             label="Reference context (not the article)"))
+    claim_refs = [c for c in rows[C.CLAIM_ID] if c and not pd.isna(c)]
+    src_refs = [s for s in rows[C.SOURCE_ID] if s and not pd.isna(s)]
+    source = (f"Source: article money figures (money.csv; claims {_short_refs(claim_refs)})"
+              + (f"; reference context (reference/money_context.csv; sources "
+                 f"{_short_refs(src_refs)})" if src_refs else "") + ".")
+    main_h = 1.2 + 0.42 * n + gap * 0.3
+    foot_h = _footer_height(len(handles), 2, source)
+    fig = _figure(main_h + foot_h)
+    gs = fig.add_gridspec(2, 1, height_ratios=[main_h, foot_h])
+    ax = fig.add_subplot(gs[0])
     ax.set_xscale("log")
     ax.set_xlim(xmin, xmax)
     y_of: dict[int, float] = {}
@@ -406,26 +444,7 @@ def money_chart(figures: pd.DataFrame) -> Figure:
     unit = {"USD": "US dollars"}.get(currency, currency or "currency as stated")
     ax.set_xlabel(f"Amount ({unit}, logarithmic scale: each step is ten times the last)")
     ax.set_title("Money in the article, and the reference context")
-    handles = [Patch(facecolor=ARTICLE_COLOUR, edgecolor=ARTICLE_COLOUR,
-                     label="Stated amount (article)")]
-    if (art[C.PRECISION] == "order_of_magnitude").any():
-        handles.append(Patch(facecolor=VAGUE_COLOUR, alpha=0.35, hatch="xx",
-                             edgecolor=VAGUE_COLOUR, label="Vague amount: range the words allow"))
-    if (rows[C.PRECISION] == "lower_bound").any():
-        handles.append(Line2D([], [], color="black", marker=">", ls="-", markersize=5,
-                              label="'More than': lower bound"))
-    if len(ref):
-        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch="////",
-                             label="Reference context (not the article)"))
-    height = fig.get_figheight()
-    below = 0.55 / max(height - 1.5, 0.5)  # just under the axis label, in axes fractions
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -below), ncol=2)
-    claim_refs = [c for c in rows[C.CLAIM_ID] if c and not pd.isna(c)]
-    src_refs = [s for s in rows[C.SOURCE_ID] if s and not pd.isna(s)]
-    _source_line(fig, f"Source: article money figures (money.csv; claims "
-                 f"{_short_refs(claim_refs)})"
-                 + (f"; reference context (reference/money_context.csv; sources "
-                    f"{_short_refs(src_refs)})" if src_refs else "") + ".")
+    _footer(fig.add_subplot(gs[1]), handles, 2, source)
     return fig
 
 
@@ -500,8 +519,16 @@ def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date 
     dates += [d for d in (article_date, as_of) if d]
     last = end or (max(dates) + dt.timedelta(days=365) if dates else dt.date(2000, 1, 1))
     first = min(dates) - dt.timedelta(days=365) if dates else dt.date(1990, 1, 1)
-    fig = _figure(1.3 + 0.45 * max(len(orgs), 1))
-    ax = fig.add_subplot()
+    statuses = list(dict.fromkeys(intervals[C.STATUS]))
+    n_handles = len(statuses) + int((intervals[C.START_PRECISION] == "on_or_before").any())
+    source = ("Source: reference/membership_timeline.csv; sources "
+              f"{_short_refs(list(intervals[C.SOURCE_ID]))}. Arrows: still held at the end of "
+              "the data.")
+    main_h = 0.9 + 0.4 * max(len(orgs), 1)
+    foot_h = _footer_height(n_handles, 4, source)
+    fig = _figure(main_h + foot_h)
+    gs = fig.add_gridspec(2, 1, height_ratios=[main_h, foot_h])
+    ax = fig.add_subplot(gs[0])
     lanes = {o: len(orgs) - 1 - i for i, o in enumerate(orgs)}
     # statuses held in parallel (e.g. member and participation frozen) get sub-lanes
     sub: dict[tuple[str, str], tuple[float, float]] = {}
@@ -544,7 +571,8 @@ def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date 
     ax.set_yticklabels(list(lanes))
     ax.set_ylim(-0.7, max(len(orgs), 1) - 0.2)
     ax.set_xlim(mdates.date2num(first), mdates.date2num(last + dt.timedelta(days=400)))
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+    span_years = max((last - first).days / 365.25, 1.0)
+    ax.xaxis.set_major_locator(mdates.YearLocator(base=max(1, math.ceil(span_years / 8))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_xlabel("Year")
     ax.set_ylabel("Organisation")
@@ -558,9 +586,5 @@ def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date 
     if (intervals[C.START_PRECISION] == "on_or_before").any():
         handles.append(Line2D([], [], ls=":", color="#333333", lw=2,
                               label="Began on or before the date shown"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25),
-              ncol=min(4, len(handles) or 1))
-    _source_line(fig, "Source: reference/membership_timeline.csv; sources "
-                 f"{_short_refs(list(intervals[C.SOURCE_ID]))}. Arrows: still held at the "
-                 "end of the data.")
+    _footer(fig.add_subplot(gs[1]), handles, min(4, len(handles) or 1), source)
     return fig

@@ -109,7 +109,12 @@ def _cmd_render(args) -> int:
     for w in params.validated.warnings if params.validated else ():
         print(f"warning: {w}", file=sys.stderr)
     job = make_job(notebook_path(args.notebook), params, out, formats)
-    for path in run_job(job):
+    from .kernels import prestarted_kernel, warm_parent
+
+    with prestarted_kernel(job.notebook) as km:  # starts before the heavy imports
+        warm_parent()  # imports papermill, nbconvert, WeasyPrint while the kernel imports
+        written = run_job(job, km=km)
+    for path in written:
         print(f"wrote {paths.display_path(path)}")
     return 0
 

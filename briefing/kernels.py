@@ -24,7 +24,9 @@ import ast
 import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -205,7 +207,12 @@ class WarmKernel:
     def start(self) -> WarmKernel:
         from jupyter_core.utils import run_sync
 
-        self.km = _manager_class()(kernel_name=self.kernel_name)
+        # IPC (Unix sockets in a private folder) rather than TCP on localhost: no ports,
+        # nothing reachable by other users, and no "running over TCP without encryption"
+        # warning from ipykernel on the user's terminal.
+        self._ipc_dir = tempfile.mkdtemp(prefix="briefing-kernel-")
+        self.km = _manager_class()(kernel_name=self.kernel_name, transport="ipc",
+                                   ip=os.path.join(self._ipc_dir, "kernel"))
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={json.dumps([_warm_code(self.modules)])}"]
         run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=args)
         return self
@@ -269,6 +276,19 @@ class WarmKernel:
             run_sync(km.shutdown_kernel)(now=True)
         with contextlib.suppress(Exception):
             run_sync(km.cleanup_resources)()
+        if getattr(self, "_ipc_dir", None):
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+def disabled(mechanism: str) -> bool:
+    """``BRIEFING_NO_WARM=prestart,parent,reuse`` (or ``1``/``all``) turns mechanisms off.
+
+    An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
+    the same bytes either way.
+    """
+    value = os.environ.get("BRIEFING_NO_WARM", "").lower()
+    flags = {v.strip() for v in value.split(",") if v.strip()}
+    return bool(flags & {"1", "all", "true", "yes", mechanism})
 
 
 @contextlib.contextmanager
@@ -278,10 +298,21 @@ def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = No
 
     Call it before importing papermill/nbconvert/WeasyPrint (``briefing.render``): the kernel
     then imports pandas and matplotlib on one core while the parent imports on the other.
-    The kernel is shut down on exit, whatever happened.
+    The kernel is shut down on exit, whatever happened. If it cannot be started, yields
+    None: papermill then starts its own kernel and reports any problem the usual way.
     """
+    if disabled("prestart"):
+        yield None
+        return
     mods = list(modules) if modules is not None else warm_modules(*notebooks)
-    kernel = WarmKernel(mods).start()
+    kernel = WarmKernel(mods)
+    try:
+        kernel.start()
+    except Exception as exc:
+        _debug(f"could not pre-start a kernel: {type(exc).__name__}: {exc}")
+        kernel.shutdown()
+        yield None
+        return
     try:
         yield kernel.km
     finally:
@@ -296,6 +327,8 @@ def warm_parent() -> None:
     It never changes an output byte (tests/test_kernels.py) and never fails a render: any
     error here is ignored, the real export reports it.
     """
+    if disabled("parent"):
+        return
     with contextlib.suppress(Exception):
         import nbformat
         import papermill  # noqa: F401
@@ -384,6 +417,9 @@ def init_worker(notebooks: Iterable[Path | str], start: bool = True) -> None:
     whose exit skips ``atexit``).
     """
     global _slot
+    if disabled("reuse"):
+        warm_parent()
+        return
     if _slot is None:
         _slot = KernelSlot(warm_modules(*notebooks))
         import atexit
@@ -404,9 +440,18 @@ def worker_kernel(notebook: Path | str | None = None) -> Iterator[object]:
     Without ``init_worker`` a slot is created on first use (warm with ``notebook``'s
     imports). After the block, the kernel is reset for the next notebook.
     """
+    if disabled("reuse"):
+        with prestarted_kernel(*([notebook] if notebook is not None else [])) as km:
+            yield km
+        return
     if _slot is None:
         init_worker([notebook] if notebook is not None else [])
-    km = _slot.acquire()
+    try:
+        km = _slot.acquire()
+    except Exception as exc:
+        from .errors import RenderError
+
+        raise RenderError(f"could not start a kernel: {type(exc).__name__}: {exc}") from None
     try:
         yield km
     finally:

@@ -35,7 +35,7 @@ class Dataset:
     @property
     def country_names(self) -> dict[str, str]:
         df = self.tables["countries"]
-        return dict(zip(df[C.COUNTRY_CODE], df[C.NAME]))
+        return dict(zip(df[C.COUNTRY_CODE], df[C.NAME], strict=True))
 
 
 def frame(table: Table, columns: dict[str, list]) -> pd.DataFrame:

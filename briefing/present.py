@@ -413,7 +413,7 @@ def money_section(doc: Report, v: A.View) -> HTML:
                "logarithmic scale so that millions and billions are both readable.")
     parts.append(doc.figure("money", charts.money_chart(f), alt, caption))
     frame = f.copy()
-    frame["what"] = frame[C.DESCRIPTION].map(A.short_description)
+    frame["what"] = frame[C.DESCRIPTION].map(lambda d: A.short_description(d, 160))
     frame["flow"] = [f"{esc(a)} → {esc(b)}" if isinstance(b, str) and b else esc(a)
                      for a, b in zip(frame[C.FROM_PARTY], frame[C.TO_PARTY], strict=True)]
     frame["layer_label"] = frame["layer"].map({A.ARTICLE: "Article",
@@ -634,6 +634,21 @@ def sources_table(doc: Report, sources: pd.DataFrame) -> HTML:
                           classes={C.SOURCE_ID: "id", "when": "date"}))
 
 
+def sources_list(doc: Report, sources: pd.DataFrame) -> HTML:
+    """The cited sources as a compact list (for the one-to-two-page country profile)."""
+    cited = sources[sources[C.SOURCE_ID].isin(doc.cited)]
+    items = []
+    for r in cited.itertuples():
+        url = getattr(r, C.URL)
+        link = (f' <a class="url" href="{esc(url)}">{esc(url)}</a>'
+                if isinstance(url, str) and url.startswith(("http://", "https://")) else "")
+        items.append(f"<li><strong>{esc(getattr(r, C.SOURCE_ID))}</strong> "
+                     f"{esc(getattr(r, C.PUBLISHER))}, “{esc(getattr(r, C.TITLE))}”.{link}</li>")
+    head = (f"<p>Reference sources cited ({len(cited)} of {len(sources)} in "
+            "reference/sources.csv):</p>")
+    return show(head, f'<ul class="sources">{"".join(items)}</ul>')
+
+
 def package_versions(names: Sequence[str] = PACKAGES) -> dict[str, str]:
     """Versions of Python, this kit and the packages that shape the output."""
     from . import __version__
@@ -680,12 +695,11 @@ def reproducibility(params, checksums: dict[str, str],
     if compact:
         line = ", ".join(f"{k} {v}" for k, v in versions.items())
         return show(
-            f'<p>To rebuild this report with the same parameters:</p><pre class="command">'
-            f"{esc(cmd)}</pre>",
-            f'<p class="checksums">Data: {len(checksums)} files, combined SHA-256 '
-            f"<code>{esc(combined_checksum(checksums))}</code> (the SHA-256 of "
-            "<code>sha256sum</code>'s listing of the files, sorted by path; the briefing "
-            f'lists each file\'s checksum).</p><p class="versions">Built with {esc(line)}.</p>')
+            f'<p class="reproduce">Rebuild with <code>{esc(cmd)}</code>. Data: '
+            f"{len(checksums)} files, combined SHA-256 <code>"
+            f"{esc(combined_checksum(checksums))}</code> (of the sorted "
+            f"<code>sha256sum</code> listing). Built with {esc(line)}. Evidence ids in "
+            "brackets: article claims (C…) and reference sources (S…).</p>")
     return show(
         f'<p>To rebuild this report with the same parameters:</p><pre class="command">'
         f"{esc(cmd)}</pre>",
@@ -775,8 +789,9 @@ def profile_timeline(doc: Report, v: A.View, tables: dict[str, pd.DataFrame], co
                      for s, p in zip(frame[C.START_DATE], frame[C.START_PRECISION],
                                      strict=True)]
     frame["to"] = frame[C.END_DATE].map(lambda d: d.isoformat() if d else "still held")
+    frame["what"] = frame[C.EVENT].map(lambda e: A.short_description(e, 110))
     columns = {C.ORGANISATION: "Organisation", "status_label": "Status", "from": "From",
-               "to": "To", C.EVENT: "What happened", C.SOURCE_ID: "Source"}
+               "to": "To", "what": "What happened (in brief)", C.SOURCE_ID: "Source"}
     return show(
         paragraph(f"{fig_ref} and {table_ref} show every status {name} has held in each "
                   "organisation, from the sourced reference timeline."),
@@ -789,6 +804,9 @@ def profile_timeline(doc: Report, v: A.View, tables: dict[str, pd.DataFrame], co
 
 def profile_border(v: A.View, code: str, name: str) -> HTML:
     b = v.borders[v.borders[C.COUNTRY_CODE] == code]
+    if code == v.subject:
+        return show(paragraph(f"{name} is the country the article is about; the reference "
+                              f"layer lists {len(v.borders)} states by their border with it."))
     if b.empty:
         return show(paragraph(f"The reference data does not say whether {name} borders "
                               f"{v.subject_name}."))

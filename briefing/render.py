@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -101,6 +102,11 @@ def _terminate_as_interrupt():
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
+    except KeyboardInterrupt:
+        # nbclient's pending cell task dies with the kernel we just shut down; asyncio
+        # would print its traceback ("Task exception was never retrieved") at exit
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -183,13 +189,20 @@ def _failed_cell(partial: Path, notebook: Path) -> tuple[str, str]:
     except Exception:  # the partial notebook may be unreadable after a crash
         return "an unknown cell", ""
     index_of = {c.get("id"): i for i, c in enumerate(source.cells)}
+
+    def where(cell) -> str:
+        cid = cell.get("id", "")
+        return (f"cell {index_of[cid] + 1} of {len(source.cells)} (id {cid})"
+                if cid in index_of else "the injected parameters cell")
+
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                cid = cell.get("id", "")
-                where = (f"cell {index_of[cid] + 1} of {len(source.cells)} (id {cid})"
-                         if cid in index_of else "the injected parameters cell")
-                return where, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
+                return where(cell), f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
+    for cell in nb.cells:  # no error output: the kernel died in the first unanswered cell
+        timing = cell.get("metadata", {}).get("execution", {})
+        if cell.cell_type == "code" and "shell.execute_reply" not in timing:
+            return where(cell), ""
     return "an unknown cell", ""
 
 
@@ -225,9 +238,19 @@ def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None)
             f"{paths.display_path(notebook)}: {where} failed: {error}\n"
             f"  the partially executed notebook is kept in {paths.display_path(failed)}"
         ) from None
-    except Exception as exc:
-        raise RenderError(f"{paths.display_path(notebook)}: execution failed: "
-                          f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # the kernel died, could not start, timed out, ...
+        failed = out_dir / f"{stem}.failed.ipynb"
+        kept, cell = "", "execution"
+        if partial.exists() and partial.stat().st_size > 0:
+            cell = _failed_cell(partial, notebook)[0]
+            cell = "execution" if cell == "an unknown cell" else cell
+            with contextlib.suppress(OSError):
+                os.replace(partial, failed)
+                kept = (f"\n  the partially executed notebook is kept in "
+                        f"{paths.display_path(failed)}")
+        detail = " ".join(str(exc).split())[:300]
+        raise RenderError(f"{paths.display_path(notebook)}: {cell} failed: "
+                          f"{type(exc).__name__}: {detail}{kept}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)

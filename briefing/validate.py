@@ -22,9 +22,11 @@ the check itself at 100,000 rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import io
 import json
@@ -160,7 +162,10 @@ def choices_text(choices, limit: int = 12) -> str:
 
 
 def _cap(problems: list[Problem]) -> list[Problem]:
-    """At most MAX_PER_COLUMN problems per (file, column); one more line counts the rest."""
+    """At most MAX_PER_COLUMN problems per (file, column); one more line counts the rest.
+
+    The result is ordered by file, then line (as a person fixes them, top to bottom)."""
+    problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
     counts: dict[tuple, list[Problem]] = {}
     out: list[Problem] = []
     for p in problems:
@@ -185,20 +190,20 @@ def _cap(problems: list[Problem]) -> list[Problem]:
 _LEGACY_PUNCTUATION = set("€‚„…†‡‰‹›‘’“”•–—™¡¢£¥§©«®°±²³µ¶·¹º»¼½¾¿×÷\u00a0\u00ad")
 
 
-def _legacy_doubt(text: str) -> str:
-    """Why ``text`` (read as Windows-1252) is probably in another encoding, or ''."""
+def _legacy_doubt(text: str) -> tuple[str, int]:
+    """Why ``text`` (read as Windows-1252) is probably in another encoding, and where."""
     run = 0
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch < "\x80":
             run = 0
             continue
         run += 1
         if run >= 3:
             return ("runs of accented letters and symbols such as this usually mean another "
-                    "encoding, e.g. Cyrillic (Windows-1251) or Chinese (GBK)")
+                    "encoding, e.g. Cyrillic (Windows-1251) or Chinese (GBK)", i)
         if not (unicodedata.category(ch).startswith("L") or ch in _LEGACY_PUNCTUATION):
-            return f"it would contain the unlikely character U+{ord(ch):04X}"
-    return ""
+            return f"it would contain the unlikely character U+{ord(ch):04X}", i
+    return "", -1
 
 
 def decode(raw: bytes, file: str, warnings: list[str]) -> str:
@@ -233,14 +238,17 @@ def decode(raw: bytes, file: str, warnings: list[str]) -> str:
                 line=line, expected=_UTF8_HELP)]) from None
         try:
             text = body.decode("cp1252")
-        except UnicodeDecodeError:
-            doubt = "bytes such as this one are not text in Windows-1252 or Latin-1 either"
+        except UnicodeDecodeError as legacy:
+            doubt, at = ("it has bytes that are not text in Windows-1252 or Latin-1 either",
+                         legacy.start)
         else:
-            doubt = _legacy_doubt(text)
+            doubt, at = _legacy_doubt(text)
         if doubt:
+            doubt_line = body[:at].count(b"\n") + 1  # one byte per character in cp1252
+            first = f"; first at line {line}" if doubt_line != line else ""
             raise DataError([Problem(
-                file, f"not UTF-8 (byte 0x{bad}) and not plainly Windows-1252/Latin-1: "
-                f"{doubt}", line=line, expected=_UTF8_HELP)]) from None
+                file, f"not UTF-8 (byte 0x{bad}{first}) and not plainly Windows-1252/"
+                f"Latin-1: {doubt}", line=doubt_line, expected=_UTF8_HELP)]) from None
         warnings.append(f"{file}:{line}: not UTF-8 (byte 0x{bad}); read as Windows-1252 "
                         "(Latin-1) — save the file as UTF-8 to be sure every character is "
                         "right")
@@ -280,6 +288,50 @@ class Sheet:
         return self.lines[row] + offsets[self.header.index(column)]
 
 
+def _records(text: str, delimiter: str, reader, line_base: int, file: str
+             ) -> tuple[list[tuple[list[str], int, bool]], list[Problem]]:
+    """(record, first line, spans several lines) for every record after the header.
+
+    Fast path: parse everything at once; when there are as many records as physical lines
+    (no quoted line breaks, no malformed quoting), line numbers follow by counting. Else
+    parse again record by record, asking the reader where each one ended.
+    """
+    after_header = reader.line_num
+    try:
+        body = list(reader)
+    except csv.Error:
+        body = None
+    if body is not None and reader.line_num - after_header == len(body):
+        first = after_header + 1 + line_base
+        return [(rec, first + k, False) for k, rec in enumerate(body)], []
+    problems: list[Problem] = []
+    out = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    for _ in range(after_header):
+        next(reader, None)  # the header (already read)
+    start = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            msg = str(exc)
+            if "end of data" in msg:
+                problems.append(Problem(
+                    file, "a quoted cell is never closed (a \" is missing)",
+                    line=start + line_base, expected='every opening " closed by another "'))
+                break
+            problems.append(Problem(
+                file, f"malformed CSV: {msg}", line=reader.line_num + line_base,
+                expected='a quote inside a cell written twice ("") and the cell quoted'))
+            start = reader.line_num + 1
+            continue
+        out.append((record, start + line_base, reader.line_num > start))
+        start = reader.line_num + 1
+    return out, problems
+
+
 def read_csv(path: Path, table: Table, warnings: list[str]
              ) -> tuple[Sheet | None, list[Problem]]:
     """Read ``path``; return the sheet (None when unusable) and the problems found."""
@@ -316,7 +368,6 @@ def read_csv(path: Path, table: Table, warnings: list[str]
             warnings.append(f"{file}: read as {'semicolon' if delimiter == ';' else 'tab'}"
                             "-separated (the kit writes comma-separated CSV)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    del text
     problems: list[Problem] = []
     try:
         header = next(reader)
@@ -347,46 +398,26 @@ def read_csv(path: Path, table: Table, warnings: list[str]
     if missing:
         return None, problems
     width = len(header)
+    body, problems_in_body = _records(text, delimiter, reader, line_base, file)
+    del text
+    problems += problems_in_body
     records: list[list[str]] = []
     lines: list[int] = []
     offsets: dict[int, list[int]] = {}
-    start = reader.line_num + 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            msg = str(exc)
-            if "end of data" in msg:
-                problems.append(Problem(
-                    file, "a quoted cell is never closed (a \" is missing)",
-                    line=start + line_base, expected="every opening \" closed by another \""))
-                break
-            problems.append(Problem(
-                file, f"malformed CSV: {msg}", line=reader.line_num + line_base,
-                expected='a quote inside a cell written twice ("") and the cell quoted'))
-            start = reader.line_num + 1
-            continue
-        line = start
-        start = reader.line_num + 1
-        if len(record) > width:
-            extra = record[width:]
-            if any(cell.strip() for cell in extra):
-                value = next(cell for cell in extra if cell.strip())
+    for record, line, span in body:
+        if len(record) != width or not "".join(record).strip():
+            if len(record) > width and "".join(record[width:]).strip():
+                value = next(cell for cell in record[width:] if cell.strip())
                 problems.append(Problem(
                     file, f"row has {len(record)} cells but the header has {width} columns",
-                    line=line + line_base, value=value,
+                    line=line, value=value,
                     expected=f"quote cells that contain the delimiter {delimiter!r}"))
                 continue
+            if not "".join(record).strip():
+                continue  # a blank line, or a row of empty cells
             del record[width:]
-        elif len(record) < width:
-            if not any(cell.strip() for cell in record):
-                continue  # blank line
             record += [""] * (width - len(record))
-        if start - 1 > line:  # a quoted cell spans several lines
-            if not any(cell.strip() for cell in record):
-                continue
+        if span:  # a quoted cell spans several lines
             cell_offsets, at = [], 0
             for i, cell in enumerate(record):
                 cell_offsets.append(at)
@@ -395,7 +426,7 @@ def read_csv(path: Path, table: Table, warnings: list[str]
                     record[i] = cell.replace("\r\n", "\n").replace("\r", "\n")
             offsets[len(records)] = cell_offsets
         records.append(record)
-        lines.append(line + line_base)
+        lines.append(line)
     if not records and not problems:
         problems.append(Problem(file, "has a header but no data rows", line=header_line + 1,
                                 expected="at least one row under the header"))
@@ -508,17 +539,27 @@ def _form_hint(f: Field, item: str, code_by_name: dict[str, str]) -> str:
     return ""
 
 
-def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None = None
-                ) -> tuple[dict[str, list], list[Problem]]:
-    """Types, required, enums, patterns, minimum, uniqueness: typed columns and problems.
+def _parse_list(text: str) -> tuple[str, ...]:
+    return tuple(s for s in map(str.strip, text.split(";")) if s)
 
-    A bad or empty cell becomes ``None`` (``()`` for an empty list cell).
+
+def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None = None
+                ) -> tuple[dict[str, list], list[Problem], set[tuple[int, str]]]:
+    """Types, required, enums, patterns, minimum, uniqueness.
+
+    Returns the typed columns, the problems and the (row, column) of every bad cell (so
+    that rules across columns stay quiet about them). A bad or empty cell becomes ``None``
+    (``()`` for an empty list cell). Each distinct
+    text of a column is converted and checked once; rows are visited again only to place
+    the problems found.
     """
     code_by_name = code_by_name or {}
     file, n = sheet.file, len(sheet.records)
     problems: list[tuple[int, int, Problem]] = []  # (row, field order, problem) for sorting
     columns: dict[str, list] = {}
+    invalid: set[tuple[int, str]] = set()
     position = {name: i for i, name in enumerate(sheet.header)}
+    raw_columns = list(zip(*sheet.records, strict=True)) if n else []
 
     def report(j: int, order: int, f: Field, message: str, value: str | None,
                expected: str | None) -> None:
@@ -527,67 +568,76 @@ def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None 
 
     for order, f in enumerate(table.fields):
         empty = () if f.type == "list" else None
-        if f.name not in position:  # an optional column left out
+        if f.name not in position or not n:  # an optional column left out
             columns[f.name] = [empty] * n
             continue
-        i = position[f.name]
-        texts = [rec[i].strip() for rec in sheet.records]
-        if f.required:
+        texts = list(map(str.strip, raw_columns[position[f.name]]))
+        if f.required and not all(texts):
             for j in [j for j, t in enumerate(texts) if not t]:
                 report(j, order, f, "required value is empty", None, _expected(f))
-        # 1. convert to the field's type
+        if f.type == "string" and not (f.enum or f.pattern or f.unique):
+            columns[f.name] = texts if all(texts) else [t or None for t in texts]
+            continue
+        # 1. convert each distinct text once; remember why the bad ones are bad
+        distinct = set(texts)
+        distinct.discard("")
+        failed: dict[str, tuple[str, str]] = {}  # text -> (message, expected)
         if f.type == "string":
-            values = [t or None for t in texts]
+            typed = {t: t for t in distinct}
         elif f.type == "list":
-            values = [tuple(s for s in map(str.strip, t.split(";")) if s) if t else ()
-                      for t in texts]
+            typed = {t: _parse_list(t) for t in distinct}
         else:
-            convert = CONVERTERS[f.type]
-            values = [None] * n
-            for j, t in enumerate(texts):
-                if t:
-                    try:
-                        values[j] = convert(t)
-                    except ValueError as exc:
-                        report(j, order, f, f"not {'a' if f.type != 'integer' else 'an'} "
-                               f"{f.type}", t, str(exc))
-        # 2. constraints on the converted value (each item, for a list)
+            convert, typed = CONVERTERS[f.type], {}
+            for t in distinct:
+                try:
+                    typed[t] = convert(t)
+                except ValueError as exc:
+                    article = "an" if f.type == "integer" else "a"
+                    failed[t] = (f"not {article} {f.type}", str(exc))
+        # 2. constraints on the typed value (each item, for a list)
         if f.enum or f.pattern or f.minimum is not None:
             allowed = set(f.enum) if f.enum else None
             match = re.compile(f.pattern).match if f.pattern else None
-            minimum = f.minimum
-            for j, value in enumerate(values):
-                if value is None or value == ():
-                    continue
-                items = value if f.type == "list" else (value,)
-                for item in items:
+            for t, value in typed.items():
+                for item in value if f.type == "list" else (value,):
                     if allowed is not None and item not in allowed:
-                        report(j, order, f, "value is not allowed" + suggest(str(item), f.enum),
-                               str(item), choices_text(f.enum))
+                        failed[t] = ("value is not allowed" + suggest(str(item), f.enum),
+                                     choices_text(f.enum), str(item))
                     elif match is not None and not match(str(item)):
                         hint = f" such as {f.example}" if f.example else ""
-                        report(j, order, f, "value has the wrong form"
-                               + _form_hint(f, str(item), code_by_name), str(item),
-                               f"a value matching {f.pattern}{hint}")
-                    elif minimum is not None and item < minimum:
-                        report(j, order, f, "value is too small", texts[j],
-                               f"at least {minimum:g}")
+                        failed[t] = ("value has the wrong form"
+                                     + _form_hint(f, str(item), code_by_name),
+                                     f"a value matching {f.pattern}{hint}", str(item))
+                    elif f.minimum is not None and item < f.minimum:
+                        failed[t] = ("value is too small", f"at least {f.minimum:g}")
                     else:
                         continue
-                    values[j] = empty
                     break
+        for t in failed:
+            typed.pop(t, None)
+        typed[""] = empty
+        values = list(map(typed.get, texts))  # None for the failed texts
+        if failed:
+            for j, t in enumerate(texts):
+                why = failed.get(t)
+                if why is not None:
+                    report(j, order, f, why[0], why[2] if len(why) > 2 else t, why[1])
+                    values[j] = empty
+                    invalid.add((j, f.name))
         if f.unique:
-            first_seen: dict = {}
-            for j, value in enumerate(values):
-                if value is None:
-                    continue
-                first = first_seen.setdefault(value, j)
-                if first != j:
-                    report(j, order, f, f"duplicate value (first on line "
-                           f"{sheet.line(first, f.name)})", texts[j],
-                           "a value unique in the column")
+            present = [v for v in values if v is not None]
+            if len(set(present)) != len(present):
+                first_seen: dict = {}
+                for j, value in enumerate(values):
+                    if value is None:
+                        continue
+                    first = first_seen.setdefault(value, j)
+                    if first != j:
+                        report(j, order, f, f"duplicate value (first on line "
+                               f"{sheet.line(first, f.name)})", texts[j],
+                               "a value unique in the column")
         columns[f.name] = values
-    if len(table.primary_key) > 1:
+    if len(table.primary_key) > 1 and n:
         order = len(table.fields)
         last = table.get(table.primary_key[-1])
         seen: dict[tuple, int] = {}
@@ -600,7 +650,7 @@ def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None 
                        f"(first on line {sheet.lines[first]})", " / ".join(map(str, key)),
                        "one row per key")
     problems.sort(key=lambda t: (t[0], t[1]))
-    return columns, [p for _, _, p in problems]
+    return columns, [p for _, _, p in problems], invalid
 
 
 # ---------------------------------------------------------------------------------------
@@ -615,6 +665,7 @@ class _Read:
     table: Table
     sheet: Sheet
     columns: dict[str, list]
+    invalid: set[tuple[int, str]] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -632,18 +683,27 @@ def check_references(tables: dict[str, _Read]) -> list[Problem]:
         cols = tables["countries"].columns
         code_by_name = {n: c for c, n in zip(cols[C.COUNTRY_CODE], cols[C.NAME], strict=True)
                         if c and n}
-    for name, read in tables.items():
+    targets_of: dict[tuple[str, str], set] = {}
+    for read in tables.values():
         table = read.table
         for fk in table.foreign_keys:
             target = tables.get(fk.table)
             if target is None:
                 continue  # the referenced table itself failed; reported there
-            targets = {v for v in target.columns[fk.ref_field] if v is not None}
+            key = (fk.table, fk.ref_field)
+            if key not in targets_of:
+                targets_of[key] = {v for v in target.columns[fk.ref_field] if v is not None}
+            targets = targets_of[key]
             is_list = table.get(fk.field).type == "list"
+            column = read.columns[fk.field]
+            dangling = {v for v in set(column) if v is not None and v != () and any(
+                item not in targets for item in (v if is_list else (v,)))}
+            if not dangling:
+                continue
             country = fk.table == "countries"
             ref_path = TABLES[fk.table].path
-            for j, value in enumerate(read.columns[fk.field]):
-                if value is None:
+            for j, value in enumerate(column):
+                if value not in dangling:
                     continue
                 for item in value if is_list else (value,):
                     if item in targets:
@@ -779,6 +839,11 @@ def _closest_span(ev: str, article: str) -> str:
     return window[begin: begin + len(ev)]
 
 
+def _num(x: float) -> str:
+    """A number as a person would type it: 31000000, not 3.1e+07."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
 def check_money(read: _Read) -> list[Problem]:
     """Amounts agree with their precision label; low <= high."""
     problems: list[Problem] = []
@@ -791,14 +856,16 @@ def check_money(read: _Read) -> list[Problem]:
 
     for j, (low, high, prec) in enumerate(zip(cols[C.LOW], cols[C.HIGH], cols[C.PRECISION],
                                               strict=True)):
+        if read.invalid and any((j, c) in read.invalid for c in (C.LOW, C.HIGH, C.PRECISION)):
+            continue  # the bad cell is reported already
         if low is not None and high is not None and low > high:
-            add(j, "low is greater than high", C.HIGH, f"{high:g}", f"at least low ({low:g})")
+            add(j, "low is greater than high", C.HIGH, _num(high), f"at least low ({_num(low)})")
         if prec == "exact" and (low is None or high is None or low != high):
             add(j, "an exact amount needs low = high", C.HIGH,
-                "" if high is None else f"{high:g}", "the same value as low")
+                "" if high is None else _num(high), "the same value as low")
         elif prec == "not_stated" and (low is not None or high is not None):
             column, value = (C.LOW, low) if low is not None else (C.HIGH, high)
-            add(j, "precision not_stated needs low and high empty", column, f"{value:g}",
+            add(j, "precision not_stated needs low and high empty", column, _num(value),
                 "an empty cell")
         elif prec in ("order_of_magnitude", "lower_bound"):
             if low is None:
@@ -806,7 +873,7 @@ def check_money(read: _Read) -> list[Problem]:
                     "the least amount the wording allows")
             elif high is not None and high == low:
                 add(j, f"precision {prec} is a range, not a point value", C.HIGH,
-                    f"{high:g}", "empty or more than low")
+                    _num(high), "empty or more than low")
         elif prec == "approximate" and low is None:
             add(j, "an approximate amount needs low", C.LOW, "", "the amount")
     return problems
@@ -890,9 +957,27 @@ def checksums(data_dir: Path) -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector: building a million small containers would
+    otherwise trigger it again and again (half the time of a large file). Nothing built
+    here is cyclic, so reference counting frees it all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
     """Validate every file of ``data_dir``; raise DataError listing all problems."""
-    data_dir = Path(data_dir)
+    with _no_gc():
+        return _validate(Path(data_dir))
+
+
+def _validate(data_dir: Path) -> Validated:
     if not data_dir.is_dir():
         raise DataError([Problem(paths.display_path(data_dir), "data directory not found",
                                  expected="a folder with article.txt, article.json and "
@@ -906,9 +991,10 @@ def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
         problems += read_problems
         if sheet is None:
             continue
-        columns, cell_problems = check_cells(table, sheet, code_by_name)
+        columns, cell_problems, invalid = check_cells(table, sheet, code_by_name)
+        sheet.records = []  # the typed columns hold what is needed; free the raw cells
         problems += cell_problems
-        tables[table.name] = read = _Read(table, sheet, columns)
+        tables[table.name] = read = _Read(table, sheet, columns, invalid)
         if table.name == "countries":
             problems += check_iso_codes(read)
             code_by_name = {n: c for c, n in zip(columns[C.COUNTRY_CODE], columns[C.NAME],

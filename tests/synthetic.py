@@ -165,3 +165,38 @@ def cell_line(ds: Synthetic, table: str, row_start: int, row: dict, column: str)
             return line
         line += row.get(name, "").count("\n")
     raise KeyError(column)
+
+
+def read_table(data_dir: Path, table: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows (raw strings) of a table in ``data_dir`` (UTF-8 CSV)."""
+    with open(Path(data_dir) / TABLES[table].path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+def rewrite_table(data_dir: Path, table: str, header: list[str],
+                  rows: list[dict[str, str]]) -> list[int]:
+    """Write rows back as plain UTF-8 CSV; return the line each row starts on."""
+    text, lines = csv_text(header, rows)
+    (Path(data_dir) / TABLES[table].path).write_text(text, encoding="utf-8", newline="")
+    return lines
+
+
+def problems_of(data_dir: Path) -> list:
+    """The problems ``validate`` reports for ``data_dir`` (fails if it validates)."""
+    from briefing.errors import DataError
+    from briefing.validate import validate
+
+    try:
+        validate(data_dir)
+    except DataError as exc:
+        return exc.problems
+    raise AssertionError(f"{data_dir} validated, but a DataError was expected")
+
+
+def find(problems: list, file_end: str, column: str | None = None, line: int | None = None):
+    """The problems for a file (path ending), optionally a column and a line."""
+    return [p for p in problems if p.file.replace("\\", "/").endswith(file_end)
+            and (column is None or p.column == column)
+            and (line is None or p.line == line)]

@@ -350,6 +350,8 @@ def test_labels_and_words():
     assert A.label("dialogue_partner") == "Dialogue partner"
     assert A.join_names(["a", "b", "c"]) == "a, b and c"
     assert A.statuses_noun(["member", "acceding"]) == "members or acceding states"
+    assert A.statuses_noun(["member", "participation_frozen"]) == "members"
+    assert A.statuses_noun(["observer"], plural=False) == "an observer"
     assert A.items("A; B") == ("A", "B") and A.items(None) == () and A.items(("X",)) == ("X",)
     assert A.refs_text(["S02", "C10", "C9", "", "C10"]) == "C9, C10, S02"
 

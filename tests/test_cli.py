@@ -206,9 +206,52 @@ def test_every_shipped_parameter_set_renders(path, tmp_path):
         assert (tmp_path / f"briefing.{ext}").stat().st_size > 0
     assert (tmp_path / "briefing.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / "briefing.html").read_text(encoding="utf-8")
-    title = read_yaml(path).get("title")
-    if title:
-        assert title in html
+    values = read_yaml(path)
+    if values.get("title"):
+        assert values["title"] in html
+    if values.get("as_of"):
+        assert str(values["as_of"]) in html  # the report says which day it describes
+    if values.get("focus_country"):
+        from briefing.params import check
+
+        p = check("briefing", values)
+        assert p.validated.country_names[p.focus_country] in html
     executed = (tmp_path / "briefing.ipynb").read_text(encoding="utf-8")
     for name in read_yaml(path):
         assert name in executed, f"{name} was not injected"
+
+
+# ---------------------------------------------------------------------------------------
+# Makefile: make report PARAMS=params/x.yaml renders into reports/x/
+# ---------------------------------------------------------------------------------------
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=paths.ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_make_report_with_params_targets_a_folder_named_after_the_set():
+    proc = make("-n", "-B", "report", "PARAMS=params/tajikistan.yaml")
+    assert proc.returncode == 0, proc.stderr
+    assert "briefing render --out reports/tajikistan -f params/tajikistan.yaml" in proc.stdout
+
+
+def test_make_report_without_params_targets_reports():
+    proc = make("-n", "-B", "report")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"briefing render --out reports\s*$", proc.stdout, re.M)
+
+
+def test_make_report_with_a_missing_set_says_so():
+    proc = make("-n", "report", "PARAMS=params/nope.yaml")
+    assert proc.returncode != 0
+    assert "PARAMS=params/nope.yaml: file not found" in proc.stderr
+    assert "params/tajikistan.yaml" in proc.stderr
+
+
+def test_make_help_lists_the_parameter_targets():
+    proc = make("help")
+    for target in ("report", "params", "profiles"):
+        assert re.search(rf"^  make {target}\s", proc.stdout, re.M), proc.stdout
+    assert "PARAMS=params/x.yaml" in proc.stdout

@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 import synthetic
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing import paths
 from briefing.errors import DataError, ParameterError
@@ -535,3 +537,32 @@ def test_papermill_by_hand_unknown_name_and_wrong_type(tmp_path):
     message = _papermill_error({"focus_contry": "TJK", "max_table_rows": "abc"}, tmp_path)
     assert "parameter focus_contry: unknown parameter (did you mean 'focus_country'?)" in message
     assert "parameter max_table_rows: not a whole number; got 'abc'" in message
+
+
+# ---------------------------------------------------------------------------------------
+# Properties of the text conversion (-p values)
+# ---------------------------------------------------------------------------------------
+
+_token = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_characters="_ "),
+                 min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@given(st.integers())
+def test_any_int_round_trips_through_text(n):
+    assert convert(str(n), "int") == n
+
+
+@given(st.lists(_token, max_size=6))
+def test_any_comma_list_round_trips(items):
+    assert convert(",".join(items), "list") == items
+    assert convert(str(items), "list") == items
+
+
+@given(st.text(max_size=20))
+def test_int_conversion_accepts_or_says_what_was_expected(text):
+    try:
+        value = convert(text, "int")
+    except _Bad as bad:
+        assert bad.expected == "an int such as 60"
+    else:
+        assert isinstance(value, int) and str(value) == str(int(text.strip()))

@@ -159,3 +159,22 @@ def test_title_block_and_sections_speak_of_the_data(other):
     assert "Somalia is now a member of the EAC" in html  # as_of 2025-12-31: joined
     assert "Showing 5 of 16 claims; 11 left out (C06 to C16)" in html
     assert "Klaus Berger" in html and "Yoko Tanaka" in html
+
+
+def test_every_country_profile_section_builds_for_every_state():
+    ds = load(paths.DATA_DIR)
+    names = ds.country_names
+    for code, name in names.items():
+        v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, code)
+        doc = present.Report(max_rows=30)
+        parts = [present.profile_summary(doc, v, ds.tables, code, name),
+                 present.profile_timeline(doc, v, ds.tables, code, name),
+                 present.profile_border(v, code, name),
+                 present.profile_claims(doc, v, code, name),
+                 present.profile_money(doc, v, code, name),
+                 present.sources_list(doc, ds.sources)]
+        html = "\n".join(present.markup(p) for p in parts)
+        assert_inert(html)
+        assert name in html
+        if code == v.subject:
+            assert "is the country the article is about" in html

@@ -72,6 +72,20 @@ def test_failing_cell_names_notebook_cell_and_error_and_keeps_partial(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["fragile.failed.ipynb"]
 
 
+def test_killed_kernel_names_the_cell_and_keeps_previous_report(tmp_path):
+    notebook = _tiny_notebook(tmp_path / "doomed.ipynb",
+                              "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    out = tmp_path / "out"
+    old = _old_report(out)
+    with pytest.raises(RenderError) as info:
+        render.render(notebook, {}, out, stem="briefing")
+    message = str(info.value)
+    assert "doomed.ipynb: cell 3 of 4 (id cell-02) failed: DeadKernelError" in message
+    assert (out / "briefing.failed.ipynb").exists()
+    for name, data in old.items():
+        assert (out / name).read_bytes() == data
+
+
 def test_failed_export_keeps_previous_report(tmp_path, monkeypatch):
     out = tmp_path / "reports"
     old = _old_report(out)
@@ -129,6 +143,7 @@ def test_killed_render_keeps_previous_report(tmp_path, sig):
     leftovers = sorted(p.name for p in out.iterdir() if p.name not in old)
     if sig == signal.SIGTERM:
         assert "interrupted" in stderr
+        assert "Traceback" not in stderr
         assert leftovers == [], "SIGTERM must clean up its temporary files"
     else:
         # SIGKILL cannot clean up; what it leaves is hidden and removed by the next render

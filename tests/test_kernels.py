@@ -1,0 +1,215 @@
+"""Warm kernels (briefing/kernels.py): pre-started, reused, reset -- and never a leak.
+
+The property that matters: a notebook run on a warm or reused kernel gives the same outputs,
+byte for byte, as on a kernel started for it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from briefing import kernels, paths
+
+# A probe: what a notebook could observe of the state it inherits.
+PROBE = [
+    "import os, sys, warnings\n"
+    "import matplotlib\n"
+    "import matplotlib.pyplot as plt\n"
+    "import pandas as pd\n"
+    "import briefing.paths as bp",
+    "print(sorted(k for k in globals() if not k.startswith('_')))",
+    "print(len(In), len(Out), plt.get_fignums())",
+    "print(matplotlib.rcParams['lines.linewidth'], matplotlib.rcParams['font.size'])",
+    "print(pd.get_option('display.max_rows'), os.getcwd() == sys.argv[0] or os.getcwd())",
+    "print(os.environ.get('BRIEFING_TEST_LEAK'), hasattr(bp, 'LEAK'), len(warnings.filters))",
+    "warnings.warn('shown once per location unless the registry is reset')",
+    "import numpy as np\nprint(np.get_printoptions()['precision'])",
+]
+
+# Changes everything the probe looks at.
+DIRTY = [
+    "import os, warnings\n"
+    "import matplotlib\n"
+    "import matplotlib.pyplot as plt\n"
+    "import numpy as np\n"
+    "import pandas as pd\n"
+    "import briefing.paths as bp",
+    "x = 1\nplt.figure()\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
+    "matplotlib.rcParams['font.size'] = 3\npd.set_option('display.max_rows', 3)\n"
+    "np.set_printoptions(precision=2)",
+    "os.environ['BRIEFING_TEST_LEAK'] = '1'\nbp.LEAK = 1\nos.chdir('/')",
+    "warnings.simplefilter('ignore')\nwarnings.warn('hidden')",
+]
+
+MODULES = ["matplotlib.pyplot", "pandas", "numpy", "briefing.paths"]
+
+
+def _notebook(cells: list[str]):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return nb
+
+
+def _run(cells: list[str], km=None):
+    """Execute with nbclient; outputs and execution counts, without volatile metadata."""
+    from nbclient import NotebookClient
+
+    nb = _notebook(cells)
+    client = NotebookClient(nb, km=km, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(paths.ROOT)}})
+    client.execute()
+    return [(c.execution_count, [_normalise(o) for o in c.outputs]) for c in nb.cells]
+
+
+def _normalise(output) -> dict:
+    """Every kernel names its cells' files /tmp/ipykernel_<pid>/...: not state, just a pid."""
+    out = {k: v for k, v in output.items() if k != "metadata"}
+    if "text" in out:
+        out["text"] = re.sub(r"ipykernel_\d+", "ipykernel_PID", out["text"])
+    return out
+
+
+def test_notebook_imports_collects_absolute_imports_in_order(tmp_path):
+    nb = _notebook([
+        "import pandas as pd\nimport os.path",
+        "%matplotlib inline\nimport not_collected_cell_has_magic",
+        "from briefing.load import load\nfrom . import relative\nfrom x import *",
+        "def f():\n    import json\n    return json",
+    ])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert kernels.notebook_imports(path) == [
+        "pandas", "os.path", "briefing.load", "briefing.load.load", "x", "json"]
+    assert kernels.warm_modules(path, path) == kernels.notebook_imports(path)
+
+
+def test_warm_kernel_looks_like_a_fresh_kernel():
+    fresh = _run(PROBE)
+    with kernels.prestarted_kernel(modules=MODULES) as km:
+        assert km is not None
+        warm = _run(PROBE, km=km)
+    assert warm == fresh
+    assert [count for count, _ in warm] == list(range(1, len(PROBE) + 1))
+
+
+def test_reset_kernel_forgets_the_previous_notebook():
+    fresh = _run(PROBE)
+    kernel = kernels.WarmKernel(MODULES).start()
+    try:
+        dirty = _run(DIRTY, km=kernel.km)
+        assert dirty[-1][0] == len(DIRTY)
+        kernel.reset()
+        assert _run(PROBE, km=kernel.km) == fresh
+        kernel.reset()  # twice in a row: the same again
+        assert _run(PROBE, km=kernel.km) == fresh
+    finally:
+        kernel.shutdown()
+
+
+def test_without_reset_state_would_leak():
+    """The probe does notice a dirty kernel: the reset test above can fail."""
+    fresh = _run(PROBE)
+    kernel = kernels.WarmKernel(MODULES).start()
+    try:
+        _run(DIRTY, km=kernel.km)
+        kernel.km.close_clients()
+        assert _run(PROBE, km=kernel.km) != fresh
+    finally:
+        kernel.shutdown()
+
+
+def test_prestarted_kernel_is_shut_down_and_cleaned_up():
+    with kernels.prestarted_kernel(modules=[]) as km:
+        pid = km.provisioner.process.pid
+        connection = Path(km.connection_file)
+        ipc = Path(km.ip).parent
+        assert connection.exists()
+        os.kill(pid, 0)
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):  # reaped by the manager; give the OS a moment
+            os.kill(pid, 0)
+            import time
+
+            time.sleep(0.05)
+    assert not connection.exists()
+    assert not ipc.exists()
+
+
+def test_no_warm_escape_hatch(monkeypatch):
+    monkeypatch.setenv("BRIEFING_NO_WARM", "prestart")
+    with kernels.prestarted_kernel(modules=[]) as km:
+        assert km is None
+    assert kernels.disabled("prestart") and not kernels.disabled("reuse")
+
+
+def test_slot_replaces_a_kernel_that_died():
+    slot = kernels.KernelSlot(["json"])
+    try:
+        km = slot.acquire()
+        pid = km.provisioner.process.pid
+        assert _run(["print(1)"], km=km)[0][1][0]["text"] == "1\n"
+        slot.release()
+        km = slot.acquire()
+        assert km.provisioner.process.pid == pid  # reused
+        with pytest.raises(Exception):  # noqa: B017 - nbclient's DeadKernelError or similar
+            _run(["import os\nos._exit(3)"], km=km)
+        slot.release()
+        km = slot.acquire()
+        assert km.provisioner.process.pid != pid
+        assert _run(["print(2)"], km=km)[0][1][0]["text"] == "2\n"
+        assert slot.started == 2
+    finally:
+        slot.close()
+
+
+def _hashes(folder: Path, stems: list[str]) -> dict[str, str]:
+    return {f"{s}.{ext}": hashlib.sha256((folder / f"{s}.{ext}").read_bytes()).hexdigest()
+            for s in stems for ext in ("ipynb", "html", "pdf")}
+
+
+@pytest.mark.slow
+def test_profiles_on_one_reused_kernel_equal_profiles_rendered_alone(tmp_path):
+    """One worker, one kernel reused for three dissimilar profiles; each is compared with
+    the same profile rendered alone (fresh process, pre-started kernel) and, for the last,
+    with papermill starting its own kernel (no warm mechanism at all)."""
+    from briefing.batch import plan, run_jobs
+    from briefing.cli import main
+    from briefing.validate import validate
+
+    names = validate(paths.DATA_DIR).country_names
+    members = set()
+    import csv
+
+    with (paths.DATA_DIR / "members.csv").open(encoding="utf-8") as fh:
+        members = {row["country_code"] for row in csv.DictReader(fh)}
+    busy = [c for c in names if c in members]
+    quiet = [c for c in names if c not in members]
+    stems = [busy[0], *(quiet[:1] or busy[1:2]), busy[-1]]
+
+    jobs, _ = plan("country_profile", {}, {}, stems, tmp_path / "batch", ("html", "pdf"))
+    outcomes = run_jobs(jobs, workers=1, progress=False)
+    assert [o.error for o in outcomes] == [None] * len(stems)
+    batch = _hashes(tmp_path / "batch", stems)
+
+    for stem in stems[1:]:
+        assert main(["render", "--notebook", "country_profile", "-p", "country", stem,
+                     "--out", str(tmp_path / "alone")]) == 0
+    alone = _hashes(tmp_path / "alone", stems[1:])
+    assert {k: batch[k] for k in alone} == alone
+
+    os.environ["BRIEFING_NO_WARM"] = "1"
+    try:
+        assert main(["render", "--notebook", "country_profile", "-p", "country", stems[-1],
+                     "--out", str(tmp_path / "cold")]) == 0
+    finally:
+        del os.environ["BRIEFING_NO_WARM"]
+    cold = _hashes(tmp_path / "cold", stems[-1:])
+    assert {k: batch[k] for k in cold} == cold
