@@ -82,3 +82,10 @@ test: $(DEV_STAMP) lint ## set up, lint and run the test suite
 clean: ## remove rendered reports (keeps .venv)
 	rm -rf reports/*
 	@touch reports/.gitkeep
+
+# Speed (issue 7): the kit against the hand-run papermill + nbconvert + weasyprint chain,
+# alternating, medians and ratios, machine and per-phase profile; writes reports/bench.json.
+# BENCH_ARGS="--quick" to try it out, "--reps 9" for more repetitions (bench/bench.py --help).
+.PHONY: bench
+bench: $(DEV_STAMP) ## benchmark against the hand-run chain, print ratios, write reports/bench.json (BENCH_ARGS=--quick)
+	$(PY) bench/bench.py $(BENCH_ARGS)

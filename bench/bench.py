@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -96,6 +97,7 @@ def run(cmd: list[str] | str, *, cwd: Path = ROOT, sample: bool = True,
     argv = ["bash", "-c", cmd] if isinstance(cmd, str) else cmd
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     err = tempfile.TemporaryFile()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err,
                             env={**os.environ, **(env or {})})
@@ -104,6 +106,7 @@ def run(cmd: list[str] | str, *, cwd: Path = ROOT, sample: bool = True,
         sampler.start()
     rc = proc.wait()
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if sampler:
         sampler.stop()
     err.seek(0)
@@ -111,7 +114,10 @@ def run(cmd: list[str] | str, *, cwd: Path = ROOT, sample: bool = True,
     err.close()
     if log:
         out.close()
-    result = {"s": round(seconds, 3), "rc": rc}
+    # CPU seconds of the whole tree (every descendant reaped by then): far less sensitive
+    # than wall time to other work on a shared machine.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result = {"s": round(seconds, 3), "cpu_s": round(cpu, 3), "rc": rc}
     if sampler:
         result["peak_rss_mb"] = round(sampler.peak_rss / 2**20, 1)
         result["peak_pss_mb"] = round(sampler.peak_pss / 2**20, 1)
@@ -134,7 +140,7 @@ def alternate(a, b, reps: int, warmup: int, label: str) -> tuple[list[dict], lis
         for name, fn in order:
             r = fn()
             tag = "warm-up" if i < warmup else f"rep {i - warmup + 1}"
-            print(f"  {label} {name} {tag}: {r['s']:.2f} s rc={r['rc']}"
+            print(f"  {label} {name} {tag}: {r['s']:.2f} s (cpu {r['cpu_s']:.2f} s) rc={r['rc']}"
                   f"{'  peak ' + str(r.get('peak_rss_mb')) + ' MB' if 'peak_rss_mb' in r else ''}",
                   flush=True)
             if r["rc"]:
@@ -187,7 +193,9 @@ def item_single(tmp: Path, reps: int, warmup: int) -> dict:
     runs_a, runs_b = alternate(a, lambda: run(chain_script(notebook, yml, out_b / "briefing")),
                                reps, warmup, "single")
     ma, mb = median(runs_a), median(runs_b)
+    ca, cb = median(runs_a, "cpu_s"), median(runs_b, "cpu_s")
     return {"a_kit_s": ma, "b_chain_s": mb, "ratio": _ratio(ma, mb),
+            "a_kit_cpu_s": ca, "b_chain_cpu_s": cb, "cpu_ratio": _ratio(ca, cb),
             "target_ratio": TARGETS["single_ratio"],
             "peak_rss_mb_kit": max((r.get("peak_rss_mb", 0) for r in runs_a), default=None),
             "peak_pss_mb_kit": max((r.get("peak_pss_mb", 0) for r in runs_a), default=None),
@@ -236,8 +244,10 @@ def item_batch(tmp: Path, reps: int, warmup: int, countries: list[str] | None,
             names = [f"{probe}.ipynb", f"{probe}.html", f"{probe}.pdf"]
             same = digest(alone, names) == digest(out_a, names)
     ma, mb = median(runs_a), median(runs_b)
+    ca, cb = median(runs_a, "cpu_s"), median(runs_b, "cpu_s")
     return {"profiles": len(planned), "jobs": jobs, "a_kit_s": ma, "b_chain_s": mb,
             "ratio": _ratio(ma, mb), "target_ratio": TARGETS["batch_ratio"],
+            "a_kit_cpu_s": ca, "b_chain_cpu_s": cb, "cpu_ratio": _ratio(ca, cb),
             "per_profile_kit_s": round(ma / len(planned), 3) if ma and planned else None,
             "per_profile_chain_s": round(mb / len(planned), 3) if mb and planned else None,
             "peak_rss_mb_kit": max((r.get("peak_rss_mb", 0) for r in runs_a), default=None),
@@ -361,11 +371,14 @@ def rotate(variants: dict, reps: int, warmup: int, label: str) -> dict:
         for name in names[k:] + names[:k]:
             r = variants[name]()
             print(f"  {label} [{name}] {'warm-up' if i < warmup else f'rep {i - warmup + 1}'}:"
-                  f" {r['s']:.2f} s rc={r['rc']}", flush=True)
+                  f" {r['s']:.2f} s (cpu {r['cpu_s']:.2f} s) rc={r['rc']}", flush=True)
             if i >= warmup:
                 runs[name].append(r)
     base = median(runs[names[0]])
+    cbase = median(runs[names[0]], "cpu_s")
     return {n: {"median_s": median(rs), "vs_first": _ratio(median(rs), base),
+                "median_cpu_s": median(rs, "cpu_s"),
+                "cpu_vs_first": _ratio(median(rs, "cpu_s"), cbase),
                 "peak_rss_mb": max((r.get("peak_rss_mb", 0) for r in rs), default=None),
                 "runs": [r["s"] for r in rs]} for n, rs in runs.items()}
 
@@ -453,13 +466,17 @@ def summary(res: dict) -> list[str]:
         s = items["single"]
         lines.append(f"1. single briefing (HTML+PDF): kit {_fmt(s['a_kit_s'], ' s')} vs chain "
                      f"{_fmt(s['b_chain_s'], ' s')} -> ratio {_fmt(s['ratio'])} "
-                     f"(target <= {s['target_ratio']}); identical outputs every run: "
+                     f"(target <= {s['target_ratio']}); CPU {_fmt(s['a_kit_cpu_s'], ' s')} vs "
+                     f"{_fmt(s['b_chain_cpu_s'], ' s')} -> {_fmt(s['cpu_ratio'])}; "
+                     "identical outputs every run: "
                      f"{s['outputs_identical_every_run']}")
     if "batch" in items:
         b = items["batch"]
         lines.append(f"2. batch of {b['profiles']} profiles: kit {_fmt(b['a_kit_s'], ' s')} vs "
                      f"chain {_fmt(b['b_chain_s'], ' s')} -> ratio {_fmt(b['ratio'])} "
-                     f"(target <= {b['target_ratio']}); per profile {_fmt(b['per_profile_kit_s'])}"
+                     f"(target <= {b['target_ratio']}); CPU {_fmt(b['a_kit_cpu_s'], ' s')} vs "
+                     f"{_fmt(b['b_chain_cpu_s'], ' s')} -> {_fmt(b['cpu_ratio'])}; "
+                     f"per profile {_fmt(b['per_profile_kit_s'])}"
                      f" vs {_fmt(b['per_profile_chain_s'])} s; profile {b['probe']} in batch == "
                      f"alone: {b['profile_in_batch_equals_alone']}")
     if "noop" in items:
@@ -495,7 +512,8 @@ def summary(res: dict) -> list[str]:
             lines.append(f"mechanisms, {title} (median, ratio to the first line):")
             for name, v in mech[part].items():
                 lines.append(f"    {name:<38} {_fmt(v['median_s'], ' s'):>8}  "
-                             f"x{_fmt(v['vs_first'])}  peak {_fmt(v['peak_rss_mb'])} MB")
+                             f"x{_fmt(v['vs_first'])}  cpu {_fmt(v['median_cpu_s'], ' s')} "
+                             f"x{_fmt(v['cpu_vs_first'])}  peak {_fmt(v['peak_rss_mb'])} MB")
     if "profile" in res:
         p = res["profile"]
         if "phases_s" in p:

@@ -824,8 +824,10 @@ def judge_qualifications(qualified: pd.DataFrame, limit: int = 3) -> Judgement |
         f"{label(verdict)}: " + "; ".join(st.rstrip(". ") for st in g[C.STATEMENT]) + "."
         for verdict, g in firsts.groupby(C.VERDICT, sort=False))
     n_claims = qualified[C.CLAIM_ID].nunique()
+    several = (" (some statements get more than one verdict, from different sources)"
+               if sum(counts.values()) > n_claims else "")
     text = (f"Of {n_claims} article statements checked against reference sources: "
-            f"{count_txt}. {examples}")
+            f"{count_txt}{several}. {examples}")
     refs = tuple(dict.fromkeys([*firsts[C.CLAIM_ID], *firsts[C.SOURCE_ID]]))
     return Judgement(text, refs)
 
@@ -977,6 +979,7 @@ def key_judgements(v: View) -> list[Judgement]:
     ]
     out = [j for j in found if j is not None]
     if v.focus:
-        out.append(judge_focus(v.focus, v.focus_name or v.focus, v.long, v.matrix, v.claims,
-                               v.subject_name, v.borders))
-    return out[:6] if not v.focus else [*out[:5], out[-1]]
+        focus = judge_focus(v.focus, v.focus_name or v.focus, v.long, v.matrix, v.claims,
+                            v.subject_name, v.borders)
+        return [*out[:5], focus]
+    return out[:6]

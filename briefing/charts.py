@@ -75,6 +75,7 @@ RC = {
     "legend.fontsize": 7.5,
     "legend.frameon": False,
     "svg.hashsalt": "briefing",
+    "text.parse_math": False,  # '$' in data text is a dollar sign, never TeX
     "svg.fonttype": "path",
     "figure.dpi": 100,
 }

@@ -1016,7 +1016,9 @@ def _validate(data_dir: Path) -> Validated:
                                 column="subject_country_code", value=subject,
                                 expected="a country_code from countries.csv"))
     if problems:
-        raise DataError(_cap(problems))
+        error = DataError(_cap(problems))
+        error.warnings = warnings  # e.g. "read as Windows-1252": may explain a problem
+        raise error
     return Validated(data_dir, article, meta, checksums=checksums(data_dir), warnings=warnings,
                      columns={name: read.columns for name, read in tables.items()},
                      lines={name: read.sheet.lines for name, read in tables.items()})

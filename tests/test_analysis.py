@@ -372,3 +372,12 @@ def test_build_view_and_key_judgements_on_the_second_dataset():
     focused = A.build_view(ds.tables, ds.meta, focus=v.matrix[C.COUNTRY_CODE].iloc[0])
     last = A.key_judgements(focused)[-1]
     assert last.text.startswith("Focus — ")
+
+
+def test_key_judgements_keep_the_focus_last_and_never_twice():
+    ds = load(paths.FIXTURES_DIR / "other_dataset")
+    v = A.build_view(ds.tables, ds.meta, focus="SOM")
+    texts = [j.text for j in A.key_judgements(v)]
+    assert texts[-1] == ("Focus — Somalia belongs to none of the organisations shown; it does "
+                         "not border Mozambique; the article names it in 1 claim.")
+    assert sum(t.startswith("Focus") for t in texts) == 1 and len(texts) <= 6

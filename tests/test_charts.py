@@ -118,3 +118,12 @@ def test_svg_is_deterministic_and_closes_the_figure(view):
 def test_palette_is_okabe_ito():
     assert charts.PALETTE[0] == "#0072B2" and "#E69F00" in charts.PALETTE
     assert len(set(charts.PALETTE)) == len(charts.PALETTE)
+
+
+def test_dollar_signs_and_markup_in_the_data_are_plain_text(view):
+    _, v = view
+    figures = v.figures.copy()
+    figures.loc[0, C.DESCRIPTION] = r"Aid $\frac{1}{2$ <script>alert(1)</script>"
+    svg = charts.to_svg(charts.money_chart(figures))  # TeX would fail on the broken \frac
+    assert "<script>" not in svg  # text is drawn as paths, never written as markup
+    assert svg.count("<svg") == 1

@@ -668,3 +668,13 @@ def test_case_13_non_latin_misspelling_is_reported_with_the_text_intact(tmp_path
     lines = write_dataset(ds, tmp_path)
     [p] = find(problems_of(tmp_path), "members.csv", C.COUNTRY)
     assert (p.line, p.value) == (lines["members"][1], "中華") and "'中国'" in p.expected
+
+
+def test_case_10_markup_in_country_names_is_kept_as_text_everywhere(tmp_path):
+    hostile = {"FRA": "<script>alert(1)</script>", "DEU": "<img src=x onerror=alert(1)>",
+               "ITA": "Italy & \"friends\"", "ESP": "=HYPERLINK(\"x\")"}
+    ds = base(countries=hostile)
+    write_dataset(ds, tmp_path)
+    data = load(tmp_path)
+    assert data.country_names == hostile
+    assert set(data.members[C.COUNTRY]) <= set(hostile.values())

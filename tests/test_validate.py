@@ -448,3 +448,14 @@ def test_load_types(synthetic_dir):
     ev = data.claims.loc[0, C.EVIDENCE]
     start, end = data.claims.loc[0, [C.EVIDENCE_START, C.EVIDENCE_END]]
     assert data.article[start:end] == ev
+
+
+def test_data_error_keeps_the_warnings(synthetic_dir):
+    header, rows = read_table(synthetic_dir, "countries")
+    rows[0][C.NAME] = "Françe"
+    text, _ = csv_text(header, rows)
+    (synthetic_dir / "countries.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(DataError) as info:
+        validate(synthetic_dir)
+    assert any("read as Windows-1252" in w for w in info.value.warnings)
+    assert find(info.value.problems, "members.csv", C.COUNTRY)  # 'France' vs 'Françe'
