@@ -30,12 +30,12 @@ CLAIM_TYPES: dict[str, str] = {
 }
 
 TOPICS: dict[str, str] = {
-    "meeting": "the Dushanbe meeting itself: format, participants, significance",
+    "meeting": "the meeting or event reported: format, participants, significance",
     "security_cooperation": "intelligence sharing, joint security, spill-over of instability",
-    "taliban_takeover": "the Taliban's return to power and its history",
-    "recognition": "whether and how to recognise or work with the Taliban government",
+    "change_of_power": "a takeover or change of government and its history",
+    "recognition": "whether and how to recognise or work with a government",
     "membership": "the organisations' members, accessions and partners",
-    "regional_influence": "rivalry and influence of Russia and China in the region",
+    "regional_influence": "rivalry and influence of outside powers in the region",
     "aid_economy": "aid, trade, resources and economic presence",
     "assets_finance": "frozen assets, treasury, IMF and World Bank programmes",
     "weapons_crime": "weapons, drugs, organised crime and terrorism",
@@ -43,7 +43,7 @@ TOPICS: dict[str, str] = {
 
 SPEAKER_KINDS: dict[str, str] = {
     "person": "a named individual (quoted or reported)",
-    "government": "a state or its government speaking as such (e.g. 'China has said')",
+    "government": "a state or its government speaking as such (e.g. 'X has said')",
     "group": "an unnamed group, e.g. 'analysts'",
     "narration": "the article's own narration (speaker 'article')",
 }
@@ -53,7 +53,7 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
     "acceding": "accession procedure launched, not yet a full member",
     "observer": "observer state",
     "dialogue_partner": "dialogue partner (the article's 'discussion partners')",
-    "partner": "partner (SCO category merging observers and dialogue partners from Sep 2025)",
+    "partner": "partner (one category merging observers and dialogue partners, where an organisation has it)",
     "participation_frozen": "formally a member, participation frozen by the state itself",
 }
 
@@ -463,7 +463,7 @@ BORDERS = Table(
     name="borders",
     path="reference/borders.csv",
     layer="reference",
-    description="Land borders with the country the article is about (Afghanistan here).",
+    description="Land borders with the article's subject country (subject_country_code).",
     fields=(
         Field(C.NEIGHBOUR_CODE, "string", "ISO code of the country whose borders are listed",
               pattern=ISO3_PATTERN, example="AFG"),
