@@ -22,6 +22,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -92,19 +93,26 @@ class TreeSampler(threading.Thread):
 
 
 def run(cmd: list[str] | str, *, cwd: Path = ROOT, sample: bool = True,
-        env: dict | None = None, log: Path | None = None) -> dict:
-    """Run ``cmd`` (a list, or a bash script string); wall time, exit code, peak memory."""
+        env: dict | None = None, log: Path | None = None, timeout: float | None = None) -> dict:
+    """Run ``cmd`` (a list, or a bash script string); wall time, exit code, peak memory.
+
+    After ``timeout`` seconds the command's process group is killed (rc "timeout")."""
     argv = ["bash", "-c", cmd] if isinstance(cmd, str) else cmd
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     err = tempfile.TemporaryFile()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err,
-                            env={**os.environ, **(env or {})})
+                            env={**os.environ, **(env or {})}, start_new_session=True)
     sampler = TreeSampler(proc.pid) if sample else None
     if sampler:
         sampler.start()
-    rc = proc.wait()
+    try:
+        rc = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group of the process started here
+        proc.wait()
+        rc = "timeout"
     seconds = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if sampler:
@@ -340,7 +348,7 @@ print(json.dumps({"validate_s": round(t2 - t1, 3), "to_dataframes_s": round(t4 -
 """
 
 
-def item_scale(tmp: Path, rows: int) -> dict:
+def item_scale(tmp: Path, rows: int, timeout: float = 300) -> dict:
     big = make_big_data(tmp, rows)
     proc = subprocess.run([PY, "-c", LOAD_SNIPPET, str(big)], cwd=ROOT, capture_output=True,
                           text=True)
@@ -350,7 +358,8 @@ def item_scale(tmp: Path, rows: int) -> dict:
     else:
         result.update(json.loads(proc.stdout.strip().splitlines()[-1]))
     out = tmp / "big-out"
-    r = run([PY, "-m", "briefing", "render", "--data-dir", str(big), "--out", str(out)])
+    r = run([PY, "-m", "briefing", "render", "--data-dir", str(big), "--out", str(out)],
+            timeout=timeout)
     result["render"] = r
     html = out / "briefing.html"
     if r["rc"] == 0 and html.exists():
@@ -359,6 +368,7 @@ def item_scale(tmp: Path, rows: int) -> dict:
         result["html_bytes"] = len(page.encode())
         result["pdf_bytes"] = (out / "briefing.pdf").stat().st_size
         result["largest_table_rows"] = max((b.count("<tr") for b in bodies), default=0)
+        result["largest_table_bytes"] = max((len(b.encode()) for b in bodies), default=0)
     return result
 
 
@@ -387,8 +397,10 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
     """What each mechanism is worth: the same command with mechanisms switched off
     (BRIEFING_NO_WARM, see briefing/kernels.py), alternating."""
     def render(flags: str):
-        return lambda: run([PY, "-m", "briefing", "render", "--out", str(tmp / "mech")],
-                           env={"BRIEFING_NO_WARM": flags})
+        # HTML only: the PDF is the same WeasyPrint work in every variant and, being the
+        # largest part, would bury the differences in noise.
+        return lambda: run([PY, "-m", "briefing", "render", "--format", "html",
+                            "--out", str(tmp / "mech")], env={"BRIEFING_NO_WARM": flags})
 
     single = rotate({"all mechanisms": render(""), "no parent warm-up": render("parent"),
                      "no kernel pre-start": render("prestart"),
@@ -504,10 +516,11 @@ def summary(res: dict) -> list[str]:
                      f"{_fmt(c.get('load_plus_validate_s'), ' s')} (target <= "
                      f"{c['target_load_s']} s); render {_fmt(r.get('s'), ' s')} rc={r.get('rc')}, "
                      f"peak {_fmt(r.get('peak_rss_mb'))} MB, largest table "
-                     f"{c.get('largest_table_rows')} rows, HTML {c.get('html_bytes')} bytes")
+                     f"{c.get('largest_table_rows')} rows / {c.get('largest_table_bytes')} bytes, "
+                     f"HTML {c.get('html_bytes')} bytes")
     if "mechanisms" in items:
         mech = items["mechanisms"]
-        for part, title in (("single_render", "single render"),
+        for part, title in (("single_render", "single render, HTML only"),
                             ("batch", f"batch of {len(mech['batch_countries'])} profiles")):
             lines.append(f"mechanisms, {title} (median, ratio to the first line):")
             for name, v in mech[part].items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -187,13 +188,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum, frame):
+    """SIGTERM (a closed terminal, ``timeout``, a cancelled CI job) stops the command like
+    Ctrl-C, wherever it is -- validating, starting a kernel, executing, exporting -- so that
+    cleanup runs and the user gets a message instead of a silent death."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)
     except BriefingError as exc:
+        for warning in getattr(exc, "warnings", ()):  # e.g. a file read as Windows-1252
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted; earlier reports were left as they were", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import logging
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -179,31 +181,74 @@ def _clean_notebook(nb) -> None:
         meta.pop(key, None)
 
 
-def _failed_cell(partial: Path, notebook: Path) -> tuple[str, str]:
-    """Locate the failing cell: (``"cell 7 (id cell-06)"``, ``"ValueError: boom"``)."""
+_RUN = threading.local()  # the notebook being executed in this thread, and its running cell
+ENGINE_NAME = "briefing"
+
+
+def _engine_name() -> str:
+    """Register (once) a papermill engine that remembers the executing notebook and cell
+    in memory, so a kernel that dies mid-cell can still be reported by cell, with the
+    partially executed notebook, without papermill saving after every cell."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class TrackingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            _RUN.nb_man, _RUN.cell = nb_man, None
+            cell_start = nb_man.cell_start
+
+            def track(cell, cell_index=None, **kw):
+                _RUN.cell = cell
+                return cell_start(cell, cell_index, **kw)
+
+            nb_man.cell_start = track
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    if ENGINE_NAME not in papermill_engines._engines:
+        papermill_engines.register(ENGINE_NAME, TrackingEngine)
+    return ENGINE_NAME
+
+
+def _failed_cell(nb, notebook: Path, running=None) -> tuple[str, str]:
+    """Locate the failing cell: (``"cell 7 of 20 (id cell-06)"``, ``"ValueError: boom"``).
+
+    ``nb`` is the partially executed notebook; ``running`` the cell the kernel was
+    executing when it died, if known.
+    """
     import nbformat
 
     try:
-        nb = nbformat.read(partial, as_version=4)
         source = nbformat.read(notebook, as_version=4)
-    except Exception:  # the partial notebook may be unreadable after a crash
-        return "an unknown cell", ""
+    except Exception:  # the notebook may have changed or vanished meanwhile
+        source = nbformat.v4.new_notebook()
     index_of = {c.get("id"): i for i, c in enumerate(source.cells)}
 
     def where(cell) -> str:
         cid = cell.get("id", "")
-        return (f"cell {index_of[cid] + 1} of {len(source.cells)} (id {cid})"
-                if cid in index_of else "the injected parameters cell")
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            return "the injected parameters cell"
+        if cid in index_of:
+            return f"cell {index_of[cid] + 1} of {len(source.cells)} (id {cid})"
+        return f"cell id {cid}" if cid else "an unknown cell"
 
-    for cell in nb.cells:
+    for cell in (nb.cells if nb is not None else []):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 return where(cell), f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
-    for cell in nb.cells:  # no error output: the kernel died in the first unanswered cell
-        timing = cell.get("metadata", {}).get("execution", {})
-        if cell.cell_type == "code" and "shell.execute_reply" not in timing:
-            return where(cell), ""
-    return "an unknown cell", ""
+    return (where(running) if running is not None else "an unknown cell"), ""
+
+
+def _keep_failed(nb, failed: Path) -> str:
+    """Save the partially executed notebook for debugging; the sentence saying where."""
+    import nbformat
+
+    if nb is None:
+        return ""
+    try:
+        write_all({failed: nbformat.writes(nb)})
+    except (RenderError, ValueError):
+        return ""
+    return f"\n  the partially executed notebook is kept in {paths.display_path(failed)}"
 
 
 def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None):
@@ -224,35 +269,32 @@ def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None)
     remove_stale_temps(out_dir)
     partial = _temp_path(out_dir / f"{stem}.partial", suffix=".ipynb")
     kwargs = {"km": km} if km is not None else {}
+    _RUN.nb_man = _RUN.cell = None
     try:
         nb = pm.execute_notebook(
             str(notebook), str(partial), parameters=parameters, progress_bar=False,
             log_output=False, cwd=str(paths.ROOT), kernel_name="python3",
-            # Not after every cell (~0.25 s a render); papermill still writes the partial
-            # notebook when a cell fails, and _failed_cell reads it from there.
-            request_save_on_cell_execute=False, **kwargs)
+            # Not after every cell (~0.25 s a render): a failure is reported from the
+            # notebook in memory, which the tracking engine keeps (see _engine_name).
+            request_save_on_cell_execute=False, engine_name=_engine_name(), **kwargs)
     except PapermillExecutionError as exc:
-        failed = out_dir / f"{stem}.failed.ipynb"
-        where, error = _failed_cell(partial, notebook)
+        nb_man = getattr(_RUN, "nb_man", None)
+        partial_nb = nb_man.nb if nb_man is not None else None
+        where, error = _failed_cell(partial_nb, notebook, getattr(_RUN, "cell", None))
         error = error or f"{exc.ename}: {exc.evalue}"
-        with contextlib.suppress(OSError):
-            os.replace(partial, failed)
-        raise RenderError(
-            f"{paths.display_path(notebook)}: {where} failed: {error}\n"
-            f"  the partially executed notebook is kept in {paths.display_path(failed)}"
-        ) from None
+        kept = _keep_failed(partial_nb, out_dir / f"{stem}.failed.ipynb")
+        raise RenderError(f"{paths.display_path(notebook)}: {where} failed: {error}{kept}"
+                          ) from None
     except Exception as exc:  # the kernel died, could not start, timed out, ...
-        failed = out_dir / f"{stem}.failed.ipynb"
-        kept, cell = "", "execution"
-        if partial.exists() and partial.stat().st_size > 0:
-            cell = _failed_cell(partial, notebook)[0]
-            cell = "execution" if cell == "an unknown cell" else cell
-            with contextlib.suppress(OSError):
-                os.replace(partial, failed)
-                kept = (f"\n  the partially executed notebook is kept in "
-                        f"{paths.display_path(failed)}")
+        nb_man = getattr(_RUN, "nb_man", None)
+        running = getattr(_RUN, "cell", None)
+        where = "execution"
+        kept = ""
+        if nb_man is not None and running is not None:
+            where = _failed_cell(None, notebook, running)[0]
+            kept = _keep_failed(nb_man.nb, out_dir / f"{stem}.failed.ipynb")
         detail = " ".join(str(exc).split())[:300]
-        raise RenderError(f"{paths.display_path(notebook)}: {cell} failed: "
+        raise RenderError(f"{paths.display_path(notebook)}: {where} failed: "
                           f"{type(exc).__name__}: {detail}{kept}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -365,7 +407,10 @@ def _prepare_outputs(nb, resources):
     return nb, resources
 
 
+@functools.lru_cache(maxsize=1)
 def _exporter():
+    """One exporter per process: its Jinja templates are compiled once (~0.1 s a render
+    saved in a batch; kernels.warm_parent compiles them while the kernel starts)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -406,12 +451,91 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     exporter = _exporter()
     resources = {"briefing": {"css": _css()}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    page = finish_html(body, info)
+    page = embed_fonts(finish_html(body, info))
     problems = unsafe_html(page)
     if problems:
         raise RenderError("the exported HTML is not self-contained and inert:\n"
                           + "\n".join(f"  {p}" for p in problems[:20]))
     return page
+
+
+#: Faces embedded in the HTML, subset to the characters of the page (WeasyPrint does the same
+#: in the PDF): the stylesheet names them first, so the page looks the same on every machine.
+#: A face whose file is missing is skipped and the stylesheet's fallbacks apply.
+EMBEDDED_FONTS = (
+    ("Briefing Serif", "normal", 400, "LiberationSerif-Regular.ttf"),
+    ("Briefing Serif", "italic", 400, "LiberationSerif-Italic.ttf"),
+    ("Briefing Serif", "normal", 700, "LiberationSerif-Bold.ttf"),
+    ("Briefing Sans", "normal", 400, "LiberationSans-Regular.ttf"),
+    ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
+)
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+#: Characters the stylesheet itself writes (generated content, quotes, list markers).
+_CSS_TEXT = "Page of Contents 0123456789\u2002\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
+
+
+@functools.cache
+def _font_file(name: str) -> Path | None:
+    for base in FONT_DIRS:
+        root = Path(base).expanduser()
+        if root.is_dir():
+            found = sorted(root.rglob(name))
+            if found:
+                return found[0]
+    return None
+
+
+def _subset_woff2(path: Path, text: str) -> bytes:
+    """``path`` subset to the glyphs of ``text`` (plus kerning and ligatures), as WOFF2,
+    unhinted, with the font's own timestamps: the same text gives the same bytes."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # "FFTM NOT subset" etc.
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.notdef_outline = True
+    font = TTFont(str(path), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def embed_fonts(page: str) -> str:
+    """Add ``@font-face`` rules with ``data:`` WOFF2 subsets of EMBEDDED_FONTS covering every
+    character of ``page`` (Latin, Greek, Cyrillic; other scripts fall back to the reader's
+    fonts, as in the PDF)."""
+    import base64
+    import string
+
+    text = "".join(sorted(set(page) | set(string.printable.strip()) | set(_CSS_TEXT)))
+    rules = []
+    for family, style, weight, name in EMBEDDED_FONTS:
+        path = _font_file(name)
+        if path is None:
+            continue
+        try:
+            data = base64.b64encode(_subset_woff2(path, text)).decode("ascii")
+        except Exception:  # a broken font file must not stop the report
+            continue
+        rules.append(f'@font-face {{ font-family: "{family}"; font-style: {style}; '
+                     f"font-weight: {weight}; font-display: swap; "
+                     f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
+    if not rules:
+        return page
+    at = page.find("<style>")
+    if at < 0:
+        return page
+    fonts = "<style>\n/* font subsets embedded by briefing.render.embed_fonts */\n" + \
+        "\n".join(rules) + "\n</style>\n"
+    return page[:at] + fonts + page[at:]
 
 
 def slug(text: str) -> str:
@@ -516,6 +640,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         nav.extend([label, items])
         anchor = sections[0].find_parent("div", class_="cell") or sections[0]
         anchor.insert_before(nav)
+        main["class"] = [*(main.get("class") or []), "has-toc"]
 
     if not info.description:
         block = main.select_one(".title-block")

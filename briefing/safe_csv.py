@@ -71,15 +71,12 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, object] | Sequ
     return csv_text(columns, rows).encode("utf-8-sig")
 
 
-def write_csv(path: Path, columns: Sequence[str],
-              rows: Iterable[Mapping[str, object] | Sequence]) -> Path:
-    """Write a spreadsheet-safe CSV to ``path`` (whole file replaced at once)."""
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` at once: readers see the old file or the new, never half."""
     import os
     import tempfile
 
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = csv_bytes(columns, rows)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -89,17 +86,24 @@ def write_csv(path: Path, columns: Sequence[str],
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_csv(path: Path, columns: Sequence[str],
+              rows: Iterable[Mapping[str, object] | Sequence]) -> Path:
+    """Write a spreadsheet-safe CSV to ``path`` (whole file replaced at once)."""
+    path = Path(path)
+    _write_bytes(path, csv_bytes(columns, rows))
     return path
 
 
-def register_rows(claims) -> list[dict[str, object]]:
-    """Rows of the claims register from the claims DataFrame (or a list of row dicts)."""
-    if hasattr(claims, "to_dict"):
-        records = claims.to_dict("records")
-    else:
-        records = list(claims)
+def register_rows(claims, country: str | None = None) -> list[dict[str, object]]:
+    """Rows of the claims register, from the claims DataFrame or a list of row dicts
+    (``Validated.rows["claims"]``); with ``country``, only the claims that name it."""
+    records = claims.to_dict("records") if hasattr(claims, "to_dict") else list(claims)
     out = []
     for rec in records:
+        if country is not None and country not in (rec.get(C.COUNTRIES) or ()):
+            continue
         row = {}
         for c in REGISTER_COLUMNS:
             value = rec.get(c)
@@ -112,20 +116,31 @@ def register_rows(claims) -> list[dict[str, object]]:
     return out
 
 
-def claims_register_bytes(dataset) -> bytes:
-    """The claims register of a :class:`~briefing.load.Dataset` as spreadsheet-safe CSV."""
-    return csv_bytes(REGISTER_COLUMNS, register_rows(dataset.claims))
+def claims_register_bytes(source, country: str | None = None) -> bytes:
+    """The claims register as spreadsheet-safe CSV bytes.
+
+    ``source`` is a :class:`~briefing.load.Dataset`, a
+    :class:`~briefing.validate.Validated` (no pandas needed) or a data directory.
+    """
+    if isinstance(source, str | Path):
+        from .validate import validate
+
+        source = validate(source)
+    claims = source.claims if hasattr(source, "tables") else source.rows["claims"]
+    return csv_bytes(REGISTER_COLUMNS, register_rows(claims, country))
 
 
 def register_path(out_dir: Path, stem: str) -> Path:
     """Where the register of the report ``<stem>`` goes: ``claims_register.csv`` for the
     default briefing, ``<stem>.claims_register.csv`` otherwise (one folder may hold several
-    reports)."""
+    reports, e.g. the country profiles)."""
     name = "claims_register.csv" if stem == "briefing" else f"{stem}.claims_register.csv"
     return Path(out_dir) / name
 
 
-def write_claims_register(dataset, out_dir: Path, stem: str = "briefing") -> Path:
+def write_claims_register(source, out_dir: Path, stem: str = "briefing",
+                          country: str | None = None) -> Path:
     """Write the claims register next to the report ``<stem>`` in ``out_dir``."""
-    return write_csv(register_path(out_dir, stem), REGISTER_COLUMNS,
-                     register_rows(dataset.claims))
+    path = register_path(out_dir, stem)
+    _write_bytes(path, claims_register_bytes(source, country))
+    return path

@@ -56,6 +56,8 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
 _SEP_LINE = re.compile(r"sep=(.)\s*")
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF8_HELP = ("the file saved as UTF-8 (Excel: 'CSV UTF-8'; LibreOffice: character set "
               "'Unicode (UTF-8)')")
@@ -354,14 +356,16 @@ def read_csv(path: Path, table: Table, warnings: list[str]
     if not text.strip():
         return None, [Problem(file, "file is empty", line=1,
                               expected=f"a header row: {expected_header}")]
+    blank = _LEADING_BLANK_LINES.match(text).end()  # blank lines above the header
+    line_base = _breaks(text[:blank])
+    text = text[blank:]
     first_end = text.find("\n")
     first_line = (text if first_end < 0 else text[:first_end]).rstrip("\r")
-    line_base = 0
     sep = _SEP_LINE.fullmatch(first_line)
     if sep:  # Excel's "sep=;" hint line
         delimiter = sep.group(1)
         text = text[first_end + 1:] if first_end >= 0 else ""
-        line_base = 1
+        line_base += 1
     else:
         delimiter = sniff_delimiter(first_line)
         if delimiter != ",":
@@ -441,6 +445,9 @@ def read_csv(path: Path, table: Table, warnings: list[str]
 
 def _date_hint(text: str) -> str:
     """A likely ISO reading of a spreadsheet-style date, or ''."""
+    m = _DATE_TIME.fullmatch(text)
+    if m:
+        return f" (a date without the time: {m.group(1)}?)"
     m = _DMY.fullmatch(text)
     if m:
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -708,9 +715,12 @@ def check_references(tables: dict[str, _Read]) -> list[Problem]:
                 for item in value if is_list else (value,):
                     if item in targets:
                         continue
-                    hint = (f" (did you mean {code_by_name[item]!r}?)"
-                            if country and item in code_by_name else
-                            suggest(str(item), sorted(targets)))
+                    if country and item in code_by_name:
+                        hint = f" (did you mean {code_by_name[item]!r}?)"
+                    elif is_list and ("," in item or " " in item):
+                        hint = " (separate the items of a list with ';')"
+                    else:
+                        hint = suggest(str(item), sorted(targets))
                     problems.append(Problem(
                         read.file, f"refers to a {fk.ref_field} that is not in {ref_path}"
                         + hint, line=read.line(j, fk.field), column=fk.field,

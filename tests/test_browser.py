@@ -121,6 +121,12 @@ def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
             decodeURIComponent('{last[1:]}')).getBoundingClientRect().top""")
         assert abs(top) < 60, "following a contents link should bring the section to the top"
 
+        # every embedded face decodes (loading one the page does not use yet forces it)
+        fonts = page.evaluate("""async () => {
+            await Promise.allSettled(Array.from(document.fonts).map(f => f.load()));
+            return Array.from(document.fonts).map(f => [f.family, f.status]); }""")
+        assert fonts and all(status == "loaded" for _, status in fonts), fonts
+
         text = page.evaluate("document.body.innerText")
         assert "<script>alert(1)</script>" in text
         assert "<img src=x onerror=alert(1)>" in text

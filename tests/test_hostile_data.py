@@ -13,9 +13,11 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from synthetic import (
@@ -678,3 +680,32 @@ def test_case_10_markup_in_country_names_is_kept_as_text_everywhere(tmp_path):
     data = load(tmp_path)
     assert data.country_names == hostile
     assert set(data.members[C.COUNTRY]) <= set(hostile.values())
+
+
+@pytest.mark.slow
+def test_case_12_briefing_of_a_very_large_claims_file_caps_its_tables(tmp_path, record_property):
+    write_dataset(base(n_claims=LARGE_ROWS), tmp_path / "data")
+    started = time.perf_counter()
+    proc = _cli("render", "--data-dir", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                "--format", "html", "-p", "max_table_rows", "25")
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    record_property("large_render", f"html briefing of {LARGE_ROWS} claims: {seconds:.1f} s")
+    page = (tmp_path / "out" / "briefing.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert re.search(r"\b25 of 100,?000 claims\b", text), "the cap is not announced"
+    assert "left out" in text
+    assert page.count("<tr") < 400  # tables capped, not 100,000 rows
+    assert len(page) < 5_000_000
+
+
+def test_case_11_register_from_validated_rows_or_a_folder_matches_the_dataset(synthetic_dir):
+    from_frames = safe_csv.claims_register_bytes(load(synthetic_dir))
+    assert safe_csv.claims_register_bytes(validate(synthetic_dir)) == from_frames
+    assert safe_csv.claims_register_bytes(synthetic_dir) == from_frames
+    only_ita = safe_csv.claims_register_bytes(synthetic_dir, country="ITA").decode("utf-8-sig")
+    assert only_ita.count("\r\n") == 1  # the header: no claim names Italy
+    path = safe_csv.write_claims_register(synthetic_dir, synthetic_dir / "out", stem="FRA",
+                                          country="FRA")
+    assert path.name == "FRA.claims_register.csv"
+    assert path.read_bytes().decode("utf-8-sig").count("\r\n") == 1 + 3

@@ -222,3 +222,22 @@ def test_a_cell_that_raises_via_the_cli_exits_1(tmp_path):
     assert "LookupError: deliberate failure for Dushanbe" in proc.stderr
     assert (out / "raising.failed.ipynb").exists()
     assert not (out / "raising.html").exists()
+
+
+def test_sigterm_before_execution_is_a_clean_interruption(tmp_path):
+    """SIGTERM while the kernel is still starting (before any cell runs) is reported too."""
+    out = tmp_path / "reports"
+    old = _previous_report(out)
+    proc = _start(out)
+    try:
+        kernel = _wait_for(lambda: (_kernels(proc.pid) or [None])[0], 60)
+        assert kernel is not None, "no kernel was started"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = _finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "error: interrupted" in stderr and "Traceback" not in stderr
+    assert _wait_for(lambda: not kernel.is_running() or kernel.status() == "zombie", 30)
+    _assert_previous_intact(out, old)

@@ -15,9 +15,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from synthetic import base, cell_line, write_dataset
+from synthetic import base, cell_line, csv_text, write_dataset
 
 from briefing.errors import DataError
 from briefing.load import load
@@ -104,6 +105,29 @@ def test_any_valid_dataset_loads_intact(ds):
     for _, row in claims.iterrows():
         assert data.article[row[C.EVIDENCE_START]:row[C.EVIDENCE_END]] == row[C.EVIDENCE]
     assert data.sources[C.TITLE].tolist() == [r[C.TITLE].strip() for r in ds.tables["sources"]]
+
+
+@SETTINGS
+@given(datasets(), st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.booleans())
+def test_spreadsheet_dialects_load_the_same(ds, delimiter, newline, bom):
+    """BOM or not, any line ending, comma/semicolon/tab: the same data, the same lines."""
+    plain, lines = _write(ds)
+    saved, _ = _write(ds)
+    try:
+        for name in TABLES:
+            text, dialect_lines = csv_text(ds.header(name), ds.tables[name],
+                                           delimiter=delimiter, newline=newline)
+            assert dialect_lines == lines[name]
+            raw = text.encode("utf-8-sig" if bom else "utf-8")
+            (saved / TABLES[name].path).write_bytes(raw)
+        a, b = load(plain), load(saved)
+        assert validate(saved).lines == validate(plain).lines
+    finally:
+        shutil.rmtree(plain)
+        shutil.rmtree(saved)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
 
 
 # ---------------------------------------------------------------------------------------

@@ -377,17 +377,45 @@ def test_export_refuses_active_or_external_html(tmp_path):
 
 
 def test_nonlatin_text_has_glyphs_in_pdf(tmp_path):
+    """Cyrillic, Chinese and Arabic through the real shell (embedded Latin/Cyrillic subsets
+    first, system fonts as fallback): every word comes back out of the PDF's text, and the
+    Chinese comes from a CJK font rather than a missing-glyph box."""
     words = ["Шанхайская организация", "上海合作组织", "منظمة شنغهاي"]
-    html = ("<!DOCTYPE html><html lang='en'><head><style>body{font-family: serif}</style>"
-            "</head><body>" + "".join(f"<p>{w}</p>" for w in words) + "</body></html>")
+    nb = _notebook(("md", "## Names\n\n" + "\n\n".join(words)),
+                   ("out", "<table class='data'><tr><td>" + "</td><td>".join(words)
+                    + "</td></tr></table>"))
     pdf = tmp_path / "scripts.pdf"
-    pdf.write_bytes(export_pdf(html, tmp_path))
+    pdf.write_bytes(export_pdf(export_html(nb, "Scripts"), tmp_path))
     text = _pdftotext(pdf)
     for word in words[:2]:
-        assert word in text
+        assert text.count(word) == 2, word
     assert "شنغهاي" in text or "ياهغنش" in text  # extraction order of RTL text varies
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "CJK" in fonts
+
+
+def test_html_embeds_font_subsets_that_cover_its_text(report):
+    from fontTools.ttLib import TTFont
+
+    from briefing.render import EMBEDDED_FONTS, _font_file
+
+    text = report["html"].read_text(encoding="utf-8")
+    faces = re.findall(r'@font-face \{ font-family: "([^"]+)";.*?base64,([A-Za-z0-9+/=]+)\)',
+                       text)
+    available = [f for f in EMBEDDED_FONTS if _font_file(f[3])]
+    assert len(faces) == len(available)
+    if not faces:
+        pytest.skip("none of the embedded fonts is installed on this machine")
+    import base64
+    import io
+
+    font = TTFont(io.BytesIO(base64.b64decode(faces[0][1])))
+    assert font.flavor == "woff2"
+    covered = set(font.getBestCmap())
+    visible = Page(text)
+    for _, _, heading in visible.headings:
+        missing = {c for c in heading if ord(c) not in covered and c.isprintable()}
+        assert not missing, f"{heading!r}: {missing}"
 
 
 # --------------------------------------------------------------------------- hostile data
@@ -405,3 +433,58 @@ def test_hostile_text_is_shown_as_text_in_pdf(hostile_report):
     compact = "".join(_pdftotext(hostile_report["pdf"]).split())
     assert "<script>alert(1)</script>" in compact
     assert "<imgsrc=xonerror=alert(1)>" in compact
+
+
+# --------------------------------------------------------------------------- page shell
+
+def _notebook(*cells):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook()
+    for kind, body in cells:
+        if kind == "md":
+            nb.cells.append(new_markdown_cell(body))
+        elif kind == "params":
+            nb.cells.append(new_code_cell(body, metadata={"tags": ["parameters"]}))
+        else:
+            nb.cells.append(new_code_cell("x", outputs=[new_output(
+                "display_data", data=body if isinstance(body, dict) else {"text/html": body})]))
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"
+    return nbformat.from_dict(nb)
+
+
+def test_shell_adds_escaped_title_block_and_unique_ids():
+    nb = _notebook(
+        ("params", 'title: str = ""  # t\nauthor: str = "Research <unit> & co"  # a'),
+        ("md", "## Overview\n\ntext"),
+        ("md", "## Overview\n\nagain"),
+        ("md", "## Ключевые выводы\n\n### ?!\n\ntext"),
+    )
+    page = export_html(nb, title="A <b>bold</b> & \"quoted\" title")
+    parsed = Page(page)
+    assert parsed.title == 'A <b>bold</b> & "quoted" title'
+    assert "<b>bold</b>" not in page and "Research <unit>" not in page
+    assert parsed.meta["author"] == "Research <unit> & co"
+    assert [h[1] for h in parsed.headings] == [
+        "a-b-bold-b-quoted-title", "overview", "overview-2", "ключевые-выводы", "section"]
+    assert parsed.toc == ["#overview", "#overview-2", "#ключевые-выводы"]
+    assert unsafe_html(page) == []
+
+
+def test_shell_takes_metadata_from_the_notebook_and_hides_it():
+    from briefing.render import METADATA_MIMETYPE
+
+    meta = {"title": "From the notebook", "author": "Desk", "description": "What it is",
+            "keywords": ["alpha", "beta"]}
+    nb = _notebook(("out", {METADATA_MIMETYPE: meta, "text/plain": "meta"}),
+                   ("out", "<header class='title-block'><h1>Shown title</h1></header>"),
+                   ("md", "## One"), ("md", "## Two"))
+    parsed = Page(export_html(nb))
+    assert parsed.title == "From the notebook"
+    assert parsed.meta["author"] == "Desk"
+    assert parsed.meta["description"] == "What it is"
+    assert parsed.meta["keywords"] == "alpha, beta"
+    assert [h[2] for h in parsed.headings if h[0] == "h1"] == ["Shown title"]
+    assert "METADATA" not in export_html(nb) and "alpha, beta" not in parsed.title

@@ -459,3 +459,28 @@ def test_data_error_keeps_the_warnings(synthetic_dir):
         validate(synthetic_dir)
     assert any("read as Windows-1252" in w for w in info.value.warnings)
     assert find(info.value.problems, "members.csv", C.COUNTRY)  # 'France' vs 'Françe'
+
+
+def test_blank_lines_above_the_header_keep_line_numbers(synthetic_dir):
+    ds = base()
+    ds.tables["members"][1][C.STATUS] = "membr"
+    text, lines = csv_text(ds.header("members"), ds.tables["members"])
+    (synthetic_dir / "members.csv").write_text("\n  \r\n" + text, encoding="utf-8")
+    p = _only(problems_of(synthetic_dir), "members.csv", C.STATUS)
+    assert p.line == lines[1] + 2
+
+
+def test_list_separated_by_commas_is_explained(synthetic_dir):
+    ds = base()
+    ds.tables["claims"][0][C.COUNTRIES] = "FRA, DEU"
+    lines = write_dataset(ds, synthetic_dir)
+    p = _only(problems_of(synthetic_dir), "claims.csv", C.COUNTRIES)
+    assert p.line == lines["claims"][0] and "separate the items of a list with ';'" in p.message
+
+
+def test_date_with_a_time_is_explained(synthetic_dir):
+    ds = base()
+    ds.tables["sources"][0][C.DATE] = "2021-01-02 00:00:00"
+    write_dataset(ds, synthetic_dir)
+    p = _only(problems_of(synthetic_dir), "sources.csv", C.DATE)
+    assert "a date without the time: 2021-01-02?" in p.expected
