@@ -133,7 +133,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outco
     context = multiprocessing.get_context("fork")
     # Each worker starts its warm kernel first, then its own heavy imports (kernels.py).
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=init_worker, initargs=(notebooks,)) as pool:
+                             initializer=init_worker,
+                             initargs=(notebooks, True, jobs[0].formats)) as pool:
         futures = {pool.submit(_work, job): job for job in jobs}
         with tqdm(**bar_args) as bar:
             for future in as_completed(futures):

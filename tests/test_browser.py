@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from briefing import paths
+from briefing.render import EMBEDDED_FONTS, _font_file
 from briefing.schema import C
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,7 +126,8 @@ def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
         fonts = page.evaluate("""async () => {
             await Promise.allSettled(Array.from(document.fonts).map(f => f.load()));
             return Array.from(document.fonts).map(f => [f.family, f.status]); }""")
-        assert fonts and all(status == "loaded" for _, status in fonts), fonts
+        assert all(status == "loaded" for _, status in fonts), fonts
+        assert len(fonts) == sum(1 for f in EMBEDDED_FONTS if _font_file(f[3]))
 
         text = page.evaluate("document.body.innerText")
         assert "<script>alert(1)</script>" in text
