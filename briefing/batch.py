@@ -34,7 +34,7 @@ class Job:
     parameters: dict
     out_dir: Path
     stem: str
-    title: str
+    title: str | None
     formats: tuple[str, ...]
     label: str = ""
 
@@ -59,7 +59,7 @@ def make_job(notebook: str | Path, params: Params, out_dir: Path,
         label = f"{label} ({country})"
     else:
         stem = path.stem
-        title = (params.title if "title" in params else "") or stem
+        title = (params.title if "title" in params else "") or None  # notebook decides
         label = stem
     return Job(notebook=path, parameters=params.injectable(), out_dir=Path(out_dir),
                stem=stem, title=title, formats=tuple(formats), label=label)

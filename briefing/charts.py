@@ -62,7 +62,9 @@ VAGUE_COLOUR = OKABE_ITO["orange"]
 WIDTH_IN = 6.7  # A4 text width at 18 mm margins, in inches
 
 RC = {
-    "font.family": "DejaVu Sans",
+    # DejaVu covers Latin, Cyrillic, Greek and Arabic letters; Noto Sans CJK (Debian's
+    # fonts-noto-cjk, installed by .ci/run) catches Chinese/Japanese/Korean names.
+    "font.family": ["DejaVu Sans", "Noto Sans CJK JP"],
     "font.size": 8.5,
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
