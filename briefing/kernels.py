@@ -12,7 +12,11 @@ Two mechanisms hide that cost without changing a byte of output:
   (namespace, history and execution counter, matplotlib figures and rcParams, pandas and numpy
   options, warning filters and registries, working directory, and fresh ``briefing`` modules),
   so a batch renders many notebooks on a few kernels. A profile rendered in a batch is
-  byte-identical to the same profile rendered alone (tests/test_kernels.py).
+  byte-identical to the same profile rendered alone (tests/test_kernels.py). Not reset:
+  modules other than ``briefing`` stay imported (as after the warm start), and IPython
+  configuration a notebook changes with ``%config``/``%matplotlib`` or custom display
+  formatters would persist; the kit's notebooks do neither. ``BRIEFING_NO_WARM=reuse``
+  gives every notebook a new kernel instead.
 
 Only the standard library is imported at module level: ``jupyter_client`` is imported when a
 kernel is started, so the CLI stays light until validation has passed.

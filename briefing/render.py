@@ -485,9 +485,13 @@ def _font_file(name: str) -> Path | None:
     return None
 
 
+@functools.lru_cache(maxsize=32)
 def _subset_woff2(path: Path, text: str) -> bytes:
     """``path`` subset to the glyphs of ``text`` (plus kerning and ligatures), as WOFF2,
-    unhinted, with the font's own timestamps: the same text gives the same bytes."""
+    unhinted, with the font's own timestamps: the same text gives the same bytes.
+
+    Cached: a batch's profiles share one or two character sets, so each face is subset once
+    per worker instead of once per profile (~0.3 s of CPU a profile)."""
     import io
 
     from fontTools import subset
