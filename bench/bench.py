@@ -348,7 +348,7 @@ print(json.dumps({"validate_s": round(t2 - t1, 3), "to_dataframes_s": round(t4 -
 """
 
 
-def item_scale(tmp: Path, rows: int, timeout: float = 300) -> dict:
+def item_scale(tmp: Path, rows: int, timeout: float = 240) -> dict:
     big = make_big_data(tmp, rows)
     proc = subprocess.run([PY, "-c", LOAD_SNIPPET, str(big)], cwd=ROOT, capture_output=True,
                           text=True)
@@ -397,12 +397,12 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
     """What each mechanism is worth: the same command with mechanisms switched off
     (BRIEFING_NO_WARM, see briefing/kernels.py), alternating."""
     def render(flags: str):
-        # HTML only: the PDF is the same WeasyPrint work in every variant and, being the
-        # largest part, would bury the differences in noise.
-        return lambda: run([PY, "-m", "briefing", "render", "--format", "html",
-                            "--out", str(tmp / "mech")], env={"BRIEFING_NO_WARM": flags})
+        return lambda: run([PY, "-m", "briefing", "render", "--out", str(tmp / "mech")],
+                           env={"BRIEFING_NO_WARM": flags})
 
-    single = rotate({"all mechanisms": render(""), "no parent warm-up": render("parent"),
+    single = rotate({"all mechanisms": render(""),
+                     "exporters warmed in the foreground": render("thread"),
+                     "no parent warm-up": render("parent"),
                      "no kernel pre-start": render("prestart"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
@@ -422,7 +422,7 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
                    "none (papermill starts each kernel)": batch("1"),
                    "kernels reused, 1 worker": batch("", 1),
                    "kernels reused, 3 workers": batch("", 3)},
-                  max(1, reps // 2), 0, f"batch({len(chosen)})")
+                  max(1, reps - 1), 0, f"batch({len(chosen)})")
     return {"single_render": single, "batch": many, "batch_countries": chosen}
 
 
@@ -520,7 +520,7 @@ def summary(res: dict) -> list[str]:
                      f"HTML {c.get('html_bytes')} bytes")
     if "mechanisms" in items:
         mech = items["mechanisms"]
-        for part, title in (("single_render", "single render, HTML only"),
+        for part, title in (("single_render", "single render, HTML+PDF"),
                             ("batch", f"batch of {len(mech['batch_countries'])} profiles")):
             lines.append(f"mechanisms, {title} (median, ratio to the first line):")
             for name, v in mech[part].items():
@@ -584,8 +584,8 @@ def main(argv: list[str] | None = None) -> int:
         if "scale" in only:
             res["items"]["scale"] = item_scale(tmp, rows)
         if "mechanisms" in only:
-            res["items"]["mechanisms"] = item_mechanisms(tmp, args.reps, args.warmup,
-                                                         countries)
+            res["items"]["mechanisms"] = item_mechanisms(tmp, max(1, (args.reps + 1) // 2),
+                                                         0, countries)
         if "profile" in only:
             res["profile"] = item_profile()
     res["loadavg_at_end"] = os.getloadavg()

@@ -285,7 +285,8 @@ class WarmKernel:
 
 
 def disabled(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,parent,reuse`` (or ``1``/``all``) turns mechanisms off.
+    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse`` (or ``1``/``all``) turns
+    mechanisms off.
 
     An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
     the same bytes either way.
@@ -324,12 +325,15 @@ def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = No
 
 
 def warm_parent(formats: Iterable[str] = ("html", "pdf")) -> None:
-    """Import what the parent needs to execute and export (papermill, nbconvert, and
-    WeasyPrint when a PDF is wanted) and compile the HTML templates on a tiny notebook.
+    """Import what the parent needs to execute and export (papermill now; nbconvert, and
+    WeasyPrint when a PDF is wanted, in a background thread) and compile the HTML templates
+    on a tiny notebook.
 
-    Call it while a pre-started kernel is importing: the work then costs no wall time.
-    (Rendering a tiny PDF as well was measured: it costs 0.08 s of CPU to save 0.03 s of
-    the real export, so WeasyPrint is only imported.) It never changes an output byte
+    Call it right after starting a kernel: papermill is imported while the kernel imports,
+    the rest while the kernel runs the cells (the parent only waits for messages then; an
+    export that needs a module still being imported waits for it, Python's import lock).
+    Rendering a tiny PDF as well was measured: 0.08 s of CPU to save 0.03 s of the real
+    export, so WeasyPrint is only imported. It never changes an output byte
     (tests/test_kernels.py) and never fails a render: any error here is ignored, the real
     export reports it.
     """
@@ -337,8 +341,19 @@ def warm_parent(formats: Iterable[str] = ("html", "pdf")) -> None:
         return
     formats = set(formats)
     with contextlib.suppress(Exception):
-        import nbformat
         import papermill  # noqa: F401
+    if disabled("thread"):
+        _warm_exporters(formats)
+        return
+    import threading
+
+    threading.Thread(target=_warm_exporters, args=(formats,), name="briefing-warm",
+                     daemon=True).start()
+
+
+def _warm_exporters(formats: set[str]) -> None:
+    with contextlib.suppress(Exception):
+        import nbformat
 
         from . import render
 

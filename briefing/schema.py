@@ -53,7 +53,8 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
     "acceding": "accession procedure launched, not yet a full member",
     "observer": "observer state",
     "dialogue_partner": "dialogue partner (the article's 'discussion partners')",
-    "partner": "partner (one category merging observers and dialogue partners, where an organisation has it)",
+    "partner": "partner (one category merging observers and dialogue partners, where an "
+               "organisation has it)",
     "participation_frozen": "formally a member, participation frozen by the state itself",
 }
 

@@ -56,6 +56,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
 _SEP_LINE = re.compile(r"sep=(.)\s*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -359,12 +360,12 @@ def read_csv(path: Path, table: Table, warnings: list[str]
     blank = _LEADING_BLANK_LINES.match(text).end()  # blank lines above the header
     line_base = _breaks(text[:blank])
     text = text[blank:]
-    first_end = text.find("\n")
-    first_line = (text if first_end < 0 else text[:first_end]).rstrip("\r")
+    end = _LINE_BREAK.search(text)  # the header's end: LF, CRLF or an old Mac's CR
+    first_line = text[:end.start()] if end else text
     sep = _SEP_LINE.fullmatch(first_line)
     if sep:  # Excel's "sep=;" hint line
         delimiter = sep.group(1)
-        text = text[first_end + 1:] if first_end >= 0 else ""
+        text = text[end.end():] if end else ""
         line_base += 1
     else:
         delimiter = sniff_delimiter(first_line)
@@ -933,7 +934,7 @@ def check_article(data_dir: Path) -> tuple[str, dict, list[Problem]]:
         return article, meta, problems
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, ...
         line = getattr(exc, "lineno", None)
         problems.append(Problem(file, f"not valid JSON: {getattr(exc, 'msg', exc)}",
                                 line=line, expected="a JSON object"))

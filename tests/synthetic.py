@@ -127,7 +127,10 @@ def csv_text(header: list[str], rows: list[dict[str, str]], delimiter: str = ","
     """CSV text and the 1-based line on which each row starts (header on line 1)."""
     out = io.StringIO(newline="")
     row_buf = io.StringIO(newline="")
-    writer = csv.writer(row_buf, delimiter=delimiter, lineterminator=newline)
+    # csv quotes a cell holding the characters of ``lineterminator`` only: with old-Mac
+    # "\r" endings a cell with "\n" would go out unquoted, so quote every cell then.
+    quoting = csv.QUOTE_ALL if newline == "\r" else csv.QUOTE_MINIMAL
+    writer = csv.writer(row_buf, delimiter=delimiter, lineterminator=newline, quoting=quoting)
     writer.writerow(header)
     out.write(row_buf.getvalue())
     starts = []

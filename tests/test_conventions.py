@@ -51,7 +51,8 @@ def test_notebook_is_clean_and_has_a_strict_parameters_cell(notebook):
         ast.literal_eval(node.value)  # literals only (papermill's caveat)
     for line in source.splitlines():
         if line.strip():
-            assert re.match(r"^\w+: \w+ = .+  # \S", line), f"'name: type = default  # help': {line}"
+            assert re.match(r"^\w+: \w+ = .+  # \S", line), \
+                f"not 'name: type = default  # help': {line}"
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)

@@ -44,26 +44,26 @@ REFERENCE_TABLES = [t for t in TABLES.values() if t.layer == "reference"
                     and t.name != "sources"]
 
 
+def _assert_every_row_refers(frame, column: str, targets: set, path: str, what: str) -> None:
+    for i, value in enumerate(frame[column]):
+        assert isinstance(value, str) and value, f"{path} row {i + 1}: no {column}"
+        assert value in targets, f"{path} row {i + 1}: {column} {value} is not {what}"
+
+
 @pytest.mark.parametrize("table", ARTICLE_TABLES, ids=lambda t: t.name)
 def test_every_article_row_points_at_the_claim_that_states_it(data, table):
-    claim_ids = set(data.claims[C.CLAIM_ID])
-    frame = data.tables[table.name]
-    for i, cid in enumerate(frame[C.CLAIM_ID]):
-        assert isinstance(cid, str) and cid, f"{table.path} row {i + 1}: no claim_id"
-        assert cid in claim_ids, f"{table.path} row {i + 1}: claim_id {cid} is not a claim"
+    _assert_every_row_refers(data.tables[table.name], C.CLAIM_ID, set(data.claims[C.CLAIM_ID]),
+                             table.path, "a claim")
 
 
 @pytest.mark.parametrize("table", REFERENCE_TABLES, ids=lambda t: t.name)
 def test_every_reference_row_points_at_its_source(data, table):
-    source_ids = set(data.sources[C.SOURCE_ID])
     frame = data.tables[table.name]
-    for i, sid in enumerate(frame[C.SOURCE_ID]):
-        assert isinstance(sid, str) and sid, f"{table.path} row {i + 1}: no source_id"
-        assert sid in source_ids, f"{table.path} row {i + 1}: source_id {sid} is not a source"
+    _assert_every_row_refers(frame, C.SOURCE_ID, set(data.sources[C.SOURCE_ID]), table.path,
+                             "a source")
     if C.CLAIM_ID in frame.columns:  # optional link to the claim it qualifies
-        claim_ids = set(data.claims[C.CLAIM_ID])
         linked = [c for c in frame[C.CLAIM_ID] if isinstance(c, str) and c]
-        assert set(linked) <= claim_ids
+        assert set(linked) <= set(data.claims[C.CLAIM_ID])
 
 
 def test_every_source_says_where_it_comes_from(data):

@@ -3,9 +3,11 @@
 Complements tests/test_render_atomic.py (SIGTERM/SIGKILL on the render command, identical
 concurrent renders, a failing export) with the other ways a render dies:
 
-* the **kernel** is killed (SIGKILL) or terminated (SIGTERM) in the middle of a CLI render:
-  the command exits 1 with a message naming the notebook, the previous report is byte for
-  byte intact, no file with a final name is written;
+* the **kernel** is killed (SIGKILL) or terminated (SIGTERM) in the middle of a CLI render
+  (tests/fixtures/slow.ipynb writes a marker file from its second cell, then sleeps: the
+  signal lands while that cell runs): the command exits 1 with a message naming the
+  notebook and the cell, the previous report is byte for byte intact, no file with a final
+  name is written;
 * the **whole process group** gets SIGTERM (a closed terminal, ``timeout``, a CI job
   cancelled): same, and no kernel is left running;
 * SIGTERM on the render command shuts its kernel down (no orphan);
@@ -36,7 +38,8 @@ from briefing.errors import RenderError
 pytestmark = pytest.mark.slow
 
 RAISING = paths.FIXTURES_DIR / "raising.ipynb"
-FINAL = ("briefing.ipynb", "briefing.html", "briefing.pdf")
+SLOW = paths.FIXTURES_DIR / "slow.ipynb"  # its second cell writes a marker, then sleeps
+FINAL = ("slow.ipynb", "slow.html", "slow.pdf")
 
 
 def _previous_report(out: Path) -> dict[str, bytes]:
@@ -82,9 +85,9 @@ def _kernels(pid: int) -> list[psutil.Process]:
     return found
 
 
-def _executing(out: Path, pid: int):
-    """The kernel, once papermill has started writing the partial notebook."""
-    if not any(p.name.startswith(".briefing.partial") for p in out.iterdir()):
+def _executing(marker: Path, pid: int):
+    """The kernel, once the slow cell is running (it has written ``marker``)."""
+    if not marker.exists():
         return None
     kernels = _kernels(pid)
     return kernels[0] if kernels else None
@@ -104,63 +107,73 @@ def _assert_previous_intact(out: Path, old: dict[str, bytes]) -> None:
         assert (out / name).read_bytes() == data, f"{name} was replaced by a failed render"
     visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     # only the previous report, and at most the failed notebook kept for debugging
-    assert set(visible) - set(old) <= {"briefing.failed.ipynb"}, visible
+    assert set(visible) - set(old) <= {"slow.failed.ipynb"}, visible
+
+
+def _interrupt(out: Path, hit, started=_executing, new_group: bool = False):
+    """Render tests/fixtures/slow.ipynb into ``out``; once ``started(marker, pid)`` finds
+    its kernel, call ``hit(proc, kernel)``; return (exit code, stderr, kernel)."""
+    marker = out.parent / "slow-cell-running"
+    proc = _start(out, "--notebook", str(SLOW), "-p", "marker", str(marker),
+                  new_group=new_group)
+    try:
+        kernel = _wait_for(lambda: started(marker, proc.pid))
+        assert kernel is not None, "the render never got that far"
+        hit(proc, kernel)
+        _, stderr = _finish(proc)
+    finally:
+        if proc.poll() is None:
+            (os.killpg if new_group else os.kill)(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode, stderr, kernel
+
+
+def _gone(kernel: psutil.Process) -> bool:
+    return bool(_wait_for(lambda: not kernel.is_running() or kernel.status() == "zombie", 30))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_kernel_killed_mid_render(tmp_path, sig):
     out = tmp_path / "reports"
     old = _previous_report(out)
-    proc = _start(out)
-    try:
-        kernel = _wait_for(lambda: _executing(out, proc.pid))
-        assert kernel is not None, "the render never started executing"
-        kernel.send_signal(sig)
-        _, stderr = _finish(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 1, stderr
+    code, stderr, _ = _interrupt(out, lambda proc, kernel: kernel.send_signal(sig))
+    assert code == 1, stderr
     assert "Traceback" not in stderr
-    assert "error:" in stderr and "briefing.ipynb" in stderr and "failed" in stderr
+    assert "error: tests/fixtures/slow.ipynb: cell 3 of 4 (id cell-02) failed: " \
+        "DeadKernelError" in stderr, stderr
     _assert_previous_intact(out, old)
 
 
 def test_sigterm_to_the_process_group_leaves_no_kernel_and_the_report_intact(tmp_path):
     out = tmp_path / "reports"
     old = _previous_report(out)
-    proc = _start(out, new_group=True)
-    try:
-        kernel = _wait_for(lambda: _executing(out, proc.pid))
-        assert kernel is not None, "the render never started executing"
-        os.killpg(proc.pid, signal.SIGTERM)
-        _, stderr = _finish(proc)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode != 0
-    assert "Traceback" not in stderr
-    assert _wait_for(lambda: not kernel.is_running() or kernel.status() == "zombie", 30)
+    code, stderr, kernel = _interrupt(
+        out, lambda proc, kernel: os.killpg(proc.pid, signal.SIGTERM), new_group=True)
+    assert code != 0 and "Traceback" not in stderr
+    assert _gone(kernel), "a kernel outlived the terminated process group"
     _assert_previous_intact(out, old)
 
 
 def test_sigterm_to_the_command_shuts_its_kernel_down(tmp_path):
     out = tmp_path / "reports"
     old = _previous_report(out)
-    proc = _start(out)
-    try:
-        kernel = _wait_for(lambda: _executing(out, proc.pid))
-        assert kernel is not None, "the render never started executing"
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = _finish(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode != 0 and "interrupted" in stderr
-    gone = _wait_for(lambda: not kernel.is_running() or kernel.status() == "zombie", 30)
-    if not gone:
-        kernel.kill()
-    assert gone, "the kernel outlived a terminated render"
+    code, stderr, kernel = _interrupt(
+        out, lambda proc, kernel: proc.send_signal(signal.SIGTERM))
+    assert code == 130 and "interrupted" in stderr, stderr
+    assert _gone(kernel), "the kernel outlived a terminated render"
+    _assert_previous_intact(out, old)
+
+
+def test_sigterm_before_execution_is_a_clean_interruption(tmp_path):
+    """SIGTERM while the kernel is still starting (before any cell runs) is reported too."""
+    out = tmp_path / "reports"
+    old = _previous_report(out)
+    code, stderr, kernel = _interrupt(
+        out, lambda proc, kernel: proc.send_signal(signal.SIGTERM),
+        started=lambda marker, pid: (_kernels(pid) or [None])[0])
+    assert code == 130, stderr
+    assert "error: interrupted" in stderr and "Traceback" not in stderr
+    assert _gone(kernel)
     _assert_previous_intact(out, old)
 
 
@@ -223,21 +236,3 @@ def test_a_cell_that_raises_via_the_cli_exits_1(tmp_path):
     assert (out / "raising.failed.ipynb").exists()
     assert not (out / "raising.html").exists()
 
-
-def test_sigterm_before_execution_is_a_clean_interruption(tmp_path):
-    """SIGTERM while the kernel is still starting (before any cell runs) is reported too."""
-    out = tmp_path / "reports"
-    old = _previous_report(out)
-    proc = _start(out)
-    try:
-        kernel = _wait_for(lambda: (_kernels(proc.pid) or [None])[0], 60)
-        assert kernel is not None, "no kernel was started"
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = _finish(proc)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, stderr
-    assert "error: interrupted" in stderr and "Traceback" not in stderr
-    assert _wait_for(lambda: not kernel.is_running() or kernel.status() == "zombie", 30)
-    _assert_previous_intact(out, old)

@@ -216,3 +216,22 @@ def test_any_single_corruption_is_reported(case):
         assert ours[0].line == 1
     for p in problems:  # every problem renders as one readable line per defect
         assert str(p).startswith(p.file)
+
+
+@SETTINGS
+@given(st.sampled_from([t.path for t in TABLES.values()] + ["article.txt", "article.json"]),
+       st.one_of(st.binary(max_size=600),
+                 st.text(max_size=600).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                 st.lists(st.lists(free_text(2), max_size=14), max_size=6).map(
+                     lambda rows: "\n".join(",".join(r) for r in rows).encode("utf-8"))))
+def test_any_bytes_in_any_file_are_reported_not_crashed_on(name, raw):
+    """Whatever a file holds, the answer is a validated dataset or a DataError."""
+    folder, _ = _write(base())
+    try:
+        (folder / name).write_bytes(raw)
+        try:
+            validate(folder)
+        except DataError as exc:
+            assert exc.problems and all(str(p) for p in exc.problems)
+    finally:
+        shutil.rmtree(folder)
