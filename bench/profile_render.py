@@ -74,7 +74,7 @@ def main() -> int:
         nb = pm.execute_notebook(str(notebook), str(Path(tmp) / "out.ipynb"),
                                  parameters=params.injectable(), progress_bar=False,
                                  log_output=False, cwd=str(ROOT), kernel_name="python3",
-                                 km=kernel.km)
+                                 km=kernel.km, request_save_on_cell_execute=False)
         executed = _now() - t
     cells = [float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells
              if c.cell_type == "code"]
