@@ -491,8 +491,10 @@ def positions_section(doc: Report, v: A.View) -> HTML:
              else " They speak on no common topic.")
     frame = pos.copy()
     frame["topic_label"] = frame[C.TOPIC].map(A.label)
+    # Each cell is capped too: max_table_rows statements shared out over the topics.
+    per_cell = max(1, (doc.max_rows or 10**9) // max(1, len(frame)))
     for s in speakers:
-        frame[s] = frame[s].map(_stance_cell)
+        frame[s] = frame[s].map(lambda entries: _stance_cell(entries, per_cell))
     columns = {"topic_label": "Topic", **{s: s for s in speakers}}
     return show(paragraph(text), doc.table(
         "positions", frame, columns,
@@ -501,11 +503,15 @@ def positions_section(doc: Report, v: A.View) -> HTML:
         what="topics", classes={s: "stance" for s in speakers}))
 
 
-def _stance_cell(entries) -> str:
+def _stance_cell(entries, limit: int) -> str:
     if not entries:
         return '<span class="none">—</span>'
-    return "".join(f'<p class="stance">{esc(st)} <span class="refs">[{esc(cid)}, '
-                   f"{esc(A.label(t).lower())}]</span></p>" for cid, t, st in entries)
+    shown = "".join(f'<p class="stance">{esc(st)} <span class="refs">[{esc(cid)}, '
+                    f"{esc(A.label(t).lower())}]</span></p>" for cid, t, st in entries[:limit])
+    if len(entries) > limit:
+        shown += (f'<p class="table-note">… and {len(entries) - limit} more (capped by '
+                  "max_table_rows; all are in the claims register)</p>")
+    return shown
 
 
 def qualifications_section(doc: Report, v: A.View) -> HTML:

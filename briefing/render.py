@@ -787,6 +787,13 @@ def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) ->
 
 # --------------------------------------------------------------------------- render
 
+def _data_dir(parameters: dict) -> Path:
+    """The data folder the notebook reads: relative paths are taken from the project root,
+    the kernel's working directory."""
+    path = Path(parameters.get("data_dir") or paths.DATA_DIR)
+    return path if path.is_absolute() else paths.ROOT / path
+
+
 def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = None,
            formats: tuple[str, ...] = ("html", "pdf"), title: str | None = None,
            km=None) -> list[Path]:
@@ -795,6 +802,8 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
     Nothing is written under a final name unless every requested format succeeded.
     """
     import nbformat
+
+    from .safe_csv import claims_register_bytes, register_path
 
     unknown = sorted(set(formats) - {"html", "pdf", "ipynb"})
     if unknown:
@@ -811,5 +820,7 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
             outputs[out_dir / f"{stem}.html"] = html
         if "pdf" in formats:
             outputs[out_dir / f"{stem}.pdf"] = export_pdf(html, out_dir)
+        outputs[register_path(out_dir, stem)] = claims_register_bytes(
+            _data_dir(parameters), country=parameters.get("country") or None)
         write_all(outputs)
     return list(outputs)

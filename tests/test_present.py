@@ -99,8 +99,17 @@ def test_judgements_and_paragraphs_escape_and_cite():
     assert present.paragraph(EVIL[1], ["C1"]).startswith("<p>&lt;img")
 
 
+def test_stance_cell_is_capped_with_a_note():
+    entries = tuple((f"C{i:02d}", "position", f"statement {i}") for i in range(1, 8))
+    cell = present._stance_cell(entries, limit=3)
+    assert cell.count('<p class="stance">') == 3
+    assert "statement 3" in cell and "statement 4" not in cell
+    assert "and 4 more" in cell
+    assert present._stance_cell(entries, limit=7).count("more") == 0
+
+
 def test_stance_and_source_cells_escape():
-    cell = present._stance_cell((("C01", "pledge", EVIL[0]),))
+    cell = present._stance_cell((("C01", "pledge", EVIL[0]),), limit=5)
     assert_inert(cell)
     assert "&lt;script&gt;" in cell and "[C01, pledge]" in cell
     src = present._source_cell("S01", "<b>P</b>", EVIL[1], 'https://e.org/"onmouseover=x')

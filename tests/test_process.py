@@ -201,7 +201,7 @@ def test_two_renders_with_different_parameters_at_once(tmp_path):
         assert title in injected[0].source
     for key in jobs:
         assert sorted(p.name for p in (tmp_path / key).iterdir()) == \
-            ["briefing.html", "briefing.ipynb"]
+            ["briefing.html", "briefing.ipynb", "claims_register.csv"]
 
 
 def test_a_cell_that_raises_names_notebook_cell_and_error(tmp_path):

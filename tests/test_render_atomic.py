@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from briefing import paths, render
 from briefing.errors import RenderError
 
-FINAL = ("briefing.ipynb", "briefing.html", "briefing.pdf")
+FINAL = ("briefing.ipynb", "briefing.html", "briefing.pdf", "claims_register.csv")
 
 
 def _old_report(out: Path) -> dict[str, bytes]:
