@@ -31,6 +31,8 @@ from pathlib import Path
 
 from . import paths
 from .errors import RenderError
+from .fonts import font_file as _font_file
+from .fonts import subset_woff2 as _subset_woff2
 
 REMOVED_TAGS = ("parameters", "injected-parameters")
 PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
@@ -469,47 +471,8 @@ EMBEDDED_FONTS = (
     ("Briefing Sans", "normal", 400, "LiberationSans-Regular.ttf"),
     ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
 )
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 #: Characters the stylesheet itself writes (generated content, quotes, list markers).
 _CSS_TEXT = "Page of Contents 0123456789\u2002\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
-
-
-@functools.cache
-def _font_file(name: str) -> Path | None:
-    for base in FONT_DIRS:
-        root = Path(base).expanduser()
-        if root.is_dir():
-            found = sorted(root.rglob(name))
-            if found:
-                return found[0]
-    return None
-
-
-@functools.lru_cache(maxsize=32)
-def _subset_woff2(path: Path, text: str) -> bytes:
-    """``path`` subset to the glyphs of ``text`` (plus kerning and ligatures), as WOFF2,
-    unhinted, with the font's own timestamps: the same text gives the same bytes.
-
-    Cached: a batch's profiles share one or two character sets, so each face is subset once
-    per worker instead of once per profile (~0.3 s of CPU a profile)."""
-    import io
-
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    logging.getLogger("fontTools").setLevel(logging.ERROR)  # "FFTM NOT subset" etc.
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.hinting = False
-    options.notdef_outline = True
-    font = TTFont(str(path), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    font.flavor = "woff2"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def embed_fonts(page: str) -> str:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import matplotlib.pyplot as plt
 import pytest
+from fontTools.ttLib import TTFont
 
 from briefing import analysis as A
-from briefing import charts, paths
+from briefing import charts, fonts, paths
 from briefing.load import load
 from briefing.schema import C
 
@@ -108,6 +113,7 @@ def test_svg_is_deterministic_and_closes_the_figure(view):
     _, v = view
     plt.close("all")
     one = charts.to_svg(charts.money_chart(v.figures))
+    fonts.subset_woff2.cache_clear()  # the embedded subsets are made again, not reused
     two = charts.to_svg(charts.money_chart(v.figures))
     assert one == two
     assert plt.get_fignums() == []
@@ -125,5 +131,73 @@ def test_dollar_signs_and_markup_in_the_data_are_plain_text(view):
     figures = v.figures.copy()
     figures.loc[0, C.DESCRIPTION] = r"Aid $\frac{1}{2$ <script>alert(1)</script>"
     svg = charts.to_svg(charts.money_chart(figures))  # TeX would fail on the broken \frac
-    assert "<script>" not in svg  # text is drawn as paths, never written as markup
+    assert "<script>" not in svg  # text is written escaped, never as markup
     assert svg.count("<svg") == 1
+    root = ET.fromstring(svg.encode("utf-8"))
+    assert not root.findall(f".//{SVG}script")
+    assert any("<script>alert(1)</script>" in (t.text or "") for t in root.iter(f"{SVG}text"))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+FACE = re.compile(r'@font-face \{ font-family: "([^"]+)"; font-style: (\w+); '
+                  r"font-weight: (\w+); src: url\(([^)]*)\) format\(\"woff2\"\); \}")
+
+
+def _embedded(svg: str) -> dict[tuple[str, str, str], set[str]]:
+    """The faces an SVG embeds: (family, style, weight) -> characters of the subset's cmap."""
+    faces = {}
+    for family, style, weight, url in FACE.findall(svg):
+        assert url.startswith("data:font/woff2;base64,"), url
+        woff2 = base64.b64decode(url.split(",", 1)[1])
+        faces[(family, style, weight)] = {chr(c) for c in
+                                          TTFont(io.BytesIO(woff2)).getBestCmap()}
+    return faces
+
+
+def test_chart_text_is_text_with_its_fonts_embedded(view):
+    _, v = view
+    svg = charts.to_svg(charts.money_chart(v.figures))
+    root = ET.fromstring(svg.encode("utf-8"))
+    texts = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.strip()]
+    assert any("Money in the article" in t for t in texts)
+    # no glyph outlines: matplotlib's path fonttype defines one <path id="DejaVuSans-..."> each
+    assert not [p for p in root.iter(f"{SVG}path") if "DejaVu" in (p.get("id") or "")]
+    assert "xlink:href=\"#DejaVu" not in svg
+    # every font is an inline WOFF2; other references are to the SVG's own elements
+    urls = [u for u in re.findall(r"url\(([^)]*)\)", svg) if not u.startswith("#")]
+    assert urls and all(u.startswith("data:font/woff2;base64,") for u in urls)
+    assert svg.count("@font-face") == len(urls)
+    for node in root.iter():
+        for name, value in node.attrib.items():
+            if name.endswith("href"):
+                assert value.startswith("#"), value
+    # whitespace is kept as matplotlib measured it
+    assert root.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
+    assert "white-space: pre" in svg
+
+
+def test_embedded_subsets_cover_exactly_the_text_of_each_face(view):
+    _, v = view
+    svg = charts.to_svg(charts.membership_grid(v.matrix, v.long, v.organisations,
+                                               v.subject_name, v.focus))
+    used = charts.svg_text_faces(svg)
+    embedded = _embedded(svg)
+    assert ("DejaVu Sans", "normal", "400") in embedded
+    assert ("DejaVu Sans", "normal", "700") in embedded, "the bold title's face is embedded"
+    for face, chars in used.items():
+        have = fonts.codepoints(Path(charts._face_file(*face)))
+        wanted = {ch for ch in chars if ord(ch) in have}
+        assert embedded[face] == wanted, face
+    assert set(embedded) <= set(used)
+
+
+def test_characters_outside_dejavu_are_left_to_the_fallback_font():
+    fig = charts._figure(1.5)
+    ax = fig.add_subplot()
+    ax.set_title("中国 China")
+    ax.set_xlabel("Oblique", fontstyle="italic")
+    svg = charts.to_svg(fig)
+    assert "中国 China" in svg and "Noto Sans CJK JP" in svg  # the family list names it
+    embedded = _embedded(svg)
+    assert embedded[("DejaVu Sans", "normal", "700")] == set(" Cahin")
+    assert embedded[("DejaVu Sans", "italic", "400")] == set("Oblique")

@@ -1,0 +1,90 @@
+"""Font files and the subsets embedded in the output (no heavy imports until used).
+
+The HTML page (:func:`briefing.render.embed_fonts`) and each chart's SVG
+(:func:`briefing.charts.to_svg`) carry ``@font-face`` rules whose sources are ``data:`` WOFF2
+subsets of the faces they use, reduced to the characters they show, so they look the same on
+every machine without fetching anything. fontTools is imported on first use only.
+
+Subsetting is deterministic: the font's own timestamps are kept and WOFF2 (brotli) compression
+has no randomness, so the same font and text always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
+@functools.cache
+def font_file(name: str) -> Path | None:
+    """The first file called ``name`` under FONT_DIRS (sorted, so the choice is stable)."""
+    for base in FONT_DIRS:
+        root = Path(base).expanduser()
+        if root.is_dir():
+            found = sorted(root.rglob(name))
+            if found:
+                return found[0]
+    return None
+
+
+@functools.cache
+def codepoints(path: Path) -> frozenset[int]:
+    """The code points ``path`` maps to a glyph (its best Unicode cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "JSTF", "BASE", "MATH")
+
+
+@functools.lru_cache(maxsize=64)
+def subset_woff2(path: Path, text: str, layout: bool = True) -> bytes:
+    """``path`` subset to the glyphs of ``text`` as WOFF2, unhinted, with the font's own
+    timestamps: the same text gives the same bytes.
+
+    ``layout=True`` keeps the OpenType layout tables (kerning and ligatures, as a browser
+    shapes the page's text). ``layout=False`` drops GSUB and GPOS and keeps the legacy
+    ``kern`` table: what matplotlib lays chart text out with (kerning, no ligatures), and
+    about twice as fast, since decoding the layout tables is most of the work.
+
+    Cached: a batch's profiles share one or two character sets, so each face is subset once
+    per worker instead of once per profile (~0.3 s of CPU a profile)."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # "FFTM NOT subset" etc.
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.notdef_outline = True
+    font = TTFont(str(path), recalcTimestamp=False)
+    if not layout:
+        options.legacy_kern = True
+        for tag in _LAYOUT_TABLES:  # removed before the subsetter decodes them
+            if tag in font:
+                del font[tag]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def font_face(family: str, style: str, weight: int | str, woff2: bytes) -> str:
+    """A CSS ``@font-face`` rule for ``woff2`` given inline as a ``data:`` URL."""
+    import base64
+
+    data = base64.b64encode(woff2).decode("ascii")
+    name = family.replace("\\", "\\\\").replace('"', '\\"')
+    return (f'@font-face {{ font-family: "{name}"; font-style: {style}; '
+            f"font-weight: {weight}; "
+            f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
