@@ -2,7 +2,8 @@
 
 Every chart has a title, labelled axes with units, a source line naming the claim or source
 ids it is drawn from, and uses the Okabe–Ito colour-blind-safe palette. :func:`to_svg`
-serialises a figure deterministically (fixed hash salt, no date) and closes it.
+serialises a figure deterministically (fixed hash salt, no date) and closes it; its text stays
+selectable text, with subsets of the fonts it uses embedded (:func:`embed_fonts`).
 """
 
 from __future__ import annotations

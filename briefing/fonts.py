@@ -48,9 +48,10 @@ def subset_woff2(path: Path, text: str, layout: bool = True) -> bytes:
     timestamps: the same text gives the same bytes.
 
     ``layout=True`` keeps the OpenType layout tables (kerning and ligatures, as a browser
-    shapes the page's text). ``layout=False`` drops GSUB and GPOS and keeps the legacy
-    ``kern`` table: what matplotlib lays chart text out with (kerning, no ligatures), and
-    about twice as fast, since decoding the layout tables is most of the work.
+    shapes the page's text). ``layout=False`` drops them (GSUB, GPOS, ...) and keeps the
+    legacy ``kern`` table: matplotlib kerns chart text but makes no ligatures, and it is about
+    three times as fast (~0.04 s instead of ~0.12 s for DejaVu Sans), since decoding the
+    layout tables is most of the work.
 
     Cached: a batch's profiles share one or two character sets, so each face is subset once
     per worker instead of once per profile (~0.3 s of CPU a profile)."""
