@@ -186,6 +186,20 @@ def rewrite_table(data_dir: Path, table: str, header: list[str],
     return lines
 
 
+def data_with_claim_text(root: Path, text: str, rows: int = 1) -> Path:
+    """A copy of the shipped data in ``root/data`` whose first ``rows`` claim statements
+    are ``text`` (e.g. markup that must stay inert)."""
+    import shutil
+
+    data = Path(root) / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    header, claims = read_table(data, "claims")
+    for row in claims[:rows]:
+        row[C.STATEMENT] = text
+    rewrite_table(data, "claims", header, claims)
+    return data
+
+
 def problems_of(data_dir: Path) -> list:
     """The problems ``validate`` reports for ``data_dir`` (fails if it validates)."""
     from briefing.errors import DataError

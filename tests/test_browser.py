@@ -9,17 +9,15 @@ table of contents, and fit a phone's width.
 
 from __future__ import annotations
 
-import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import synthetic
 
 from briefing import paths
 from briefing.render import EMBEDDED_FONTS, _font_file
-from briefing.schema import C
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,17 +32,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def html_file(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser")
-    data = root / "data"
-    shutil.copytree(paths.DATA_DIR, data)
-    claims = data / "claims.csv"
-    with claims.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields, rows = reader.fieldnames, list(reader)
-    rows[0][C.STATEMENT] = HOSTILE
-    with claims.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    data = synthetic.data_with_claim_text(root, HOSTILE)
     out = root / "out"
     proc = subprocess.run([sys.executable, "-m", "briefing", "render", "--format", "html",
                            "--data-dir", str(data), "--out", str(out)], cwd=paths.ROOT,

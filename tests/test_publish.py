@@ -7,21 +7,19 @@ and from a copy of it whose claims carry HTML and script.
 
 from __future__ import annotations
 
-import csv
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import synthetic
 from pypdf import PdfReader
 
 from briefing import paths
 from briefing.errors import RenderError
 from briefing.render import export_html, export_pdf, unsafe_html
-from briefing.schema import C
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -168,18 +166,7 @@ def page(report) -> Page:
 def hostile_report(tmp_path_factory) -> dict[str, Path]:
     """The shipped data with script and an event-handler image in two claim statements."""
     root = tmp_path_factory.mktemp("hostile")
-    data = root / "data"
-    shutil.copytree(paths.DATA_DIR, data)
-    claims = data / "claims.csv"
-    with claims.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields, rows = reader.fieldnames, list(reader)
-    for row in rows[:2]:
-        row[C.STATEMENT] = HOSTILE
-    with claims.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    data = synthetic.data_with_claim_text(root, HOSTILE, rows=2)
     return _render(root / "out", "--data-dir", str(data))
 
 
