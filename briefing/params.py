@@ -188,8 +188,11 @@ def convert(value, kind: str):
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+            try:  # strip() drops every Unicode space (e.g. \x1f) that int() would refuse
+                return int(value.strip())
+            except ValueError:
+                pass
         raise _Bad("not a whole number", "an int such as 60")
     if kind == "float":
         if isinstance(value, int | float) and not isinstance(value, bool):
