@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import synthetic
+from hypothesis import settings
 
 from briefing import paths
+
+# Shared machines are noisy: no per-example deadline. In CI (CI=true) the examples are
+# derandomised so a landing is reproducible; a developer's run explores new examples.
+settings.register_profile("briefing", deadline=None, derandomize=bool(os.environ.get("CI")))
+settings.load_profile("briefing")
 
 
 @pytest.fixture
