@@ -763,12 +763,24 @@ def judge_borders(matrix_b: pd.DataFrame, subject_name: str) -> Judgement | None
     return Judgement(text + ".", refs)
 
 
+_LOWER_WHEN_JOINED = {"The", "A", "An", "It", "Its", "This", "These", "Those", "They",
+                      "There", "Their", "Both", "Each", "Some", "Other"}
+
+
+def clause(statement: str) -> str:
+    """A statement as a clause of a longer sentence: no final full stop, and a sentence-initial
+    common word ("The two leaders ...") lower-cased; names ("China ...") keep their capital."""
+    text = statement.strip().rstrip(". ")
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first in _LOWER_WHEN_JOINED else text
+
+
 def judge_pledges(claims: pd.DataFrame, limit: int = 3) -> Judgement | None:
     """Who pledged what: the pledge claims (their statements name who pledged)."""
     p = claims[claims[C.CLAIM_TYPE] == "pledge"]
     if p.empty:
         return None
-    parts = [st.rstrip(". ") for st in p[C.STATEMENT]][:limit]
+    parts = [clause(st) for st in p[C.STATEMENT]][:limit]
     more = len(p) - len(parts)
     text = (f"{count_word(len(p))} pledge{'s are' if len(p) != 1 else ' is'} reported: "
             + "; ".join(parts) + (f"; and {more} more" if more > 0 else "") + ".")
@@ -821,7 +833,7 @@ def judge_qualifications(qualified: pd.DataFrame, limit: int = 3) -> Judgement |
     count_txt = join_names([f"{n} {label(v).lower()}" for v, n in counts.items()])
     firsts = serious.drop_duplicates(C.CLAIM_ID).head(limit)
     examples = " ".join(
-        f"{label(verdict)}: " + "; ".join(st.rstrip(". ") for st in g[C.STATEMENT]) + "."
+        f"{label(verdict)}: " + "; ".join(clause(st) for st in g[C.STATEMENT]) + "."
         for verdict, g in firsts.groupby(C.VERDICT, sort=False))
     n_claims = qualified[C.CLAIM_ID].nunique()
     several = (" (some statements get more than one verdict, from different sources)"

@@ -310,7 +310,7 @@ def test_claims_mentioning_reads_tuples_and_text():
 
 def test_judge_pledges_lists_statements_with_ids():
     j = A.judge_pledges(CLAIMS)
-    assert j.text == "Two pledges are reported: They pledged; Norway pledged."
+    assert j.text == "Two pledges are reported: they pledged; Norway pledged."
     assert j.refs == ("C02", "C09")
     assert A.judge_pledges(CLAIMS.iloc[0:1]) is None
 
@@ -381,3 +381,9 @@ def test_key_judgements_keep_the_focus_last_and_never_twice():
     assert texts[-1] == ("Focus — Somalia belongs to none of the organisations shown; it does "
                          "not border Mozambique; the article names it in 1 claim.")
     assert sum(t.startswith("Focus") for t in texts) == 1 and len(texts) <= 6
+
+
+def test_clause_lowercases_only_common_sentence_starts():
+    assert A.clause("The two leaders met.") == "the two leaders met"
+    assert A.clause("China has said it will pay. ") == "China has said it will pay"
+    assert A.clause("Theresa May spoke") == "Theresa May spoke"
