@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import difflib
 import functools
 import json
 import math
@@ -31,6 +30,7 @@ from . import paths
 from .errors import ParameterError
 from .schema import MEMBERSHIP_STATUSES, C
 from .validate import FALSE, TRUE, Validated
+from .validate import suggest as _suggest
 
 TYPES = ("str", "int", "float", "bool", "list")
 TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number",
@@ -321,11 +321,10 @@ class Params:
 # ---------------------------------------------------------------------------------------
 
 
-def suggest(value: str, choices, cutoff: float = 0.8) -> str:
-    """' (did you mean 'x'?)' for the closest choice (case-insensitive), or ''."""
-    by_key = {str(c).casefold(): str(c) for c in choices}
-    close = difflib.get_close_matches(str(value).casefold(), list(by_key), n=1, cutoff=cutoff)
-    return f" (did you mean {by_key[close[0]]!r}?)" if close else ""
+def suggest(value, choices) -> str:
+    """The validator's suggestion, stricter: a parameter value is short, so 'Narnia' must
+    not become 'Armenia'."""
+    return _suggest(str(value), choices, cutoff=0.8)
 
 
 def _line(name: str, message: str, value=_MISSING, expected: str | None = None,

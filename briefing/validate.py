@@ -139,8 +139,11 @@ def _columns_of(name: str, rows: list[dict]) -> dict[str, list]:
 # ---------------------------------------------------------------------------------------
 
 
-def suggest(value: str, choices) -> str:
-    """' (did you mean 'x'?)' for the closest choice, or ''."""
+def suggest(value: str, choices, cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the closest choice, or ''.
+
+    A case or spacing variant is always suggested; otherwise the closest choice at least
+    ``cutoff`` similar (difflib ratio)."""
     choices = [str(c) for c in choices]
     lowered = {c.lower(): c for c in choices}
     key = value.lower()
@@ -151,9 +154,9 @@ def suggest(value: str, choices) -> str:
         return f" (did you mean {lowered[squashed]!r}?)"
     if len(choices) > SUGGEST_LIMIT:
         return ""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=cutoff)
     if not close:
-        close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=cutoff)
         close = [lowered[c] for c in close]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
