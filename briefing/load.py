@@ -56,11 +56,6 @@ def frame(table: Table, columns: dict[str, list]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def to_frame(table: Table, rows: list[dict]) -> pd.DataFrame:
-    """Typed DataFrame from row dicts (see :func:`frame`)."""
-    return frame(table, {f.name: [r.get(f.name) for r in rows] for f in table.fields})
-
-
 def from_validated(v: Validated) -> Dataset:
     tables = {name: frame(TABLES[name], cols) for name, cols in v.columns.items()}
     return Dataset(data_dir=v.data_dir, article=v.article, meta=v.meta, tables=tables,

@@ -212,17 +212,18 @@ def document_metadata(v: A.View, title: str, author: str = "", kind: str = "Brie
                                 "language": meta.get("language", "en") or "en"}}
 
 
+def _declared_values(params):
+    """(name, value as run, help) for every declared parameter, in declaration order."""
+    for name, d in (getattr(params, "declarations", {}) or {}).items():
+        yield name, (params[name] if name in params else d.default), d.help
+
+
 def parameters_summary(params) -> str:
     """The parameters in one line: ``name = value`` for each, as the reader set them."""
     if params is None:
         return ""
-    declared = getattr(params, "declarations", {}) or {}
-    bits = []
-    for name, d in declared.items():
-        if name in ("title", "author"):
-            continue
-        value = params[name] if name in params else d.default
-        bits.append(f"{name} = {_param_value(value)}")
+    bits = [f"{name} = {_param_value(value)}" for name, value, _ in _declared_values(params)
+            if name not in ("title", "author")]
     return "; ".join(bits)
 
 
@@ -258,12 +259,9 @@ def parameters_table(params) -> str:
     """The parameters the briefing was run with (name, value, what it means)."""
     if params is None:
         return ""
-    declared = getattr(params, "declarations", {}) or {}
-    rows = []
-    for name, d in declared.items():
-        value = params[name] if name in params else d.default
-        rows.append(f"<tr><td><code>{esc(name)}</code></td><td>{esc(_param_value(value))}"
-                    f"</td><td>{esc(d.help)}</td></tr>")
+    rows = [f"<tr><td><code>{esc(name)}</code></td><td>{esc(_param_value(value))}"
+            f"</td><td>{esc(help_text)}</td></tr>"
+            for name, value, help_text in _declared_values(params)]
     return ('<table class="data params"><caption>Parameters used</caption><thead><tr>'
             '<th scope="col">Parameter</th><th scope="col">Value</th>'
             '<th scope="col">Meaning</th></tr></thead>'

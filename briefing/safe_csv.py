@@ -88,14 +88,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_csv(path: Path, columns: Sequence[str],
-              rows: Iterable[Mapping[str, object] | Sequence]) -> Path:
-    """Write a spreadsheet-safe CSV to ``path`` (whole file replaced at once)."""
-    path = Path(path)
-    _write_bytes(path, csv_bytes(columns, rows))
-    return path
-
-
 def register_rows(claims, country: str | None = None) -> list[dict[str, object]]:
     """Rows of the claims register, from the claims DataFrame or a list of row dicts
     (``Validated.rows["claims"]``); with ``country``, only the claims that name it."""

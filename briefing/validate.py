@@ -525,15 +525,6 @@ CONVERTERS = {"integer": _convert_integer, "number": _convert_number,
               "boolean": _convert_boolean, "date": _convert_date}
 
 
-def _convert(f: Field, text: str):
-    """Typed value of ``text`` for field ``f``; raises ValueError with what was expected."""
-    if f.type == "string":
-        return text
-    if f.type == "list":
-        return tuple(item.strip() for item in text.split(";") if item.strip())
-    return CONVERTERS[f.type](text)
-
-
 def _expected(f: Field) -> str:
     if f.enum:
         return choices_text(f.enum)
