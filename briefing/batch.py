@@ -134,7 +134,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outco
     # Each worker starts its warm kernel first, then its own heavy imports (kernels.py).
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=init_worker,
-                             initargs=(notebooks, True, jobs[0].formats)) as pool:
+                             initargs=(notebooks, True, jobs[0].formats,
+                                       jobs[0].parameters.get("data_dir"))) as pool:
         futures = {pool.submit(_work, job): job for job in jobs}
         with tqdm(**bar_args) as bar:
             for future in as_completed(futures):

@@ -113,7 +113,8 @@ def _cmd_render(args) -> int:
     from .kernels import prestarted_kernel, warm_parent
 
     with prestarted_kernel(job.notebook) as km:  # starts before the heavy imports
-        warm_parent(job.formats)  # papermill, nbconvert, WeasyPrint while the kernel imports
+        # papermill, nbconvert, WeasyPrint and the page fonts while the kernel works
+        warm_parent(job.formats, job.parameters.get("data_dir"))
         written = run_job(job, km=km)
     for path in written:
         print(f"wrote {paths.display_path(path)}")

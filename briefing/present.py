@@ -57,6 +57,99 @@ def refs_html(refs: Iterable[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# Figures that can be drawn ahead, in another process
+# ---------------------------------------------------------------------------------------
+
+#: Figures a section draws from the view alone, by key: the one definition used both when
+#: the section draws it and when it was drawn ahead (Report.draw_ahead).
+FIGURES = {
+    "money": lambda v: charts.money_chart(v.figures),
+    "claims": lambda v: charts.claims_chart(A.claims_by_speaker(v.claims), v.claims),
+}
+
+
+class _DrawAhead:
+    """A forked child that draws some FIGURES to SVG text and sends them down a pipe.
+
+    Any failure (no fork, the child dies, a figure raises) only means the figure is drawn
+    in this process when its section asks for it, with the same result or the same error.
+    """
+
+    TIMEOUT_S = 120
+
+    def __init__(self, process, conn, keys: list[str]) -> None:
+        self.process, self.conn = process, conn
+        self.pending = set(keys)
+        self.received: dict[str, str | None] = {}
+
+    @staticmethod
+    def possible() -> bool:
+        import os
+        import sys
+
+        flags = {f.strip() for f in os.environ.get("BRIEFING_NO_WARM", "").lower().split(",")}
+        if flags & {"1", "all", "true", "yes", "ahead"} or sys.platform != "linux":
+            return False
+        return len(os.sched_getaffinity(0)) >= 2
+
+    @classmethod
+    def start(cls, v: A.View, keys: list[str]) -> _DrawAhead | None:
+        import multiprocessing
+
+        if not keys:
+            return None
+        try:
+            context = multiprocessing.get_context("fork")
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_draw_in_child, args=(send, v, keys),
+                                      name="briefing-draw-ahead", daemon=True)
+            process.start()
+            send.close()
+        except Exception:
+            return None
+        return cls(process, receive, keys)
+
+    def take(self, key: str) -> str | None:
+        """The SVG text of ``key`` drawn ahead, or None (then draw it here)."""
+        if key not in self.pending and key not in self.received:
+            return None
+        try:
+            while key not in self.received and self.conn.poll(self.TIMEOUT_S):
+                got, svg = self.conn.recv()
+                self.received[got] = svg
+                self.pending.discard(got)
+        except (EOFError, OSError):
+            pass
+        svg = self.received.pop(key, None)
+        self.pending.discard(key)
+        if not self.pending:
+            self.close()
+        return svg
+
+    def close(self) -> None:
+        self.pending.clear()
+        self.conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _draw_in_child(conn, v: A.View, keys: list[str]) -> None:  # pragma: no cover - child
+    import os
+
+    try:
+        for key in keys:
+            try:
+                svg = charts.to_svg(FIGURES[key](v))
+            except Exception:
+                svg = None
+            conn.send((key, svg))
+        conn.close()
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of the kernel's streams
+
+
+# ---------------------------------------------------------------------------------------
 # Numbering and the document's parts
 # ---------------------------------------------------------------------------------------
 
@@ -69,6 +162,16 @@ class Report:
     figure_numbers: dict[str, int] = field(default_factory=dict)
     table_numbers: dict[str, int] = field(default_factory=dict)
     cited: set[str] = field(default_factory=set)
+    _ahead: _DrawAhead | None = field(default=None, repr=False)
+
+    def draw_ahead(self, v: A.View, keys: Sequence[str] = ("money", "claims")) -> None:
+        """Start drawing the figures ``keys`` (of later sections) in a forked process, so
+        that they are ready when their section asks for them while this process draws the
+        earlier ones: both cores busy instead of one. The SVG is the same text either way;
+        without fork, or on one core, or with ``BRIEFING_NO_WARM=ahead``, nothing happens
+        and each figure is drawn when its section is shown."""
+        if self._ahead is None and _DrawAhead.possible():
+            self._ahead = _DrawAhead.start(v, [k for k in keys if k in FIGURES])
 
     def ref(self, key: str) -> str:
         """'Figure N' for ``key``, reserving the next number on first mention."""
@@ -91,7 +194,11 @@ class Report:
 
     def figure(self, key: str, fig_or_svg, alt: str, caption: str) -> str:
         """``<figure id="fig-N">`` with the SVG inlined as a data: URL, alt text and a
-        numbered caption. ``fig_or_svg`` is a matplotlib figure (closed here) or SVG text."""
+        numbered caption. ``fig_or_svg`` is a matplotlib figure (closed here), SVG text, or
+        a view whose figure ``key`` of FIGURES is drawn here (or was drawn ahead)."""
+        if isinstance(fig_or_svg, A.View):
+            drawn = self._ahead.take(key) if self._ahead is not None else None
+            fig_or_svg = drawn if drawn is not None else FIGURES[key](fig_or_svg)
         svg = fig_or_svg if isinstance(fig_or_svg, str) else charts.to_svg(fig_or_svg)
         number = self.ref(key).split()[-1]
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -409,7 +516,7 @@ def money_section(doc: Report, v: A.View) -> HTML:
     caption = ("Every money figure in the article (blue; vague amounts as an orange range; "
                "unstated amounts marked) and the reference context (grey, hatched), on a "
                "logarithmic scale so that millions and billions are both readable.")
-    parts.append(doc.figure("money", charts.money_chart(f), alt, caption))
+    parts.append(doc.figure("money", v, alt, caption))
     frame = f.copy()
     frame["what"] = frame[C.DESCRIPTION].map(lambda d: A.short_description(d, 160))
     frame["flow"] = [f"{esc(a)} → {esc(b)}" if isinstance(b, str) and b else esc(a)
@@ -448,7 +555,7 @@ def claims_section(doc: Report, v: A.View) -> HTML:
         + ", ".join(f"{int(row[t])} {A.label(t).lower()}" for t in by.columns
                     if t != "total" and row[t]) + ")."
         for s, row in by.iterrows())
-    parts.append(doc.figure("claims", charts.claims_chart(by, c), alt,
+    parts.append(doc.figure("claims", v, alt,
                             "Claims by speaker, split by the type of statement. The "
                             "article's own narration is shown as a speaker of its own."))
     frame = c.copy()

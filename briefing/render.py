@@ -301,6 +301,10 @@ def execute(notebook: Path, parameters: dict, out_dir: Path, stem: str, km=None)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
+        release = getattr(km, "briefing_release", None)  # a single-use kernel: stop it now
+        if release is not None:
+            with contextlib.suppress(Exception):
+                release()
     _clean_notebook(nb)
     return nb
 
@@ -413,10 +417,30 @@ def _prepare_outputs(nb, resources):
 def _exporter():
     """One exporter per process: its Jinja templates are compiled once (~0.1 s a render
     saved in a batch; kernels.warm_parent compiles them while the kernel starts)."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, TemplateExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
+    class Exporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass: parsing the whole page with
+        BeautifulSoup to add a placeholder alt text to images that have none and tabindex to
+        JupyterLab's cell wrappers. Our template has no such wrappers, every figure has its
+        own alt text (present.Report.figure), and finish_html parses the page anyway:
+        ~0.1 s a render."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    exporter = Exporter(
         extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
         template_name=TEMPLATE_NAME,
         exclude_input=True,
@@ -431,12 +455,17 @@ def _exporter():
 
 
 def _css() -> str:
-    return (paths.TEMPLATES_DIR / TEMPLATE_NAME / "briefing.css").read_text(encoding="utf-8")
+    """The template's stylesheet and the print rules for the column widths of
+    :func:`_size_columns` (``col.wN`` is N % of its table; screens keep automatic layout)."""
+    css = (paths.TEMPLATES_DIR / TEMPLATE_NAME / "briefing.css").read_text(encoding="utf-8")
+    widths = "\n".join(f"  table.sized col.w{n} {{ width: {n}%; }}" for n in range(1, 101))
+    return (f"{css}\n/* column widths computed by briefing.render._size_columns */\n"
+            f"@media print {{\n  table.sized {{ table-layout: fixed; }}\n{widths}\n}}\n")
 
 
 def export_html(nb, title: str | None = None, language: str = "en", *,
                 author: str | None = None, description: str | None = None,
-                keywords: list[str] | None = None) -> str:
+                keywords: list[str] | None = None, font_base: str = "") -> str:
     """Export an executed notebook as one self-contained, inert HTML page.
 
     Our template (extends nbconvert's ``basic``) hides code, prompts, the parameters cells,
@@ -453,7 +482,7 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     exporter = _exporter()
     resources = {"briefing": {"css": _css()}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    page = embed_fonts(finish_html(body, info))
+    page = embed_fonts(finish_html(body, info), font_base)
     problems = unsafe_html(page)
     if problems:
         raise RenderError("the exported HTML is not self-contained and inert:\n"
@@ -475,14 +504,74 @@ EMBEDDED_FONTS = (
 _CSS_TEXT = "Page of Contents 0123456789\u2002\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
 
 
-def embed_fonts(page: str) -> str:
-    """Add ``@font-face`` rules with ``data:`` WOFF2 subsets of EMBEDDED_FONTS covering every
-    character of ``page`` (Latin, Greek, Cyrillic; other scripts fall back to the reader's
-    fonts, as in the PDF)."""
-    import base64
+_ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+_FONT_SOURCES = ("*.csv", "*.json", "*.txt")
+
+
+def font_chars(data_dir: Path) -> str:
+    """Every character a page rendered from ``data_dir`` can be expected to show: the data
+    files, the package's code and templates, the notebooks (with their ``\\uXXXX``
+    escapes), printable ASCII and the stylesheet's generated text.
+
+    The page fonts are subset to this set together with the page's own characters, so the
+    subsets depend only on the inputs and can be made while the kernel is still running
+    (:func:`prepare_fonts`); a page with a character outside the set only costs the time
+    of subsetting again, never a different result for the same inputs."""
+    files = sorted(f for pattern in _FONT_SOURCES for f in Path(data_dir).rglob(pattern))
+    files += sorted(paths.PACKAGE_DIR.glob("*.py"))
+    files += sorted(f for f in paths.TEMPLATES_DIR.rglob("*") if f.is_file())
+    files += sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+    signature = []
+    for f in files:  # cached per file contents' identity: a changed file is read again
+        with contextlib.suppress(OSError):
+            st = f.stat()
+            signature.append((str(f), st.st_size, st.st_mtime_ns))
+    return _font_chars(tuple(signature))
+
+
+@functools.lru_cache(maxsize=8)
+def _font_chars(signature: tuple[tuple[str, int, int], ...]) -> str:
     import string
 
-    text = "".join(sorted(set(page) | set(string.printable.strip()) | set(_CSS_TEXT)))
+    chars = set(string.printable.strip()) | set(_CSS_TEXT)
+    for name, _size, _mtime in signature:
+        f = Path(name)
+        try:
+            text = f.read_text(encoding="utf-8", errors="ignore")
+        except OSError:
+            continue
+        chars.update(text)
+        if f.suffix in (".py", ".ipynb", ".j2"):
+            chars.update(chr(int(a or b, 16)) for a, b in _ESCAPE_RE.findall(text))
+    return "".join(sorted(chars))
+
+
+def _font_text(page: str, base: str) -> str:
+    import string
+
+    return "".join(sorted(set(page) | set(base) | set(string.printable.strip())
+                          | set(_CSS_TEXT)))
+
+
+def prepare_fonts(data_dir: Path) -> None:
+    """Make the page-font subsets for pages rendered from ``data_dir`` now (the warm-up
+    thread does it while the kernel runs the notebook); :func:`embed_fonts` then finds
+    them in the cache."""
+    text = _font_text("", font_chars(Path(data_dir)))
+    for _family, _style, _weight, name in EMBEDDED_FONTS:
+        path = _font_file(name)
+        if path is not None:
+            with contextlib.suppress(Exception):
+                _subset_woff2(path, text)
+
+
+def embed_fonts(page: str, base: str = "") -> str:
+    """Add ``@font-face`` rules with ``data:`` WOFF2 subsets of EMBEDDED_FONTS covering every
+    character of ``page`` and of ``base`` (:func:`font_chars`) (Latin, Greek, Cyrillic;
+    other scripts fall back to the reader's fonts, as in the PDF)."""
+    import base64
+
+    text = _font_text(page, base)
     rules = []
     for family, style, weight, name in EMBEDDED_FONTS:
         path = _font_file(name)
@@ -550,6 +639,95 @@ def _align_numbers(table) -> None:
                         row[j]["class"] = [*classes, "num"]
 
 
+#: Characters of 8 pt sans that fit the PDF's text width (170 mm), and the width a cell's
+#: padding takes, in the same unit: the scale of :func:`_size_columns`' estimates.
+_LINE_CHARS = 118
+_CELL_PADDING_CHARS = 2.5
+#: Cells the stylesheet keeps on one line (``white-space: nowrap``) and cells whose long
+#: tokens may break anywhere (URLs).
+_NOWRAP = {"id", "date", "status", "num", "number", "verdict"}
+_BREAK_ANYWHERE = {"url"}
+_BLOCKS = ("p", "li", "dt", "dd", "div", "pre", "blockquote")
+
+
+def _cell_widths(cell) -> tuple[float, float]:
+    """(min-content, max-content) width of a table cell, in characters: the longest word
+    and the longest block of text (a paragraph, a list item, the whole cell)."""
+    blocks = cell.find_all(_BLOCKS) if cell.find(_BLOCKS) is not None else [cell]
+    lines = [b.get_text(" ", strip=True) for b in blocks]
+    longest = max((len(line) for line in lines), default=0)
+    classes = set(cell.get("class") or [])
+    scale = 1.15 if cell.name == "th" else 1.05  # bold; capitals and digits are wider
+    if classes & _NOWRAP:
+        shortest = longest
+    else:
+        words = [w for line in lines for w in line.split()]
+        shortest = max((len(w) for w in words), default=0)
+        if classes & _BREAK_ANYWHERE or cell.find("a") is not None:
+            shortest = min(shortest, 16)
+    # one character of slack on the narrowest width covers rounding to whole percents
+    return (shortest * scale + _CELL_PADDING_CHARS + 1, longest * scale + _CELL_PADDING_CHARS)
+
+
+def _size_columns(soup, table) -> None:
+    """Give ``table`` explicit column widths (``<colgroup>`` of ``col.wN``, N %) for the
+    fixed table layout of the PDF.
+
+    WeasyPrint's automatic table layout measures the narrowest and widest layout of every
+    cell, which was about a third of the PDF's layout time. The widths computed here follow
+    the same rule (CSS 2.1 automatic layout) on character counts: each column gets its
+    longest word, and the room left is shared in proportion to what each column would need
+    to set its longest text on one line. Tables with merged cells keep automatic layout.
+    """
+    rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
+    if (not rows or table.find("colgroup") or table.find("col")
+            or any(c.get("colspan") or c.get("rowspan") for row in rows for c in row)):
+        return
+    n = max(len(row) for row in rows)
+    if n < 2 or any(len(row) != n for row in rows):
+        return
+    low, high = [0.0] * n, [0.0] * n
+    for row in rows:
+        for j, cell in enumerate(row):
+            a, b = _cell_widths(cell)
+            low[j], high[j] = max(low[j], a), max(high[j], b)
+    total_low, total_high = sum(low), sum(high)
+    if total_high <= _LINE_CHARS or total_high <= total_low:
+        widths = high
+    elif total_low >= _LINE_CHARS:
+        widths = low
+    else:
+        share = (_LINE_CHARS - total_low) / (total_high - total_low)
+        widths = [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
+    group = soup.new_tag("colgroup")
+    for percent in _whole_percents(widths):
+        group.append(soup.new_tag("col", attrs={"class": f"w{percent}"}))
+    caption = table.find("caption", recursive=False)
+    if caption is not None:
+        caption.insert_after(group)
+    else:
+        table.insert(0, group)
+    table["class"] = [*(table.get("class") or []), "sized"]
+
+
+def _whole_percents(widths: list[float]) -> list[int]:
+    """``widths`` as whole percentages, each at least 1, adding up to exactly 100
+    (largest remainders get the rounding)."""
+    total = sum(widths) or 1.0
+    exact = [max(w / total * 100, 1.0) for w in widths]
+    scale = 100 / sum(exact)
+    exact = [e * scale for e in exact]
+    floors = [max(int(e), 1) for e in exact]
+    rest = 100 - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (floors[i] - exact[i], i))
+    for i in order[:max(rest, 0)]:
+        floors[i] += 1
+    while sum(floors) > 100:  # only when several were raised to 1
+        i = max(range(len(floors)), key=lambda k: (floors[k], -k))
+        floors[i] -= 1
+    return floors
+
+
 def finish_html(page: str, info: DocumentInfo) -> str:
     """Ids, title block, table of contents and head metadata of the exported page.
 
@@ -591,6 +769,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         h1.insert_after(byline)
     for table in main.find_all("table"):
         _align_numbers(table)
+        _size_columns(soup, table)
 
     sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"]
     if sections:
@@ -723,6 +902,25 @@ def _local_fetcher():
     return LocalFetcher()
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for one export, and one collection after it.
+
+    WeasyPrint allocates hundreds of thousands of short-lived objects, and each collection
+    also walks everything the parent holds (nbconvert, the notebook, BeautifulSoup trees):
+    ~0.3 s of a 2.7 s PDF export, measured. Its garbage is reclaimed right after."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()
+
+
 def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) -> bytes:
     """WeasyPrint on the same HTML (print media, CSS paged media); only ``data:`` and
     ``file:`` URLs may be fetched, anything else is a RenderError naming the URL.
@@ -736,9 +934,10 @@ def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) ->
     fetcher = _local_fetcher()
     identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     try:
-        document = HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
-                        url_fetcher=fetcher)
-        return document.write_pdf(pdf_identifier=identifier)
+        with _collector_paused():
+            document = HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
+                            url_fetcher=fetcher)
+            return document.write_pdf(pdf_identifier=identifier)
     except FatalURLFetchingError as exc:
         url = fetcher.refused[0] if fetcher.refused else str(exc)
         raise RenderError(f"PDF export failed: the HTML refers to {url[:200]!r}; only data: "
@@ -750,11 +949,15 @@ def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) ->
 
 # --------------------------------------------------------------------------- render
 
-def _data_dir(parameters: dict) -> Path:
+def data_path(data_dir: Path | str | None) -> Path:
     """The data folder the notebook reads: relative paths are taken from the project root,
     the kernel's working directory."""
-    path = Path(parameters.get("data_dir") or paths.DATA_DIR)
+    path = Path(data_dir or paths.DATA_DIR)
     return path if path.is_absolute() else paths.ROOT / path
+
+
+def _data_dir(parameters: dict) -> Path:
+    return data_path(parameters.get("data_dir"))
 
 
 def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = None,
@@ -778,7 +981,7 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
         outputs: dict[Path, bytes | str] = {out_dir / f"{stem}.ipynb": nbformat.writes(nb)}
         html = None
         if "html" in formats or "pdf" in formats:
-            html = export_html(nb, title)
+            html = export_html(nb, title, font_base=font_chars(_data_dir(parameters)))
         if "html" in formats:
             outputs[out_dir / f"{stem}.html"] = html
         if "pdf" in formats:
