@@ -180,6 +180,23 @@ def chain_script(notebook: Path, params_yaml: Path, out: Path) -> str:
             f" && {BIN}/weasyprint {html} {pdf}")
 
 
+def chain_steps(notebook: Path, params_yaml: Path, out: Path, reps: int) -> dict:
+    """Median time of each command of the chain on its own (after the A/B runs): where the
+    chain's time goes, to set against the kit's phases."""
+    ipynb, html, pdf = out.with_suffix(".ipynb"), out.with_suffix(".html"), out.with_suffix(".pdf")
+    steps = {"papermill": f"{BIN}/papermill {notebook} {ipynb} -f {params_yaml} "
+                          "--no-progress-bar",
+             "jupyter nbconvert --to html --no-input": f"{BIN}/jupyter nbconvert --to html "
+                                                       f"--no-input {ipynb}",
+             "weasyprint": f"{BIN}/weasyprint {html} {pdf}"}
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(reps):
+        for name, cmd in steps.items():
+            r = run(cmd, sample=False)
+            times[name].append(r["s"])
+    return {name: round(statistics.median(v), 3) for name, v in times.items()}
+
+
 # ----------------------------------------------------------------------------- the items
 
 def item_single(tmp: Path, reps: int, warmup: int) -> dict:
@@ -203,6 +220,7 @@ def item_single(tmp: Path, reps: int, warmup: int) -> dict:
     ma, mb = median(runs_a), median(runs_b)
     ca, cb = median(runs_a, "cpu_s"), median(runs_b, "cpu_s")
     return {"a_kit_s": ma, "b_chain_s": mb, "ratio": _ratio(ma, mb),
+            "chain_steps_s": chain_steps(notebook, yml, out_b / "steps", max(1, reps // 2)),
             "a_kit_cpu_s": ca, "b_chain_cpu_s": cb, "cpu_ratio": _ratio(ca, cb),
             "target_ratio": TARGETS["single_ratio"],
             "peak_rss_mb_kit": max((r.get("peak_rss_mb", 0) for r in runs_a), default=None),
@@ -404,6 +422,7 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
                      "exporters warmed in the foreground": render("thread"),
                      "no parent warm-up": render("parent"),
                      "no kernel pre-start": render("prestart"),
+                     "figures not drawn ahead": render("ahead"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
     from briefing.validate import validate
@@ -482,6 +501,9 @@ def summary(res: dict) -> list[str]:
                      f"{_fmt(s['b_chain_cpu_s'], ' s')} -> {_fmt(s['cpu_ratio'])}; "
                      "identical outputs every run: "
                      f"{s['outputs_identical_every_run']}")
+        if s.get("chain_steps_s"):
+            lines.append("   chain, step by step: " + ", ".join(
+                f"{k} {v:.2f} s" for k, v in s["chain_steps_s"].items()))
     if "batch" in items:
         b = items["batch"]
         lines.append(f"2. batch of {b['profiles']} profiles: kit {_fmt(b['a_kit_s'], ' s')} vs "
@@ -536,6 +558,12 @@ def summary(res: dict) -> list[str]:
                 lines.append(f"    {k:<30} {v:6.3f} s")
             lines.append("    parent imports: " + ", ".join(
                 f"{k} {v:.2f}" for k, v in p["parent_imports_s"].items()))
+            single = items.get("single", {})
+            if p.get("floor_s") and single.get("a_kit_s"):
+                lines.append(f"    floor (kernel start + kernel imports + cells + HTML + PDF, "
+                             f"one after the other) {p['floor_s']:.2f} s: kit "
+                             f"{single['a_kit_s'] / p['floor_s']:.2f} x floor, chain "
+                             f"{single['b_chain_s'] / p['floor_s']:.2f} x floor")
             lines.append(f"    second HTML export {p['html_export_second_call_s']:.3f} s, second "
                          f"PDF export {p['pdf_export_second_call_s']:.3f} s; slowest cells: "
                          + ", ".join(f"{c} {d:.2f}" for c, d in p["slowest_cells_s"]))

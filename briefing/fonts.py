@@ -39,6 +39,22 @@ def codepoints(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap() or ())
 
 
+@functools.cache
+def advance_widths(name: str) -> dict[int, float] | None:
+    """Advance width of every character the font file ``name`` maps, in em (None without
+    the file): what a line of text in that face measures, before kerning."""
+    path = font_file(name)
+    if path is None:
+        return None
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        per_em = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        return {cp: metrics[glyph][0] / per_em for cp, glyph in
+                (font.getBestCmap() or {}).items() if glyph in metrics}
+
+
 _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "JSTF", "BASE", "MATH")
 
 

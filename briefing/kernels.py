@@ -303,7 +303,7 @@ class WarmKernel:
 
 
 def disabled(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse`` (or ``1``/``all``) turns
+    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead`` (or ``1``/``all``) turns
     mechanisms off.
 
     An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are

@@ -910,7 +910,8 @@ def profile_timeline(doc: Report, v: A.View, tables: dict[str, pd.DataFrame], co
                    f"{name}'s membership statuses over time (reference timeline); dashed "
                    "line: the article's date."),
         doc.table("timeline", frame, columns, f"{name}: status intervals with their source.",
-                  what="intervals", classes={C.SOURCE_ID: "id"}))
+                  what="intervals",
+                  classes={C.SOURCE_ID: "id", "status_label": "status", "to": "date"}))
 
 
 def profile_border(v: A.View, code: str, name: str) -> HTML:

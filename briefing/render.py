@@ -558,6 +558,9 @@ def prepare_fonts(data_dir: Path) -> None:
     thread does it while the kernel runs the notebook); :func:`embed_fonts` then finds
     them in the cache."""
     text = _font_text("", font_chars(Path(data_dir)))
+    for face in _FACES:  # the metrics _size_columns measures table text with
+        with contextlib.suppress(Exception):
+            _face_widths(face)
     for _family, _style, _weight, name in EMBEDDED_FONTS:
         path = _font_file(name)
         if path is not None:
@@ -639,34 +642,72 @@ def _align_numbers(table) -> None:
                         row[j]["class"] = [*classes, "num"]
 
 
-#: Characters of 8 pt sans that fit the PDF's text width (170 mm), and the width a cell's
-#: padding takes, in the same unit: the scale of :func:`_size_columns`' estimates.
-_LINE_CHARS = 118
-_CELL_PADDING_CHARS = 2.5
-#: Cells the stylesheet keeps on one line (``white-space: nowrap``) and cells whose long
-#: tokens may break anywhere (URLs).
+#: The scale of :func:`_size_columns`, in em of the tables' 8 pt type: the PDF's text width
+#: (170 mm), a cell's left and right padding (0.45 rem of 10.5 pt each) and some slack
+#: against kerning and rounding for the narrowest width a column may get.
+_LINE_EM = 170 / 25.4 * 72 / 8
+_CELL_PADDING_EM = 2 * 0.45 * 10.5 / 8
+_SLACK_EM = 0.5
+#: Cells the stylesheet keeps on one line (``white-space: nowrap``), cells whose long
+#: tokens may break anywhere (URLs), and the faces and sizes of table text.
 _NOWRAP = {"id", "date", "status", "num", "number", "verdict"}
 _BREAK_ANYWHERE = {"url"}
 _BLOCKS = ("p", "li", "dt", "dd", "div", "pre", "blockquote")
+_FACES = {"sans": "LiberationSans-Regular.ttf", "bold": "LiberationSans-Bold.ttf",
+          "serif": "LiberationSerif-Regular.ttf"}
+_MONO_EM = 0.602 * 0.85  # DejaVu Sans Mono at the stylesheet's 0.85em for code
 
 
-def _cell_widths(cell) -> tuple[float, float]:
-    """(min-content, max-content) width of a table cell, in characters: the longest word
-    and the longest block of text (a paragraph, a list item, the whole cell)."""
-    blocks = cell.find_all(_BLOCKS) if cell.find(_BLOCKS) is not None else [cell]
-    lines = [b.get_text(" ", strip=True) for b in blocks]
-    longest = max((len(line) for line in lines), default=0)
+def _text_em(text: str, face: str) -> float:
+    """Width of ``text`` set in ``face`` (a key of _FACES, or "mono"), in em."""
+    if face == "mono":
+        return len(text) * _MONO_EM
+    widths = _face_widths(face)
+    return sum(widths.get(ord(ch), 1.0 if ord(ch) >= 0x2E80 else 0.556) for ch in text)
+
+
+@functools.cache
+def _face_widths(face: str) -> dict[int, float]:
+    from .fonts import advance_widths
+
+    return advance_widths(_FACES[face]) or {}
+
+
+_TITLE_BLOCK_SIZE = 0.82 * 10.5 / 8  # .title-block table: 0.82 rem instead of 8 pt
+
+
+def _cell_widths(cell, one_line: bool = False, size: float = 1.0) -> tuple[float, float]:
+    """(min-content, max-content) width of a table cell in em, measured with the fonts'
+    own advance widths: its longest word, and its longest block of text (a paragraph, a
+    list item, the whole cell); both the same for a cell kept on ``one_line``."""
     classes = set(cell.get("class") or [])
-    scale = 1.15 if cell.name == "th" else 1.05  # bold; capitals and digits are wider
-    if classes & _NOWRAP:
+    one_line = one_line or bool(classes & _NOWRAP)
+    base = "bold" if cell.name == "th" else "serif" if "quote" in classes else "sans"
+    size *= 0.92 if classes & {"refs", "url"} else 1.05 if "quote" in classes else 1.0
+    blocks = cell.find_all(_BLOCKS) if cell.find(_BLOCKS) is not None else [cell]
+    longest = shortest = 0.0
+    for block in blocks:
+        line = 0.0
+        for text in block.find_all(string=True):
+            face, node = base, text.parent
+            while node is not None and node is not cell:
+                if node.name in ("code", "kbd", "pre"):
+                    face = "mono"
+                    break
+                if node.name in ("strong", "b", "th") and face == "sans":
+                    face = "bold"
+                node = node.parent
+            line += _text_em(str(text), face) * size
+            if not one_line:
+                for word in str(text).split():
+                    shortest = max(shortest, _text_em(word, face) * size)
+        longest = max(longest, line)
+    if one_line:
         shortest = longest
-    else:
-        words = [w for line in lines for w in line.split()]
-        shortest = max((len(w) for w in words), default=0)
-        if classes & _BREAK_ANYWHERE or cell.find("a") is not None:
-            shortest = min(shortest, 16)
-    # one character of slack on the narrowest width covers rounding to whole percents
-    return (shortest * scale + _CELL_PADDING_CHARS + 1, longest * scale + _CELL_PADDING_CHARS)
+    elif classes & _BREAK_ANYWHERE or cell.find("a") is not None:
+        shortest = min(shortest, 8.0)
+    low = shortest + _CELL_PADDING_EM + _SLACK_EM
+    return low, max(longest + _CELL_PADDING_EM, low)
 
 
 def _size_columns(soup, table) -> None:
@@ -675,9 +716,10 @@ def _size_columns(soup, table) -> None:
 
     WeasyPrint's automatic table layout measures the narrowest and widest layout of every
     cell, which was about a third of the PDF's layout time. The widths computed here follow
-    the same rule (CSS 2.1 automatic layout) on character counts: each column gets its
-    longest word, and the room left is shared in proportion to what each column would need
-    to set its longest text on one line. Tables with merged cells keep automatic layout.
+    the same rule (CSS 2.1 automatic layout) with the fonts' advance widths: each column
+    gets its longest word (its whole text when it is kept on one line), and the room left
+    is shared in proportion to what each column would need to set its longest text on one
+    line. Tables with merged cells keep automatic layout.
     """
     rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
     if (not rows or table.find("colgroup") or table.find("col")
@@ -686,18 +728,21 @@ def _size_columns(soup, table) -> None:
     n = max(len(row) for row in rows)
     if n < 2 or any(len(row) != n for row in rows):
         return
+    header_one_line = "meta" in (table.get("class") or [])  # table.meta th: nowrap
+    size = _TITLE_BLOCK_SIZE if table.find_parent(class_="title-block") else 1.0
     low, high = [0.0] * n, [0.0] * n
     for row in rows:
         for j, cell in enumerate(row):
-            a, b = _cell_widths(cell)
+            a, b = _cell_widths(cell, one_line=header_one_line and cell.name == "th",
+                                size=size)
             low[j], high[j] = max(low[j], a), max(high[j], b)
     total_low, total_high = sum(low), sum(high)
-    if total_high <= _LINE_CHARS or total_high <= total_low:
+    if total_high <= _LINE_EM or total_high <= total_low:
         widths = high
-    elif total_low >= _LINE_CHARS:
+    elif total_low >= _LINE_EM:
         widths = low
     else:
-        share = (_LINE_CHARS - total_low) / (total_high - total_low)
+        share = (_LINE_EM - total_low) / (total_high - total_low)
         widths = [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
     group = soup.new_tag("colgroup")
     for percent in _whole_percents(widths):
@@ -711,21 +756,21 @@ def _size_columns(soup, table) -> None:
 
 
 def _whole_percents(widths: list[float]) -> list[int]:
-    """``widths`` as whole percentages, each at least 1, adding up to exactly 100
-    (largest remainders get the rounding)."""
+    """``widths`` as whole percentages adding up to exactly 100, each at least 1: every
+    share is rounded up (a column at its narrowest must not lose the fraction) and the
+    excess is taken from the widest columns, which have the most room to give."""
+    import math
+
     total = sum(widths) or 1.0
-    exact = [max(w / total * 100, 1.0) for w in widths]
-    scale = 100 / sum(exact)
-    exact = [e * scale for e in exact]
-    floors = [max(int(e), 1) for e in exact]
-    rest = 100 - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (floors[i] - exact[i], i))
-    for i in order[:max(rest, 0)]:
-        floors[i] += 1
-    while sum(floors) > 100:  # only when several were raised to 1
-        i = max(range(len(floors)), key=lambda k: (floors[k], -k))
-        floors[i] -= 1
-    return floors
+    percents = [max(1, math.ceil(w / total * 100 - 1e-9)) for w in widths]
+    while sum(percents) > 100:
+        widest = max(range(len(percents)), key=lambda k: (percents[k], -k))
+        if percents[widest] == 1:
+            break
+        percents[widest] -= 1
+    while sum(percents) < 100:  # only when every share was 1 and they sum below 100
+        percents[max(range(len(widths)), key=lambda k: (widths[k], -k))] += 1
+    return percents
 
 
 def finish_html(page: str, info: DocumentInfo) -> str:
