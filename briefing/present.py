@@ -75,12 +75,17 @@ class _DrawAhead:
     in this process when its section asks for it, with the same result or the same error.
     """
 
-    TIMEOUT_S = 120
+    #: All figures together: drawing them takes about a second; past this the child is
+    #: taken for stuck and the figures are drawn here (same output, only later).
+    TIMEOUT_S = 60
 
     def __init__(self, process, conn, keys: list[str]) -> None:
+        import time
+
         self.process, self.conn = process, conn
         self.pending = set(keys)
         self.received: dict[str, str | None] = {}
+        self.deadline = time.monotonic() + self.TIMEOUT_S
 
     @staticmethod
     def possible() -> bool:
@@ -113,8 +118,11 @@ class _DrawAhead:
         """The SVG text of ``key`` drawn ahead, or None (then draw it here)."""
         if key not in self.pending and key not in self.received:
             return None
+        import time
+
         try:
-            while key not in self.received and self.conn.poll(self.TIMEOUT_S):
+            while key not in self.received and self.conn.poll(
+                    max(0.0, self.deadline - time.monotonic())):
                 got, svg = self.conn.recv()
                 self.received[got] = svg
                 self.pending.discard(got)

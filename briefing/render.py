@@ -726,7 +726,7 @@ def _size_columns(soup, table) -> None:
             or any(c.get("colspan") or c.get("rowspan") for row in rows for c in row)):
         return
     n = max(len(row) for row in rows)
-    if n < 2 or any(len(row) != n for row in rows):
+    if not 2 <= n <= 100 or any(len(row) != n for row in rows):
         return
     header_one_line = "meta" in (table.get("class") or [])  # table.meta th: nowrap
     size = _TITLE_BLOCK_SIZE if table.find_parent(class_="title-block") else 1.0
@@ -745,7 +745,7 @@ def _size_columns(soup, table) -> None:
         share = (_LINE_EM - total_low) / (total_high - total_low)
         widths = [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
     group = soup.new_tag("colgroup")
-    for percent in _whole_percents(widths):
+    for percent in _whole_percents(widths, low):
         group.append(soup.new_tag("col", attrs={"class": f"w{percent}"}))
     caption = table.find("caption", recursive=False)
     if caption is not None:
@@ -755,21 +755,26 @@ def _size_columns(soup, table) -> None:
     table["class"] = [*(table.get("class") or []), "sized"]
 
 
-def _whole_percents(widths: list[float]) -> list[int]:
-    """``widths`` as whole percentages adding up to exactly 100, each at least 1: every
-    share is rounded up (a column at its narrowest must not lose the fraction) and the
-    excess is taken from the widest columns, which have the most room to give."""
+def _whole_percents(widths: list[float], minimums: list[float] | None = None) -> list[int]:
+    """``widths`` as whole percentages adding up to exactly 100, each at least 1.
+
+    Every share is rounded up, then the excess is taken one point at a time from the column
+    with the most room above its ``minimums`` (same unit as ``widths``; widest first on a
+    tie), so a column set at its narrowest width keeps it whenever the table has room."""
     import math
 
     total = sum(widths) or 1.0
     percents = [max(1, math.ceil(w / total * 100 - 1e-9)) for w in widths]
+    floor = [m / total * 100 for m in (minimums or [0.0] * len(widths))]
+    order = sorted(range(len(widths)), key=lambda k: (-widths[k], k))
     while sum(percents) > 100:
-        widest = max(range(len(percents)), key=lambda k: (percents[k], -k))
-        if percents[widest] == 1:
+        spare = [k for k in order if percents[k] > 1]
+        if not spare:
             break
-        percents[widest] -= 1
-    while sum(percents) < 100:  # only when every share was 1 and they sum below 100
-        percents[max(range(len(widths)), key=lambda k: (widths[k], -k))] += 1
+        k = max(spare, key=lambda i: (percents[i] - floor[i], widths[i], -i))
+        percents[k] -= 1
+    while sum(percents) < 100:
+        percents[order[0]] += 1
     return percents
 
 
@@ -787,6 +792,9 @@ def finish_html(page: str, info: DocumentInfo) -> str:
     main = soup.find("main") or soup.body or soup
     for anchor in main.select("a.anchor-link"):
         anchor.decompose()
+    for img in main.find_all("img"):  # an image a notebook displayed without words
+        if not img.get("alt"):
+            img["alt"] = "Image from the notebook, without a description"
     headings = main.find_all(["h1", "h2", "h3"])
     for h in headings:
         del h["id"]
