@@ -213,7 +213,8 @@ class WarmKernel:
         # IPC (Unix sockets in a private folder) rather than TCP on localhost: no ports,
         # nothing reachable by other users, and no "running over TCP without encryption"
         # warning from ipykernel on the user's terminal.
-        self._ipc_dir = tempfile.mkdtemp(prefix="briefing-kernel-")
+        remove_stale_kernel_dirs()
+        self._ipc_dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
         self.km = _manager_class()(kernel_name=self.kernel_name, transport="ipc",
                                    ip=os.path.join(self._ipc_dir, "kernel"),
                                    connection_file=os.path.join(self._ipc_dir, "kernel.json"))
@@ -300,6 +301,43 @@ class WarmKernel:
             run_sync(km.cleanup_resources)()
         if getattr(self, "_ipc_dir", None):
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+
+#: A kernel's private folder: <tmp>/briefing-kernel-<pid of the process that started it>-*
+KERNEL_DIR_PREFIX = "briefing-kernel-"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
+    """Delete kernel folders (connection file and sockets) left in ``tmp`` by processes
+    that were killed without cleaning up (SIGKILL): those whose starting process no longer
+    exists. Folders of live processes, of this process and in the old format without a
+    process id are left alone. Returns what was removed."""
+    import re
+
+    pattern = re.compile(re.escape(KERNEL_DIR_PREFIX) + r"(\d+)-")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tmp or tempfile.gettempdir()):
+            m = pattern.match(entry.name)
+            if not m or not entry.is_dir(follow_symlinks=False):
+                continue
+            pid = int(m.group(1))
+            if pid != os.getpid() and not pid_alive(pid):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                if not os.path.exists(entry.path):
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def disabled(mechanism: str) -> bool:

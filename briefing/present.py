@@ -106,7 +106,8 @@ class _DrawAhead:
         try:
             context = multiprocessing.get_context("fork")
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_draw_in_child, args=(send, v, keys),
+            process = context.Process(target=_draw_in_child,
+                                      args=(send, receive, v, keys, cls.TIMEOUT_S),
                                       name="briefing-draw-ahead", daemon=True)
             process.start()
             send.close()
@@ -142,9 +143,16 @@ class _DrawAhead:
             self.process.kill()
 
 
-def _draw_in_child(conn, v: A.View, keys: list[str]) -> None:  # pragma: no cover - child
+def _draw_in_child(conn, other_end, v: A.View, keys: list[str],
+                   timeout: float) -> None:  # pragma: no cover - runs in the child
     import os
+    import signal
 
+    # Never outlive a kernel that died (killed, or its own parent gone): without the read
+    # end the child holds too, a send to a dead kernel fails instead of blocking for ever;
+    # and whatever happens, the alarm ends the child once the kernel has stopped waiting.
+    other_end.close()
+    signal.alarm(max(1, int(timeout)))
     try:
         for key in keys:
             try:

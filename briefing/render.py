@@ -33,6 +33,7 @@ from . import paths
 from .errors import RenderError
 from .fonts import font_file as _font_file
 from .fonts import subset_woff2 as _subset_woff2
+from .kernels import pid_alive
 
 REMOVED_TAGS = ("parameters", "injected-parameters")
 PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
@@ -64,16 +65,6 @@ def _temp_path(path: Path, suffix: str = ".tmp") -> Path:
     return Path(tmp)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temps(out_dir: Path) -> list[Path]:
     """Delete temporary files in ``out_dir`` left by renders that were killed (their
     process no longer exists); return what was removed."""
@@ -81,7 +72,7 @@ def remove_stale_temps(out_dir: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for entry in os.scandir(out_dir):
             m = _TEMP_RE.match(entry.name)
-            if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))

@@ -213,3 +213,27 @@ def test_profiles_on_one_reused_kernel_equal_profiles_rendered_alone(tmp_path):
         del os.environ["BRIEFING_NO_WARM"]
     cold = _hashes(tmp_path / "cold", stems[-1:])
     assert {k: batch[k] for k in cold} == cold
+
+
+def test_kernel_folders_of_dead_processes_are_removed(tmp_path):
+    """A process killed with SIGKILL cannot remove its kernel's folder; the next kernel
+    started removes it, and only folders whose starting process is gone."""
+    import subprocess
+    import sys
+
+    from briefing.kernels import KERNEL_DIR_PREFIX, remove_stale_kernel_dirs
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)  # exited and reaped: no such process now
+    stale = tmp_path / f"{KERNEL_DIR_PREFIX}{dead_pid}-abc"
+    ours = tmp_path / f"{KERNEL_DIR_PREFIX}{os.getpid()}-def"
+    alive = tmp_path / f"{KERNEL_DIR_PREFIX}1-ghi"
+    old_format = tmp_path / f"{KERNEL_DIR_PREFIX}xyz12345"
+    other = tmp_path / "unrelated-123-x"
+    for folder in (stale, ours, alive, old_format, other):
+        folder.mkdir()
+        (folder / "kernel.json").write_text("{}", encoding="utf-8")
+    assert remove_stale_kernel_dirs(tmp_path) == [stale]
+    assert not stale.exists()
+    assert all(f.exists() for f in (ours, alive, old_format, other))

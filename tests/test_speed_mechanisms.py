@@ -279,7 +279,7 @@ def test_what_the_child_fails_to_draw_is_drawn_inline(view, inline, fork_ok, mon
     for key in original:
         monkeypatch.setitem(present.FIGURES, key, only_in_parent(key))
     if failure == "child-dies":
-        monkeypatch.setattr(present, "_draw_in_child", lambda conn, v, keys: os._exit(3))
+        monkeypatch.setattr(present, "_draw_in_child", lambda *args: os._exit(3))
     doc = present.Report()
     doc.draw_ahead(view)
     assert doc._ahead is not None
@@ -404,3 +404,14 @@ def test_an_image_a_notebook_displays_without_alt_gets_one():
     images = soup("img")
     assert len(images) == 1
     assert images[0].get("alt", "").strip()
+
+
+def test_draw_ahead_child_does_not_outlive_a_kernel_that_stopped_reading(view):
+    """The kernel dies (or never asks for the figures): the child must end on its own, not
+    block for ever on a pipe whose other end it holds itself."""
+    ahead = present._DrawAhead.start(view, ["money", "claims", "money"])
+    assert ahead is not None
+    ahead.conn.close()  # the kernel's end is gone, nothing will be read
+    ahead.process.join(timeout=60)
+    assert not ahead.process.is_alive()
+    assert multiprocessing.active_children() == []
