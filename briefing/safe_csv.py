@@ -71,23 +71,6 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, object] | Sequ
     return csv_text(columns, rows).encode("utf-8-sig")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` at once: readers see the old file or the new, never half."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def register_rows(claims, country: str | None = None) -> list[dict[str, object]]:
     """Rows of the claims register, from the claims DataFrame or a list of row dicts
     (``Validated.rows["claims"]``); with ``country``, only the claims that name it."""
@@ -128,11 +111,3 @@ def register_path(out_dir: Path, stem: str) -> Path:
     reports, e.g. the country profiles)."""
     name = "claims_register.csv" if stem == "briefing" else f"{stem}.claims_register.csv"
     return Path(out_dir) / name
-
-
-def write_claims_register(source, out_dir: Path, stem: str = "briefing",
-                          country: str | None = None) -> Path:
-    """Write the claims register next to the report ``<stem>`` in ``out_dir``."""
-    path = register_path(out_dir, stem)
-    _write_bytes(path, claims_register_bytes(source, country))
-    return path

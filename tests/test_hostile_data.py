@@ -34,6 +34,7 @@ from synthetic import (
 from briefing import paths, present, safe_csv
 from briefing.errors import DataError
 from briefing.load import load
+from briefing.render import atomic_write
 from briefing.schema import TABLES, C
 from briefing.validate import validate
 
@@ -546,7 +547,8 @@ def test_case_11_claims_register_is_neutralised_and_readable(tmp_path):
         row[C.STATEMENT] = text + ", with a comma\nand a line break"
     write_dataset(ds, tmp_path / "data")
     data = load(tmp_path / "data")
-    path = safe_csv.write_claims_register(data, tmp_path / "out", stem="briefing")
+    path = safe_csv.register_path(tmp_path / "out", "briefing")
+    atomic_write(path, safe_csv.claims_register_bytes(data))  # as render.render writes it
     assert path.name == "claims_register.csv"
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
@@ -705,7 +707,7 @@ def test_case_11_register_from_validated_rows_or_a_folder_matches_the_dataset(sy
     assert safe_csv.claims_register_bytes(synthetic_dir) == from_frames
     only_ita = safe_csv.claims_register_bytes(synthetic_dir, country="ITA").decode("utf-8-sig")
     assert only_ita.count("\r\n") == 1  # the header: no claim names Italy
-    path = safe_csv.write_claims_register(synthetic_dir, synthetic_dir / "out", stem="FRA",
-                                          country="FRA")
+    path = safe_csv.register_path(synthetic_dir / "out", "FRA")
+    atomic_write(path, safe_csv.claims_register_bytes(synthetic_dir, country="FRA"))
     assert path.name == "FRA.claims_register.csv"
     assert path.read_bytes().decode("utf-8-sig").count("\r\n") == 1 + 3
