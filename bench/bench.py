@@ -426,7 +426,7 @@ def rotate(variants: dict, reps: int, warmup: int, label: str) -> dict:
 
 def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | None) -> dict:
     """What each mechanism is worth: the same command with mechanisms switched off
-    (BRIEFING_NO_WARM, see briefing/kernels.py), alternating."""
+    (BRIEFING_NO_WARM, see briefing.paths.switched_off), alternating."""
     def render(flags: str):
         return lambda: run([PY, "-m", "briefing", "render", "--out", str(tmp / "mech")],
                            env={"BRIEFING_NO_WARM": flags})

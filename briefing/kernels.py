@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import paths
+from .paths import switched_off as disabled
 
 KERNEL_NAME = "python3"
 # The package whose modules are re-imported fresh by a reset (module-level state cannot leak).
@@ -318,6 +319,16 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def left_by_dead_processes(folder: Path | str, pattern) -> Iterator[os.DirEntry]:
+    """Entries of ``folder`` whose name matches ``pattern`` (a compiled regex whose first
+    group is a process id) and whose process no longer exists (not this one either)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            m = pattern.match(entry.name)
+            if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+                yield entry
+
+
 def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
     """Delete kernel folders (connection file and sockets) left in ``tmp`` by processes
     that were killed without cleaning up (SIGKILL): those whose starting process no longer
@@ -327,29 +338,12 @@ def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
 
     pattern = re.compile(re.escape(KERNEL_DIR_PREFIX) + r"(\d+)-")
     removed = []
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(tmp or tempfile.gettempdir()):
-            m = pattern.match(entry.name)
-            if not m or not entry.is_dir(follow_symlinks=False):
-                continue
-            pid = int(m.group(1))
-            if pid != os.getpid() and not pid_alive(pid):
-                shutil.rmtree(entry.path, ignore_errors=True)
-                if not os.path.exists(entry.path):
-                    removed.append(Path(entry.path))
+    for entry in left_by_dead_processes(tmp or tempfile.gettempdir(), pattern):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            if not os.path.exists(entry.path):
+                removed.append(Path(entry.path))
     return removed
-
-
-def disabled(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead`` (or ``1``/``all``) turns
-    mechanisms off.
-
-    An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
-    the same bytes either way.
-    """
-    value = os.environ.get("BRIEFING_NO_WARM", "").lower()
-    flags = {v.strip() for v in value.split(",") if v.strip()}
-    return bool(flags & {"1", "all", "true", "yes", mechanism})
 
 
 @contextlib.contextmanager

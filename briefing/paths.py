@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +30,15 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(ROOT))
     except ValueError:
         return str(p)
+
+
+def switched_off(mechanism: str) -> bool:
+    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead`` (or ``1``/``all``) turns the
+    speed mechanisms off (briefing.kernels; ``ahead``: briefing.present.Report.draw_ahead).
+
+    An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
+    the same bytes either way.
+    """
+    value = os.environ.get("BRIEFING_NO_WARM", "").lower()
+    flags = {v.strip() for v in value.split(",") if v.strip()}
+    return bool(flags & {"1", "all", "true", "yes", mechanism})

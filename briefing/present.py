@@ -92,8 +92,7 @@ class _DrawAhead:
         import os
         import sys
 
-        flags = {f.strip() for f in os.environ.get("BRIEFING_NO_WARM", "").lower().split(",")}
-        if flags & {"1", "all", "true", "yes", "ahead"} or sys.platform != "linux":
+        if paths.switched_off("ahead") or sys.platform != "linux":
             return False
         return len(os.sched_getaffinity(0)) >= 2
 

@@ -31,9 +31,10 @@ from pathlib import Path
 
 from . import paths
 from .errors import RenderError
+from .fonts import advance_widths
 from .fonts import font_file as _font_file
 from .fonts import subset_woff2 as _subset_woff2
-from .kernels import pid_alive
+from .kernels import left_by_dead_processes
 
 REMOVED_TAGS = ("parameters", "injected-parameters")
 PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
@@ -69,13 +70,10 @@ def remove_stale_temps(out_dir: Path) -> list[Path]:
     """Delete temporary files in ``out_dir`` left by renders that were killed (their
     process no longer exists); return what was removed."""
     removed = []
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(out_dir):
-            m = _TEMP_RE.match(entry.name)
-            if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
+    for entry in left_by_dead_processes(out_dir, _TEMP_RE):
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
     return removed
 
 
@@ -502,7 +500,7 @@ _FONT_SOURCES = ("*.csv", "*.json", "*.txt")
 def font_chars(data_dir: Path) -> str:
     """Every character a page rendered from ``data_dir`` can be expected to show: the data
     files, the package's code and templates, the notebooks (with their ``\\uXXXX``
-    escapes), printable ASCII and the stylesheet's generated text.
+    escapes); :func:`_font_text` adds printable ASCII and the stylesheet's generated text.
 
     The page fonts are subset to this set together with the page's own characters, so the
     subsets depend only on the inputs and can be made while the kernel is still running
@@ -522,9 +520,7 @@ def font_chars(data_dir: Path) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _font_chars(signature: tuple[tuple[str, int, int], ...]) -> str:
-    import string
-
-    chars = set(string.printable.strip()) | set(_CSS_TEXT)
+    chars: set[str] = set()
     for name, _size, _mtime in signature:
         f = Path(name)
         try:
@@ -549,9 +545,9 @@ def prepare_fonts(data_dir: Path) -> None:
     thread does it while the kernel runs the notebook); :func:`embed_fonts` then finds
     them in the cache."""
     text = _font_text("", font_chars(Path(data_dir)))
-    for face in _FACES:  # the metrics _size_columns measures table text with
+    for name in _FACES.values():  # the metrics _size_columns measures table text with
         with contextlib.suppress(Exception):
-            _face_widths(face)
+            advance_widths(name)
     for _family, _style, _weight, name in EMBEDDED_FONTS:
         path = _font_file(name)
         if path is not None:
@@ -653,15 +649,8 @@ def _text_em(text: str, face: str) -> float:
     """Width of ``text`` set in ``face`` (a key of _FACES, or "mono"), in em."""
     if face == "mono":
         return len(text) * _MONO_EM
-    widths = _face_widths(face)
+    widths = advance_widths(_FACES[face]) or {}
     return sum(widths.get(ord(ch), 1.0 if ord(ch) >= 0x2E80 else 0.556) for ch in text)
-
-
-@functools.cache
-def _face_widths(face: str) -> dict[int, float]:
-    from .fonts import advance_widths
-
-    return advance_widths(_FACES[face]) or {}
 
 
 _TITLE_BLOCK_SIZE = 0.82 * 10.5 / 8  # .title-block table: 0.82 rem instead of 8 pt
@@ -1000,10 +989,6 @@ def data_path(data_dir: Path | str | None) -> Path:
     return path if path.is_absolute() else paths.ROOT / path
 
 
-def _data_dir(parameters: dict) -> Path:
-    return data_path(parameters.get("data_dir"))
-
-
 def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = None,
            formats: tuple[str, ...] = ("html", "pdf"), title: str | None = None,
            km=None) -> list[Path]:
@@ -1020,17 +1005,18 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
         raise RenderError(f"unknown output format {unknown[0]!r} (expected html, pdf)")
     out_dir = Path(out_dir)
     stem = stem or Path(notebook).stem
+    data_dir = data_path(parameters.get("data_dir"))
     with _terminate_as_interrupt():
         nb = execute(Path(notebook), parameters, out_dir, stem, km=km)
         outputs: dict[Path, bytes | str] = {out_dir / f"{stem}.ipynb": nbformat.writes(nb)}
         html = None
         if "html" in formats or "pdf" in formats:
-            html = export_html(nb, title, font_base=font_chars(_data_dir(parameters)))
+            html = export_html(nb, title, font_base=font_chars(data_dir))
         if "html" in formats:
             outputs[out_dir / f"{stem}.html"] = html
         if "pdf" in formats:
             outputs[out_dir / f"{stem}.pdf"] = export_pdf(html, out_dir)
         outputs[register_path(out_dir, stem)] = claims_register_bytes(
-            _data_dir(parameters), country=parameters.get("country") or None)
+            data_dir, country=parameters.get("country") or None)
         write_all(outputs)
     return list(outputs)
