@@ -418,12 +418,14 @@ def _warm_exporters(formats: set[str], data_dir: Path | str | None = None) -> No
                 nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
                     "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>",
                                           "text/plain": "1"})])]
-            render._exporter().from_notebook_node(
-                nb, resources={"briefing": {"css": render._css()}})
-            render.prepare_fonts(render.data_path(data_dir))
+            data = render.data_path(data_dir)
+            render.prepare_fonts(data)
+            page = render.export_html(nb, font_base=render.font_chars(data))
     if "pdf" in formats:
         with contextlib.suppress(Exception):
-            import weasyprint  # noqa: F401
+            from . import paged
+
+            paged.prepare(page, render._local_fetcher())
 
 
 class KernelSlot:

@@ -954,23 +954,24 @@ def _collector_paused():
         gc.collect()
 
 
-def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None) -> bytes:
+def export_pdf(html: str, base_url: Path, *, identifier: bytes | None = None,
+               whole: bool = False) -> bytes:
     """WeasyPrint on the same HTML (print media, CSS paged media); only ``data:`` and
     ``file:`` URLs may be fetched, anything else is a RenderError naming the URL.
 
     The PDF has no creation date and its file identifier is derived from the HTML, so the
     same HTML always gives the same bytes.
     """
-    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
+
+    from . import paged
 
     fetcher = _local_fetcher()
     identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     try:
         with _collector_paused():
-            document = HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
-                            url_fetcher=fetcher)
-            return document.write_pdf(pdf_identifier=identifier)
+            return (paged.whole if whole else paged.render)(
+                html, str(Path(base_url).resolve()) + os.sep, fetcher, identifier)
     except FatalURLFetchingError as exc:
         url = fetcher.refused[0] if fetcher.refused else str(exc)
         raise RenderError(f"PDF export failed: the HTML refers to {url[:200]!r}; only data: "

@@ -16,7 +16,7 @@ MODULES = sorted(paths.PACKAGE_DIR.glob("*.py"))
 # paths -> schema -> validate -> load -> analysis -> charts -> present -> render -> cli:
 # a module may import only modules of its own stage or lower ones.
 STAGES = ["paths", "errors", "fonts", "schema", "validate", "safe_csv", "load", "params",
-          "analysis", "charts", "present", "kernels", "render", "batch", "cli", "__main__"]
+          "analysis", "charts", "present", "paged", "kernels", "render", "batch", "cli", "__main__"]
 
 
 def test_every_csv_in_data_has_a_schema():
