@@ -436,6 +436,7 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
                      "no parent warm-up": render("parent"),
                      "no kernel pre-start": render("prestart"),
                      "figures not drawn ahead": render("ahead"),
+                     "PDF parts one after the other": render("split"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
     from briefing.validate import validate
@@ -581,7 +582,9 @@ def summary(res: dict) -> list[str]:
                              f"{single['a_kit_s'] / p['floor_s']:.2f} x floor, chain "
                              f"{single['b_chain_s'] / p['floor_s']:.2f} x floor")
             lines.append(f"    second HTML export {p['html_export_second_call_s']:.3f} s, second "
-                         f"PDF export {p['pdf_export_second_call_s']:.3f} s; slowest cells: "
+                         f"PDF export {p['pdf_export_second_call_s']:.3f} s (its parts in "
+                         f"parallel: {p.get('pdf_export_parts_in_parallel_s', 0):.3f} s); "
+                         "slowest cells: "
                          + ", ".join(f"{c} {d:.2f}" for c, d in p["slowest_cells_s"]))
         else:
             lines.append(f"profile failed: {p}")

@@ -29,6 +29,7 @@ it, is rendered in one pass.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import html as html_lib
@@ -49,6 +50,10 @@ from .paths import switched_off
 #: part out itself (the forked process is then killed). A generous bound: it exists so that a
 #: wedged child can never hang a render, not to time anything.
 CHILD_DEADLINE_S = 300.0
+
+#: Pages the title page is assumed to take while the parts are numbered; if it takes more
+#: (a very long contents), the parts are laid out again with the right count.
+TITLE_PAGES_GUESS = 1
 
 #: Re-enables the running header on the first page of a part (briefing.css hides it on a
 #: document's first page, which only the title page is).
@@ -80,7 +85,7 @@ class Parts:
     styles: tuple[str, ...]  # the page's stylesheets, in order
     title: str             # the title page's content (title block and contents)
     sections: tuple[str, str]
-    first_sections: int    # numbered sections in the first part
+    first_sections: int    # h2 headings (numbered sections) in the first part
     tail: str              # </main> and what follows
     doctitle: str
     author: str
@@ -177,7 +182,8 @@ def cut(html: str) -> Parts | None:
     head = _STYLE_RE.sub("", head)
     return Parts(head=head, styles=styles, title=html[main.end():starts[0]],
                  sections=(html[starts[0]:cut_at], html[cut_at:main_close]),
-                 first_sections=best, tail=html[main_close:],
+                 first_sections=len(_H2_RE.findall(html, starts[0], cut_at)),
+                 tail=html[main_close:],
                  doctitle=_text(h1.group(1)), author=_text(byline.group(1)) if byline else "")
 
 
@@ -209,6 +215,10 @@ def stylesheets(styles: tuple[str, ...], fetcher) -> _Sheets:
             sheets = [CSS(string=text, font_config=config, url_fetcher=fetcher,
                           media_type="print") for text in styles]
             part = CSS(string=PART_CSS, font_config=config, media_type="print")
+            if not _SHEETS:
+                # released before the interpreter tears modules down: FontConfiguration's
+                # finaliser needs them ("Exception ignored in FontConfiguration.__del__")
+                atexit.register(_SHEETS.clear)
             _SHEETS.clear()  # one page's fonts at a time
             found = _SHEETS[styles] = _Sheets(config, sheets, part)
         return found
@@ -436,7 +446,7 @@ def render(html: str, base_url: str, fetcher, identifier: bytes) -> bytes:
     if parts is None:
         return whole(html, base_url, fetcher, identifier)
     sheets = stylesheets(parts.styles, fetcher)
-    title_pages = 1
+    title_pages = TITLE_PAGES_GUESS
     for _attempt in range(3):
         joined, actual = _render_parts(parts, base_url, fetcher, sheets, title_pages,
                                        identifier)
@@ -563,7 +573,7 @@ def _join(laid: list[_Laid], identifier: bytes) -> bytes:
     def add(items, parent=None):
         for title, (index, x, y), children, state in items:
             item = writer.add_outline_item(
-                title, index, parent=parent, is_open=state != "closed")
+                title=title, page_number=index, parent=parent, is_open=state != "closed")
             entry = item.get_object()
             entry.pop("/A", None)  # a destination, as WeasyPrint writes it, not an action
             entry[NameObject("/Dest")] = ArrayObject([page_refs[index], NameObject("/XYZ"),

@@ -33,8 +33,9 @@ def display_path(path: Path | str) -> str:
 
 
 def switched_off(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead`` (or ``1``/``all``) turns the
-    speed mechanisms off (briefing.kernels; ``ahead``: briefing.present.Report.draw_ahead).
+    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead,split`` (or ``1``/``all``) turns
+    the speed mechanisms off (briefing.kernels; ``ahead``: briefing.present.Report.draw_ahead;
+    ``split``: the PDF's parts laid out one after the other, briefing.paged).
 
     An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
     the same bytes either way.

@@ -490,7 +490,7 @@ EMBEDDED_FONTS = (
     ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
 )
 #: Characters the stylesheet itself writes (generated content, quotes, list markers).
-_CSS_TEXT = "Page of Contents 0123456789\u2002\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
+_CSS_TEXT = "Page of Contents 0123456789\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
 
 
 _ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")

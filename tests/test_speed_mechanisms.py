@@ -331,7 +331,7 @@ def test_pdf_export_runs_without_collector_and_restores_it(monkeypatch, tmp_path
         def __init__(self, **kwargs):
             seen.append(gc.isenabled())
 
-        def write_pdf(self, **kwargs):
+        def render(self, **kwargs):
             raise RuntimeError("layout failed")
 
     monkeypatch.setattr(weasyprint, "HTML", Failing)
