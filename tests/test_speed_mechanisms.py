@@ -415,3 +415,25 @@ def test_draw_ahead_child_does_not_outlive_a_kernel_that_stopped_reading(view):
     ahead.process.join(timeout=60)
     assert not ahead.process.is_alive()
     assert multiprocessing.active_children() == []
+
+
+# --------------------------------------------------------------------------- fast exit
+
+def test_the_command_line_runs_exit_handlers_and_flushes_before_its_fast_exit(tmp_path):
+    """``python -m briefing`` leaves with os._exit to skip the interpreter's teardown: exit
+    handlers must still run, buffered output must still arrive, the exit code must hold."""
+    marker = tmp_path / "handler-ran"
+    script = (
+        "import atexit, runpy, sys\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+        "sys.argv = ['briefing', *sys.argv[1:]]\n"
+        "runpy.run_module('briefing', run_name='__main__')\n")
+    ok = subprocess.run([sys.executable, "-c", script, "check"], cwd=paths.ROOT,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and ok.stdout.startswith("data: valid"), ok
+    assert marker.read_text() == "ran"
+    marker.unlink()
+    bad = subprocess.run([sys.executable, "-c", script, "render", "-p", "nosuch", "1"],
+                         cwd=paths.ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "unknown parameter" in bad.stderr, bad
+    assert marker.read_text() == "ran"
