@@ -3,7 +3,8 @@
 The pipeline is ``execute`` (papermill) -> ``export_html`` (nbconvert with the kit's
 template, then a finishing pass that numbers headings, builds the table of contents and
 checks that the page is self-contained and inert) -> ``export_pdf`` (WeasyPrint on the same
-HTML, CSS paged media). ``render`` runs all three and writes the outputs atomically.
+HTML, CSS paged media; a page with contents is laid out in parts on both cores and joined,
+briefing.paged). ``render`` runs all three and writes the outputs atomically.
 
 Outputs are reproducible: the same notebook, parameters and data give byte-identical
 ``.ipynb``, ``.html`` and ``.pdf`` files (no wall-clock time, random id or absolute path).
