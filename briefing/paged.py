@@ -32,6 +32,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import hashlib
 import html as html_lib
 import io
 import os
@@ -69,62 +70,67 @@ _H2_RE = re.compile(r"<h2\b[^>]*>")
 _CELL_START = '<div class="cell '
 _STYLE_RE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
 _OPEN_TAGS_ONLY = re.compile(r"(?:\s*<div\b[^>]*>)*\s*")
-_H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
-_BYLINE_RE = re.compile(r'<p class="byline">(.*?)</p>', re.S)
+_H1_RE = re.compile(r"<h1\b[^>]*>(?P<text>.*?)</h1>", re.S)
+_BYLINE_RE = re.compile(r'<(?P<tag>[a-z][a-z0-9]*)\b[^>]*\bclass="(?:[^"]*\s)?byline(?:\s[^"]*)?"'
+                        r"[^>]*>(?P<text>.*?)</(?P=tag)>", re.S)
+_H2_ID_RE = re.compile(r'<h2\b[^>]*?\bid="([^"]+)"')
 _TAG_RE = re.compile(r"<[^>]+>")
-_TOC_LINK_RE = re.compile(r'(<nav\b[^>]*class="toc"[^>]*>.*?</nav>)', re.S)
-_HREF_RE = re.compile(r'<a href="#([^"]+)">')
 
 
 # --------------------------------------------------------------------------- cutting the page
 
 @dataclass
 class Parts:
-    """The page cut in three: head and tail are shared; ``sections`` are the two bodies."""
+    """The page cut in three: head and tail are shared; ``sections`` are the two bodies.
+
+    Nothing is pasted into the markup: what a part needs from the page before it (the
+    section counter, the running header's strings, the contents' page numbers) is said in a
+    small stylesheet of its own (:meth:`part_css`, :meth:`title_css`)."""
     head: str              # from <!DOCTYPE> up to and including <main ...>, without <style>
     styles: tuple[str, ...]  # the page's stylesheets, in order
     title: str             # the title page's content (title block and contents)
     sections: tuple[str, str]
-    first_sections: int    # h2 headings (numbered sections) in the first part
+    counters: tuple[int, int]    # h2 headings (numbered sections) before each part
+    first_ids: tuple[str, str]   # the id of each part's first heading
+    strings: tuple[dict, dict]   # running-header strings set before each part
     tail: str              # </main> and what follows
-    doctitle: str
-    author: str
 
-    def title_page(self, numbers: dict[str, int]) -> str:
-        """The title page, with every contents entry's page number written in."""
-        def number(match: re.Match) -> str:
-            anchor = match.group(1)
-            page = numbers.get(anchor)
-            extra = f' data-page="{page}"' if page is not None else ""
-            return f'<a href="#{anchor}"{extra}>'
+    def title_page(self) -> str:
+        return self.head + self.title + self.tail
 
-        nav = _TOC_LINK_RE.search(self.title)
-        title = self.title
-        if nav:
-            title = title[:nav.start()] + _HREF_RE.sub(number, nav.group(1)) + title[nav.end():]
-        return self.head + title + self.tail
+    def title_css(self, numbers: dict[str, int]) -> str:
+        """The contents' page numbers, written in (the sections are in other files)."""
+        return "\n".join(
+            f'nav.toc a[href={_css_string("#" + anchor)}]::after '
+            f'{{ content: " " leader(dotted) " " "{page}"; }}'
+            for anchor, page in sorted(numbers.items()))
 
     def part(self, index: int) -> str:
-        """Part 0 or 1: its sections, with the running header's strings carried over and
-        the section counter continued."""
-        body = self.sections[index]
-        carried = (f"string-set: section content(text), doctitle {_css_string(self.doctitle)}, "
-                   f"author {_css_string(self.author)}")
-        body = _H2_RE.sub(lambda m: m.group(0)[:-1] + f' style="{html_lib.escape(carried)}">',
-                          body, count=1)
-        head = self.head
-        if index == 1:
-            head = head[:-1] + f' style="counter-reset: section {self.first_sections}">'
-        return head + body + self.tail
+        return self.head + self.sections[index] + self.tail
+
+    def part_css(self, index: int) -> str:
+        """The section counter continued, and the running header's strings as they stood
+        where the part starts (its first heading sets them at the top of its first page)."""
+        carried = ", ".join(f"{name} {_css_string(text)}"
+                            for name, text in sorted(self.strings[index].items()))
+        heading = f"[id={_css_string(self.first_ids[index])}]"
+        rules = [f"main.briefing {{ counter-reset: section {self.counters[index]} figure; }}"]
+        if carried:
+            rules.append(f"{heading} {{ string-set: section content(text), {carried}; }}")
+        return "\n".join(rules)
 
 
 def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+               .replace("\r", "").replace("\f", ""))
     return f'"{escaped}"'
 
 
 def _text(fragment: str) -> str:
-    return " ".join(html_lib.unescape(_TAG_RE.sub("", fragment)).split())
+    """An element's text as CSS ``content(text)`` gives it: tags dropped, entities decoded,
+    runs of CSS white space (not no-break or other Unicode spaces) made one space."""
+    text = html_lib.unescape(_TAG_RE.sub("", fragment))
+    return re.sub(r"[ \t\n\r\f]+", " ", text).strip(" ")
 
 
 def section_starts(html: str, main_end: int, main_close: int) -> list[int]:
@@ -160,10 +166,8 @@ def cut(html: str) -> Parts | None:
     starts = section_starts(html, main.end(), main_close)
     if len(starts) < 2 or "<nav" not in html[main.end():starts[0]]:
         return None
-    h1 = _H1_RE.search(html, main.end(), starts[0])
-    if not h1:
-        return None
-    byline = _BYLINE_RE.search(html, main.end(), starts[0])
+    if _H2_RE.search(html, main.end(), starts[0]):
+        return None  # a section that starts on the title page: not a page this cuts
 
     # The cut that best balances title page + second part against the first part.
     title_weight = _weight(html[main.end():starts[0]])
@@ -177,14 +181,31 @@ def cut(html: str) -> Parts | None:
             best, best_gap = k, gap
     cut_at = starts[best]
 
+    first_ids = []
+    for at in (starts[0], cut_at):
+        heading = _H2_ID_RE.match(html, html.index("<h2", at))
+        if not heading:
+            return None
+        first_ids.append(html_lib.unescape(heading.group(1)))
+    strings = tuple(_strings_before(html, main.end(), at) for at in (starts[0], cut_at))
     head = html[:main.end()]
     styles = tuple(m.group(1) for m in _STYLE_RE.finditer(head))
     head = _STYLE_RE.sub("", head)
     return Parts(head=head, styles=styles, title=html[main.end():starts[0]],
                  sections=(html[starts[0]:cut_at], html[cut_at:main_close]),
-                 first_sections=len(_H2_RE.findall(html, starts[0], cut_at)),
-                 tail=html[main_close:],
-                 doctitle=_text(h1.group(1)), author=_text(byline.group(1)) if byline else "")
+                 counters=(0, len(_H2_RE.findall(html, starts[0], cut_at))),
+                 first_ids=tuple(first_ids), strings=strings, tail=html[main_close:])
+
+
+def _strings_before(html: str, begin: int, end: int) -> dict[str, str]:
+    """The running header's named strings (briefing.css: ``h1`` sets doctitle, ``.byline``
+    sets author) as the last element before ``end`` set them."""
+    found = {}
+    for name, pattern in (("doctitle", _H1_RE), ("author", _BYLINE_RE)):
+        matches = list(pattern.finditer(html, begin, end))
+        if matches:
+            found[name] = _text(matches[-1].group("text"))
+    return found
 
 
 # --------------------------------------------------------------------------- WeasyPrint
@@ -267,12 +288,14 @@ class _Laid:
 
 
 def _lay_out(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *,
-             part: bool, identifier: bytes) -> _Laid:
-    from weasyprint import HTML
+             part: bool, identifier: bytes, css: str = "") -> _Laid:
+    from weasyprint import CSS, HTML
 
     global _numbering
     _install_hook()
     extra = [sheets.part_sheet] if part else []
+    if css:
+        extra.append(CSS(string=css, media_type="print"))
     if resolve is not None:
         resolve = functools.lru_cache(maxsize=None)(resolve)  # asked once per page
     outer, _numbering = _numbering, resolve  # the second part may be laid out inside the first
@@ -309,11 +332,14 @@ def _send(fd: int, payload: bytes) -> None:
 def _receive(fd: int, deadline: float) -> bytes:
     import time
 
+    poller = select.poll()  # not select(): it fails for descriptors past 1023
+    poller.register(fd, select.POLLIN)
+
     def read(size: int) -> bytes:
         chunks = []
         while size:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not poller.poll(left * 1000):
                 raise TimeoutError("the forked part did not answer in time")
             chunk = os.read(fd, min(size, 1 << 20))
             if not chunk:
@@ -324,6 +350,14 @@ def _receive(fd: int, deadline: float) -> bytes:
 
     (size,) = struct.unpack("!Q", read(8))
     return read(size)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this (forked) process as soon as its parent dies."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _can_fork() -> bool:
@@ -342,6 +376,7 @@ class _Second:
     def __init__(self, parts: Parts, base_url, fetcher, sheets, title_pages: int,
                  identifier: bytes):
         self.args = (parts.part(1), base_url, fetcher, sheets)
+        self.css = parts.part_css(1)
         self.title_pages = title_pages
         self.identifier = identifier
         self.pid = None
@@ -366,6 +401,7 @@ class _Second:
             try:
                 os.close(to_child_w)
                 os.close(to_parent_r)
+                _die_with_parent()
                 signal.alarm(int(CHILD_DEADLINE_S) + 1)
                 deadline = time.monotonic() + CHILD_DEADLINE_S
 
@@ -374,7 +410,8 @@ class _Second:
                     first = pickle.loads(_receive(to_child_r, deadline))
                     return self.title_pages + first, self.title_pages + first + pages
 
-                laid = _lay_out(*self.args, resolve, part=True, identifier=self.identifier)
+                laid = _lay_out(*self.args, resolve, part=True, identifier=self.identifier,
+                                css=self.css)
                 _send(to_parent_w, pickle.dumps(laid))
                 code = 0
             finally:
@@ -400,7 +437,8 @@ class _Second:
             self.pages = pages
             return self.title_pages + first_pages, self.title_pages + first_pages + pages
 
-        self.result = _lay_out(*self.args, resolve, part=True, identifier=self.identifier)
+        self.result = _lay_out(*self.args, resolve, part=True, identifier=self.identifier,
+                               css=self.css)
         return self.result
 
     def exchange(self, first_pages: int) -> int:
@@ -458,19 +496,22 @@ def render(html: str, base_url: str, fetcher, identifier: bytes) -> bytes:
 
 def _render_parts(parts: Parts, base_url, fetcher, sheets, title_pages: int,
                   identifier: bytes) -> tuple[bytes, int]:
-    second = _Second(parts, base_url, fetcher, sheets, title_pages, identifier)
+    second = None
     counts: dict[str, int] = {}
     try:
+        second = _Second(parts, base_url, fetcher, sheets, title_pages, identifier)
+
         def resolve(pages: int) -> tuple[int, int]:
             counts["first"] = pages
             counts["second"] = second.exchange(pages)
             return title_pages, title_pages + pages + counts["second"]
 
         first = _lay_out(parts.part(0), base_url, fetcher, sheets, resolve, part=True,
-                         identifier=identifier)
+                         identifier=identifier, css=parts.part_css(0))
         rest = second.finish(counts["first"])
     finally:
-        second._give_up()
+        if second is not None:
+            second._give_up()
     total_body = len(first.heights) + len(rest.heights)
     numbers = {}
     for offset, laid in ((title_pages, first), (title_pages + len(first.heights), rest)):
@@ -481,8 +522,8 @@ def _render_parts(parts: Parts, base_url, fetcher, sheets, title_pages: int,
     def resolve_title(pages: int) -> tuple[int, int]:
         return 0, pages + total_body
 
-    title = _lay_out(parts.title_page(numbers), base_url, fetcher, sheets,
-                     resolve_title, part=False, identifier=identifier)
+    title = _lay_out(parts.title_page(), base_url, fetcher, sheets, resolve_title,
+                     part=False, identifier=identifier, css=parts.title_css(numbers))
     return _join([title, first, rest], identifier), len(title.heights)
 
 
@@ -506,12 +547,20 @@ def _join(laid: list[_Laid], identifier: bytes) -> bytes:
 
     readers = [PdfReader(io.BytesIO(part.pdf)) for part in laid]
     writer = PdfWriter()
-    for reader in readers:
+    for number, reader in enumerate(readers):
+        first_page = len(writer.pages)
         writer.append(reader, import_outline=False)
-    # what the parts named themselves is replaced below by what the whole document names
+        if number:
+            _retag_fonts(writer.pages[first_page:], number)
+    # what the parts named and linked themselves is replaced below by what the whole
+    # document names and links
     root = writer._root_object
     if "/Names" in root:
         del root["/Names"]
+    for page in writer.pages:
+        if "/Annots" in page:
+            page[NameObject("/Annots")] = ArrayObject(
+                a for a in page["/Annots"] if "/Dest" not in a.get_object())
 
     heights = [h for part in laid for h in part.heights]
     anchors = [a for part in laid for a in part.anchors]
@@ -592,3 +641,47 @@ def _join(laid: list[_Laid], identifier: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _retag_fonts(pages, part: int) -> None:
+    """Give the font subsets of a part's pages tags of their own. Each part's PDF subsets
+    the same fonts to its own glyphs under WeasyPrint's tags (``ABCDEF+Name``); one file
+    must not have two different subsets with one name (ISO 32000-1, 9.6.4)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    seen: set[int] = set()
+
+    def retag(name: str) -> NameObject:
+        tag, plus, rest = name.lstrip("/").partition("+")
+        if not plus or len(tag) != 6:
+            return NameObject(name)
+        digest = hashlib.sha256(f"{part}:{tag}".encode()).digest()
+        return NameObject("/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + rest)
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not isinstance(node, DictionaryObject) or id(node) in seen:
+            return
+        seen.add(id(node))
+        if "/BaseFont" in node:
+            node[NameObject("/BaseFont")] = retag(node["/BaseFont"])
+            descriptor = node.get("/FontDescriptor")
+            if descriptor is not None and "/FontName" in descriptor.get_object():
+                descriptor = descriptor.get_object()
+                descriptor[NameObject("/FontName")] = retag(descriptor["/FontName"])
+            for descendant in node.get("/DescendantFonts") or ():
+                walk(descendant)
+            return
+        for key in ("/Resources", "/Font", "/XObject", "/Pattern"):
+            child = node.get(key)
+            if child is None:
+                continue
+            child = child.get_object()
+            if key in ("/Font", "/XObject", "/Pattern") and isinstance(child, DictionaryObject):
+                for value in child.values():
+                    walk(value)
+            else:
+                walk(child)
+
+    for page in pages:
+        walk(page)

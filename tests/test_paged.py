@@ -93,7 +93,7 @@ def test_the_page_is_cut_into_a_title_page_and_two_parts(page):
     assert parts is not None
     first, second = parts.sections
     assert first.lstrip().startswith('<div class="cell ') and "<h2" in first
-    assert "<h2" in second and parts.first_sections >= 1
+    assert "<h2" in second and parts.counters[0] == 0 and parts.counters[1] >= 1
     assert "<nav" in parts.title and "<h2" not in parts.title
     main_open = html.index(">", html.index("<main")) + 1
     assert parts.title + first + second == html[main_open:html.rindex("</main>")], \
@@ -212,21 +212,94 @@ def test_pages_without_contents_are_rendered_in_one_pass(tmp_path):
 def test_sections_are_only_cut_where_their_heading_opens_the_cell():
     head = '<html><head><style>p {}</style></head><body><main class="briefing has-toc">'
     cells = [
-        '<div class="cell x"><header class="title-block"><h1>T</h1>'
-        '<p class="byline">A</p></header></div><nav class="toc"><a href="#a">a</a></nav>',
+        '<div class="cell x"><header class="title-block"><h1>T &amp; "q"</h1>'
+        '<p class="byline lead">A\u00a0B</p></header></div>'
+        '<nav class="toc"><a href="#a">a</a></nav>',
         '<div class="cell y"><div class="inner_cell"><h2 id="a">A</h2></div></div>',
         '<div class="cell y"><div class="inner_cell"><p>before</p><h2 id="b">B</h2></div></div>',
-        '<div class="cell y"><div class="inner_cell"><h2 id="c">C</h2></div></div>',
+        '<div class="cell y"><div class="inner_cell"><h2 id="c" style="color: red">C</h2>'
+        '<h1>Later title</h1></div></div>',
+        '<div class="cell y"><div class="inner_cell"><h2 id="d">D</h2></div></div>',
     ]
     html = head + "".join(cells) + "</main></body></html>"
     parts = paged.cut(html)
     assert parts is not None
     # the cell with text before its heading is not a place to cut
-    assert parts.sections == (cells[1] + cells[2], cells[3])
-    assert parts.first_sections == 2
-    assert parts.doctitle == "T" and parts.author == "A"
+    assert parts.sections[0].startswith(cells[1] + cells[2])
+    assert parts.counters[0] == 0 and parts.counters[1] == len(
+        [c for c in cells if "<h2" in c and c in parts.sections[0]])
     assert parts.styles == ("p {}",)
-    second = parts.part(1)
-    assert 'style="counter-reset: section 2"' in second
-    assert "string-set: section content(text), doctitle &quot;T&quot;" in second
+    # what a part carries over is a stylesheet of its own: the markup is not touched
+    assert parts.part(0) == parts.head + parts.sections[0] + parts.tail
+    assert parts.part(1) == parts.head + parts.sections[1] + parts.tail
+    assert 'string-set: section content(text), author "A\u00a0B", doctitle "T & \\"q\\""' \
+        in parts.part_css(0)
+    assert '[id="a"]' in parts.part_css(0)
+    assert "counter-reset: section 0 figure" in parts.part_css(0)
+    # the contents' numbers are written in for the title page alone
+    css = parts.title_css({"a": 2, "b": 3})
+    assert 'nav.toc a[href="#a"]::after' in css and '"2"' in css
+    # a section that starts on the title page, or no contents page: not cut
+    assert paged.cut(html.replace("<nav", '<h2 id="z">Z</h2><nav')) is None
     assert paged.cut(html.replace("has-toc", "")) is None
+
+
+def test_the_second_part_carries_the_strings_as_they_stand_where_it_starts():
+    head = '<html><head></head><body><main class="briefing has-toc">'
+    cells = [
+        '<div class="cell x"><h1>First</h1><p class="byline">A</p><nav class="toc"></nav></div>',
+        '<div class="cell y"><h2 id="a">A</h2><p>' + "x" * 2000 + '</p></div>',
+        '<div class="cell y"><h2 id="b">B</h2><h1>Second</h1></div>',
+        '<div class="cell y"><h2 id="c">C</h2></div>',
+    ]
+    parts = paged.cut(head + "".join(cells) + "</main></body></html>")
+    assert parts is not None and parts.first_ids[1] in ("b", "c")
+    expected = "First" if parts.first_ids[1] == "b" else "Second"
+    assert f'doctitle "{expected}"' in parts.part_css(1)
+    assert f"counter-reset: section {parts.counters[1]} figure" in parts.part_css(1)
+
+
+def test_links_within_and_across_parts_are_written_once(page, tmp_path):
+    html = page[0]
+    first = html.index("<p", html.index('id="key-judgements"'))
+    last = html.index("<p", html.index('id="method-and-provenance"'))
+    # a link from section 1 to the last section and back, and one within section 1
+    html = (html[:first] + '<p><a href="#method-and-provenance">method</a> '
+            '<a href="#membership-overlap">overlap</a></p>' + html[first:last]
+            + '<p><a href="#key-judgements">judgements</a></p>' + html[last:])
+    joined = _structure(export_pdf(html, tmp_path))
+    single = _structure(export_pdf(html, tmp_path, whole=True))
+    assert joined["links"] == single["links"]
+    injected = [link for link in joined["links"] if link[0] > 0 and link[2] in (
+        "method-and-provenance", "membership-overlap", "key-judgements")]
+    assert {link[2] for link in injected} == {
+        "method-and-provenance", "membership-overlap", "key-judgements"}
+
+
+def test_every_font_subset_has_a_name_of_its_own(page):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(page[2]))
+    fonts: dict[int, str] = {}
+    seen: set[int] = set()
+
+    def walk(node):
+        node = node.get_object()
+        if not isinstance(node, dict) or id(node) in seen:
+            return
+        seen.add(id(node))
+        if "/BaseFont" in node and node.get("/Subtype") == "/Type0":
+            fonts[id(node)] = str(node["/BaseFont"])
+            return
+        for key in ("/Resources", "/Font", "/XObject", "/Pattern"):
+            child = node.get(key)
+            if child is not None:
+                child = child.get_object()
+                for value in (child.values() if key != "/Resources" else [child]):
+                    walk(value)
+
+    for pdf_page in reader.pages:
+        walk(pdf_page)
+    names = list(fonts.values())
+    assert len(names) > 3
+    assert len(names) == len(set(names)), "two different subsets share a name"
