@@ -12,16 +12,19 @@ The two parts are laid out at the same time, the second in a forked process. Not
 part's layout depends on the other, except the page numbers in the running footer ("Page x of
 y"): each part tells the other how many pages it has once its pages are made, before the
 footers are laid out (``_numbered_margin_boxes``). The title page is laid out last, when
-every section's page is known, with the contents' page numbers written in. The three PDFs are
-joined with pypdf, and the joined file gets what WeasyPrint would have written for the whole
-document: the outline (bookmarks), the named destinations, the contents' links, the metadata
-and the file identifier.
+every section's page is known, with the contents' page numbers written in: by the forked
+process, while this one draws its part. The three PDFs are joined with pypdf, and the joined
+file gets what WeasyPrint would have written for the whole document: the outline
+(bookmarks), the named destinations, the contents' links, the metadata and the file
+identifier.
 
 Identical HTML gives identical bytes whether the parts run in parallel, one after the other
 (one usable core, no ``fork``, ``BRIEFING_NO_WARM=split``) or after the forked process
 failed: the second part is then laid out in this process, with the same numbers.
-``tests/test_paged.py`` checks that the joined PDF shows the same pages, outline, links and
-destinations as WeasyPrint's single pass over the same HTML.
+What a part needs from the page before it (the section counter, the running header's
+strings, the contents' numbers) is given to it as a small stylesheet of its own; the markup is
+never edited. ``tests/test_paged.py`` checks that the joined PDF shows the same pages, outline,
+links and destinations as WeasyPrint's single pass over the same HTML.
 
 A page without a contents page (a country profile), or with fewer than two sections after
 it, is rendered in one pass.
@@ -287,8 +290,9 @@ class _Laid:
     links: list[list] = field(default_factory=list)
 
 
-def _lay_out(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *,
-             part: bool, identifier: bytes, css: str = "") -> _Laid:
+def _layout(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *, part: bool,
+            css: str = ""):
+    """WeasyPrint's layout of ``html`` (a Document), its footers numbered by ``resolve``."""
     from weasyprint import CSS, HTML
 
     global _numbering
@@ -300,16 +304,45 @@ def _lay_out(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *,
         resolve = functools.lru_cache(maxsize=None)(resolve)  # asked once per page
     outer, _numbering = _numbering, resolve  # the second part may be laid out inside the first
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=[*sheets.sheets, *extra], font_config=sheets.font_config)
     finally:
         _numbering = outer
+
+
+def _written(document, identifier: bytes) -> _Laid:
+    """The laid-out document drawn to PDF, with what the joined file needs to know of it."""
     pdf = document.write_pdf(pdf_identifier=identifier)
     return _Laid(pdf=pdf, heights=[p.height for p in document.pages],
                  anchors=[dict(p.anchors) for p in document.pages],
                  bookmarks=[list(p.bookmarks) for p in document.pages],
                  links=[[(kind, target, tuple(rect)) for kind, target, rect, _ in p.links
                          if kind == "internal"] for p in document.pages])
+
+
+def _lay_out(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *,
+             part: bool, identifier: bytes, css: str = "") -> _Laid:
+    return _written(_layout(html, base_url, fetcher, sheets, resolve, part=part, css=css),
+                    identifier)
+
+
+def _page_numbers(anchors: list[dict], offset: int) -> dict[str, int]:
+    """Anchor name -> the page number it is on, for pages numbered from ``offset`` + 1."""
+    numbers: dict[str, int] = {}
+    for index, page_anchors in enumerate(anchors):
+        for name in page_anchors:
+            numbers.setdefault(name, offset + index + 1)
+    return numbers
+
+
+def _title(parts: Parts, base_url, fetcher, sheets, numbers: dict[str, int], body_pages: int,
+           identifier: bytes) -> _Laid:
+    """The title page, with the contents' page numbers written in."""
+    def resolve(pages: int) -> tuple[int, int]:
+        return 0, pages + body_pages
+
+    return _lay_out(parts.title_page(), base_url, fetcher, sheets, resolve, part=False,
+                    identifier=identifier, css=parts.title_css(numbers))
 
 
 def whole(html: str, base_url: str, fetcher, identifier: bytes) -> bytes:
@@ -375,8 +408,10 @@ class _Second:
 
     def __init__(self, parts: Parts, base_url, fetcher, sheets, title_pages: int,
                  identifier: bytes):
+        self.parts = parts
         self.args = (parts.part(1), base_url, fetcher, sheets)
         self.css = parts.part_css(1)
+        self.title: _Laid | None = None
         self.title_pages = title_pages
         self.identifier = identifier
         self.pid = None
@@ -405,14 +440,23 @@ class _Second:
                 signal.alarm(int(CHILD_DEADLINE_S) + 1)
                 deadline = time.monotonic() + CHILD_DEADLINE_S
 
+                known: dict[str, int] = {}
+
                 def resolve(pages: int) -> tuple[int, int]:
                     _send(to_parent_w, pickle.dumps(pages))
-                    first = pickle.loads(_receive(to_child_r, deadline))
+                    known["first"] = first = pickle.loads(_receive(to_child_r, deadline))
                     return self.title_pages + first, self.title_pages + first + pages
 
                 laid = _lay_out(*self.args, resolve, part=True, identifier=self.identifier,
                                 css=self.css)
-                _send(to_parent_w, pickle.dumps(laid))
+                # then the title page, once the parent sends the first part's page numbers
+                numbers = pickle.loads(_receive(to_child_r, deadline))
+                offset = self.title_pages + known["first"]
+                for name, page in _page_numbers(laid.anchors, offset).items():
+                    numbers.setdefault(name, page)
+                title = _title(self.parts, *self.args[1:], numbers,
+                               known["first"] + len(laid.heights), self.identifier)
+                _send(to_parent_w, pickle.dumps((laid, title)))
                 code = 0
             finally:
                 os._exit(code)
@@ -453,10 +497,20 @@ class _Second:
         self._here(first_pages)
         return self.pages
 
+    def send_numbers(self, numbers: dict[str, int]) -> None:
+        """The first part's anchors and their page numbers, for the title page."""
+        if self.pid is not None:
+            try:
+                _send(self.to_child, pickle.dumps(numbers))
+            except Exception:
+                self._give_up()
+
     def finish(self, first_pages: int) -> _Laid:
+        """The second part's result (and the title page, if the forked process made it)."""
         if self.result is None and self.pid is not None:
             try:
-                self.result = pickle.loads(_receive(self.from_child, self.deadline))
+                self.result, self.title = pickle.loads(
+                    _receive(self.from_child, self.deadline))
                 with contextlib.suppress(ChildProcessError, OSError):
                     os.waitpid(self.pid, 0)
             except Exception:
@@ -506,24 +560,24 @@ def _render_parts(parts: Parts, base_url, fetcher, sheets, title_pages: int,
             counts["second"] = second.exchange(pages)
             return title_pages, title_pages + pages + counts["second"]
 
-        first = _lay_out(parts.part(0), base_url, fetcher, sheets, resolve, part=True,
-                         identifier=identifier, css=parts.part_css(0))
+        document = _layout(parts.part(0), base_url, fetcher, sheets, resolve, part=True,
+                           css=parts.part_css(0))
+        # the forked process lays out the title page while this one draws its part
+        second.send_numbers(_page_numbers([dict(p.anchors) for p in document.pages],
+                                          title_pages))
+        first = _written(document, identifier)
+        del document
         rest = second.finish(counts["first"])
+        title = second.title
     finally:
         if second is not None:
             second._give_up()
-    total_body = len(first.heights) + len(rest.heights)
-    numbers = {}
-    for offset, laid in ((title_pages, first), (title_pages + len(first.heights), rest)):
-        for index, anchors in enumerate(laid.anchors):
-            for name in anchors:
-                numbers.setdefault(name, offset + index + 1)
-
-    def resolve_title(pages: int) -> tuple[int, int]:
-        return 0, pages + total_body
-
-    title = _lay_out(parts.title_page(), base_url, fetcher, sheets, resolve_title,
-                     part=False, identifier=identifier, css=parts.title_css(numbers))
+    if title is None:
+        numbers = _page_numbers(first.anchors, title_pages)
+        for name, page in _page_numbers(rest.anchors, title_pages + len(first.heights)).items():
+            numbers.setdefault(name, page)
+        title = _title(parts, base_url, fetcher, sheets, numbers,
+                       len(first.heights) + len(rest.heights), identifier)
     return _join([title, first, rest], identifier), len(title.heights)
 
 

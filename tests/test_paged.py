@@ -157,12 +157,14 @@ def test_the_same_bytes_in_parallel_in_sequence_and_after_a_failed_fork(page, mo
         assert export_pdf(html, out) == joined, "without fork, the bytes differ"
 
 
-def test_a_forked_part_that_fails_is_laid_out_here(page, monkeypatch):
+@pytest.mark.parametrize("where", ["_lay_out", "_title"],
+                         ids=["before-its-part", "before-the-title-page"])
+def test_a_forked_part_that_fails_is_laid_out_here(page, monkeypatch, where):
     html, out, joined, _single = page
     if not paged._can_fork():
         pytest.skip("parts are only forked with two usable cores")
     parent = os.getpid()
-    real = paged._lay_out
+    real = getattr(paged, where)
     ran_in: set[int] = set()
 
     def failing_in_child(*args, **kwargs):
@@ -180,7 +182,7 @@ def test_a_forked_part_that_fails_is_laid_out_here(page, monkeypatch):
             forked.append(pid)
         return pid
 
-    monkeypatch.setattr(paged, "_lay_out", failing_in_child)
+    monkeypatch.setattr(paged, where, failing_in_child)
     monkeypatch.setattr(os, "fork", recording_fork)
     assert export_pdf(html, out) == joined
     assert ran_in == {parent} and len(forked) == 1
