@@ -406,6 +406,7 @@ def warm_parent(formats: Iterable[str] = ("html", "pdf"), data_dir: Path | str |
 
 
 def _warm_exporters(formats: set[str], data_dir: Path | str | None = None) -> None:
+    page = None
     with contextlib.suppress(Exception):
         import nbformat
 
@@ -421,8 +422,8 @@ def _warm_exporters(formats: set[str], data_dir: Path | str | None = None) -> No
             data = render.data_path(data_dir)
             render.prepare_fonts(data)
             page = render.export_html(nb, font_base=render.font_chars(data))
-    if "pdf" in formats:
-        with contextlib.suppress(Exception):
+    if "pdf" in formats and page is not None:
+        with contextlib.suppress(Exception):  # the stylesheets the PDF export will need
             from . import paged
 
             paged.prepare(page, render._local_fetcher())
