@@ -45,7 +45,7 @@ import select
 import signal
 import struct
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from .paths import switched_off
@@ -192,12 +192,16 @@ def cut(html: str) -> Parts | None:
         first_ids.append(html_lib.unescape(heading.group(1)))
     strings = tuple(_strings_before(html, main.end(), at) for at in (starts[0], cut_at))
     head = html[:main.end()]
-    styles = tuple(m.group(1) for m in _STYLE_RE.finditer(head))
-    head = _STYLE_RE.sub("", head)
-    return Parts(head=head, styles=styles, title=html[main.end():starts[0]],
+    return Parts(head=_STYLE_RE.sub("", head), styles=_styles(head),
+                 title=html[main.end():starts[0]],
                  sections=(html[starts[0]:cut_at], html[cut_at:main_close]),
                  counters=(0, len(_H2_RE.findall(html, starts[0], cut_at))),
                  first_ids=tuple(first_ids), strings=strings, tail=html[main_close:])
+
+
+def _styles(html: str) -> tuple[str, ...]:
+    """The contents of the page's ``<style>`` elements, in order."""
+    return tuple(m.group(1) for m in _STYLE_RE.finditer(html))
 
 
 def _strings_before(html: str, begin: int, end: int) -> dict[str, str]:
@@ -252,7 +256,7 @@ def prepare(page: str, fetcher) -> None:
     """Parse the stylesheets of ``page`` now (a page exported in the warm-up has the same
     stylesheets as the briefing whenever the briefing's characters are in the prepared font
     subsets, render.prepare_fonts)."""
-    stylesheets(tuple(m.group(1) for m in _STYLE_RE.finditer(page)), fetcher)
+    stylesheets(_styles(page), fetcher)
 
 
 #: While a part is laid out: ``resolve(local_pages) -> (page offset, total pages)``.
@@ -284,10 +288,10 @@ def _install_hook() -> None:
 class _Laid:
     """One part after WeasyPrint: its PDF and what the joined file needs to know of it."""
     pdf: bytes
-    heights: list[float] = field(default_factory=list)
-    anchors: list[dict] = field(default_factory=list)
-    bookmarks: list[list] = field(default_factory=list)
-    links: list[list] = field(default_factory=list)
+    heights: list[float]
+    anchors: list[dict]
+    bookmarks: list[list]
+    links: list[list]
 
 
 def _layout(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *, part: bool,
@@ -326,12 +330,14 @@ def _lay_out(html: str, base_url: str, fetcher, sheets: _Sheets, resolve, *,
                     identifier)
 
 
-def _page_numbers(anchors: list[dict], offset: int) -> dict[str, int]:
-    """Anchor name -> the page number it is on, for pages numbered from ``offset`` + 1."""
+def _page_numbers(*parts: tuple[list[dict], int]) -> dict[str, int]:
+    """Anchor name -> the page number it is first on, for each part's pages (``anchors``)
+    numbered from its ``offset`` + 1."""
     numbers: dict[str, int] = {}
-    for index, page_anchors in enumerate(anchors):
-        for name in page_anchors:
-            numbers.setdefault(name, offset + index + 1)
+    for anchors, offset in parts:
+        for index, page_anchors in enumerate(anchors):
+            for name in page_anchors:
+                numbers.setdefault(name, offset + index + 1)
     return numbers
 
 
@@ -348,8 +354,7 @@ def _title(parts: Parts, base_url, fetcher, sheets, numbers: dict[str, int], bod
 def whole(html: str, base_url: str, fetcher, identifier: bytes) -> bytes:
     """One WeasyPrint pass over the whole page (pages without contents, and the reference the
     joined PDF is tested against)."""
-    styles = tuple(m.group(1) for m in _STYLE_RE.finditer(html))
-    sheets = stylesheets(styles, fetcher)
+    sheets = stylesheets(_styles(html), fetcher)
     return _lay_out(_STYLE_RE.sub("", html), base_url, fetcher, sheets, None,
                     part=False, identifier=identifier).pdf
 
@@ -451,9 +456,8 @@ class _Second:
                                 css=self.css)
                 # then the title page, once the parent sends the first part's page numbers
                 numbers = pickle.loads(_receive(to_child_r, deadline))
-                offset = self.title_pages + known["first"]
-                for name, page in _page_numbers(laid.anchors, offset).items():
-                    numbers.setdefault(name, page)
+                own = _page_numbers((laid.anchors, self.title_pages + known["first"]))
+                numbers = {**own, **numbers}  # the first part's anchors come first
                 title = _title(self.parts, *self.args[1:], numbers,
                                known["first"] + len(laid.heights), self.identifier)
                 _send(to_parent_w, pickle.dumps((laid, title)))
@@ -508,23 +512,10 @@ class _Second:
     def finish(self, first_pages: int) -> _Laid:
         """The second part's result (and the title page, if the forked process made it)."""
         if self.result is None and self.pid is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.result, self.title = pickle.loads(
                     _receive(self.from_child, self.deadline))
-                with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(self.pid, 0)
-            except Exception:
-                self.result = None
-            finally:
-                for fd in (self.to_child, self.from_child):
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
-                if self.result is None:
-                    with contextlib.suppress(OSError):
-                        os.kill(self.pid, signal.SIGKILL)
-                    with contextlib.suppress(ChildProcessError, OSError):
-                        os.waitpid(self.pid, 0)
-                self.pid = None
+            self._give_up()  # done (it exits after answering) or failed: reaped either way
         if self.result is None:
             self._here(first_pages)
         return self.result
@@ -563,8 +554,8 @@ def _render_parts(parts: Parts, base_url, fetcher, sheets, title_pages: int,
         document = _layout(parts.part(0), base_url, fetcher, sheets, resolve, part=True,
                            css=parts.part_css(0))
         # the forked process lays out the title page while this one draws its part
-        second.send_numbers(_page_numbers([dict(p.anchors) for p in document.pages],
-                                          title_pages))
+        second.send_numbers(_page_numbers(([p.anchors for p in document.pages],
+                                            title_pages)))
         first = _written(document, identifier)
         del document
         rest = second.finish(counts["first"])
@@ -573,9 +564,8 @@ def _render_parts(parts: Parts, base_url, fetcher, sheets, title_pages: int,
         if second is not None:
             second._give_up()
     if title is None:
-        numbers = _page_numbers(first.anchors, title_pages)
-        for name, page in _page_numbers(rest.anchors, title_pages + len(first.heights)).items():
-            numbers.setdefault(name, page)
+        numbers = _page_numbers((first.anchors, title_pages),
+                                (rest.anchors, title_pages + len(first.heights)))
         title = _title(parts, base_url, fetcher, sheets, numbers,
                        len(first.heights) + len(rest.heights), identifier)
     return _join([title, first, rest], identifier), len(title.heights)
