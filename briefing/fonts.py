@@ -1,6 +1,6 @@
 """Font files and the subsets embedded in the output (no heavy imports until used).
 
-The HTML page (:func:`briefing.render.embed_fonts`) and each chart's SVG
+The HTML page (:func:`embed_page_fonts`) and each chart's SVG
 (:func:`briefing.charts.to_svg`) carry ``@font-face`` rules whose sources are ``data:`` WOFF2
 subsets of the faces they use, reduced to the characters they show, so they look the same on
 every machine without fetching anything. fontTools is imported on first use only.
@@ -105,3 +105,47 @@ def font_face(family: str, style: str, weight: int | str, woff2: bytes) -> str:
     return (f'@font-face {{ font-family: "{name}"; font-style: {style}; '
             f"font-weight: {weight}; "
             f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
+
+
+#: Faces embedded in the HTML, subset to the characters of the page (WeasyPrint does the same
+#: in the PDF): the stylesheet names them first, so the page looks the same on every machine.
+#: A face whose file is missing is skipped and the stylesheet's fallbacks apply.
+EMBEDDED_FONTS = (
+    ("Briefing Serif", "normal", 400, "LiberationSerif-Regular.ttf"),
+    ("Briefing Serif", "italic", 400, "LiberationSerif-Italic.ttf"),
+    ("Briefing Serif", "normal", 700, "LiberationSerif-Bold.ttf"),
+    ("Briefing Sans", "normal", 400, "LiberationSans-Regular.ttf"),
+    ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
+)
+#: Characters the stylesheet itself writes (generated content, quotes, list markers).
+CSS_TEXT = "Page of Contents 0123456789\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
+
+
+def page_text(page: str) -> str:
+    """The characters a page can show: its own, printable ASCII and the stylesheet's."""
+    import string
+
+    return "".join(sorted(set(page) | set(string.printable.strip()) | set(CSS_TEXT)))
+
+
+def embed_page_fonts(page: str) -> str:
+    """Add ``@font-face`` rules with ``data:`` WOFF2 subsets of EMBEDDED_FONTS covering every
+    character of ``page`` (Latin, Greek, Cyrillic; other scripts fall back to the reader's
+    fonts, as in the PDF) before the page's first ``<style>``."""
+    text = page_text(page)
+    rules = []
+    for family, style, weight, name in EMBEDDED_FONTS:
+        path = font_file(name)
+        if path is None:
+            continue
+        try:
+            woff2 = subset_woff2(path, text)
+        except Exception:  # a broken font file must not stop the report
+            continue
+        rules.append(font_face(family, style, weight, woff2))
+    at = page.find("<style>")
+    if not rules or at < 0:
+        return page
+    fonts = ("<style>\n/* font subsets embedded by briefing.fonts.embed_page_fonts */\n"
+             + "\n".join(rules) + "\n</style>\n")
+    return page[:at] + fonts + page[at:]

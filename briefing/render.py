@@ -32,9 +32,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import RenderError
-from .fonts import advance_widths
-from .fonts import font_file as _font_file
-from .fonts import subset_woff2 as _subset_woff2
+from .fonts import advance_widths, embed_page_fonts
 from .kernels import left_by_dead_processes
 
 REMOVED_TAGS = ("parameters", "injected-parameters")
@@ -455,7 +453,7 @@ def _css() -> str:
 
 def export_html(nb, title: str | None = None, language: str = "en", *,
                 author: str | None = None, description: str | None = None,
-                keywords: list[str] | None = None, font_base: str = "") -> str:
+                keywords: list[str] | None = None) -> str:
     """Export an executed notebook as one self-contained, inert HTML page.
 
     Our template (extends nbconvert's ``basic``) hides code, prompts, the parameters cells,
@@ -472,117 +470,12 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     exporter = _exporter()
     resources = {"briefing": {"css": _css()}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    page = embed_fonts(finish_html(body, info), font_base)
+    page = embed_page_fonts(finish_html(body, info))
     problems = unsafe_html(page)
     if problems:
         raise RenderError("the exported HTML is not self-contained and inert:\n"
                           + "\n".join(f"  {p}" for p in problems[:20]))
     return page
-
-
-#: Faces embedded in the HTML, subset to the characters of the page (WeasyPrint does the same
-#: in the PDF): the stylesheet names them first, so the page looks the same on every machine.
-#: A face whose file is missing is skipped and the stylesheet's fallbacks apply.
-EMBEDDED_FONTS = (
-    ("Briefing Serif", "normal", 400, "LiberationSerif-Regular.ttf"),
-    ("Briefing Serif", "italic", 400, "LiberationSerif-Italic.ttf"),
-    ("Briefing Serif", "normal", 700, "LiberationSerif-Bold.ttf"),
-    ("Briefing Sans", "normal", 400, "LiberationSans-Regular.ttf"),
-    ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
-)
-#: Characters the stylesheet itself writes (generated content, quotes, list markers).
-_CSS_TEXT = "Page of Contents 0123456789\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
-
-
-_ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
-_FONT_SOURCES = ("*.csv", "*.json", "*.txt")
-
-
-def font_chars(data_dir: Path) -> str:
-    """Every character a page rendered from ``data_dir`` can be expected to show: the data
-    files, the package's code and templates, the notebooks (with their ``\\uXXXX``
-    escapes); :func:`_font_text` adds printable ASCII and the stylesheet's generated text.
-
-    The page fonts are subset to this set together with the page's own characters, so the
-    subsets depend only on the inputs and can be made while the kernel is still running
-    (:func:`prepare_fonts`); a page with a character outside the set only costs the time
-    of subsetting again, never a different result for the same inputs."""
-    files = sorted(f for pattern in _FONT_SOURCES for f in Path(data_dir).rglob(pattern))
-    files += sorted(paths.PACKAGE_DIR.glob("*.py"))
-    files += sorted(f for f in paths.TEMPLATES_DIR.rglob("*") if f.is_file())
-    files += sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
-    signature = []
-    for f in files:  # cached per file contents' identity: a changed file is read again
-        with contextlib.suppress(OSError):
-            st = f.stat()
-            signature.append((str(f), st.st_size, st.st_mtime_ns))
-    return _font_chars(tuple(signature))
-
-
-@functools.lru_cache(maxsize=8)
-def _font_chars(signature: tuple[tuple[str, int, int], ...]) -> str:
-    chars: set[str] = set()
-    for name, _size, _mtime in signature:
-        f = Path(name)
-        try:
-            text = f.read_text(encoding="utf-8", errors="ignore")
-        except OSError:
-            continue
-        chars.update(text)
-        if f.suffix in (".py", ".ipynb", ".j2"):
-            chars.update(chr(int(a or b, 16)) for a, b in _ESCAPE_RE.findall(text))
-    return "".join(sorted(chars))
-
-
-def _font_text(page: str, base: str) -> str:
-    import string
-
-    return "".join(sorted(set(page) | set(base) | set(string.printable.strip())
-                          | set(_CSS_TEXT)))
-
-
-def prepare_fonts(data_dir: Path) -> None:
-    """Make the page-font subsets for pages rendered from ``data_dir`` now (the warm-up
-    thread does it while the kernel runs the notebook); :func:`embed_fonts` then finds
-    them in the cache."""
-    text = _font_text("", font_chars(Path(data_dir)))
-    for name in _FACES.values():  # the metrics _size_columns measures table text with
-        with contextlib.suppress(Exception):
-            advance_widths(name)
-    for _family, _style, _weight, name in EMBEDDED_FONTS:
-        path = _font_file(name)
-        if path is not None:
-            with contextlib.suppress(Exception):
-                _subset_woff2(path, text)
-
-
-def embed_fonts(page: str, base: str = "") -> str:
-    """Add ``@font-face`` rules with ``data:`` WOFF2 subsets of EMBEDDED_FONTS covering every
-    character of ``page`` and of ``base`` (:func:`font_chars`) (Latin, Greek, Cyrillic;
-    other scripts fall back to the reader's fonts, as in the PDF)."""
-    import base64
-
-    text = _font_text(page, base)
-    rules = []
-    for family, style, weight, name in EMBEDDED_FONTS:
-        path = _font_file(name)
-        if path is None:
-            continue
-        try:
-            data = base64.b64encode(_subset_woff2(path, text)).decode("ascii")
-        except Exception:  # a broken font file must not stop the report
-            continue
-        rules.append(f'@font-face {{ font-family: "{family}"; font-style: {style}; '
-                     f"font-weight: {weight}; font-display: swap; "
-                     f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
-    if not rules:
-        return page
-    at = page.find("<style>")
-    if at < 0:
-        return page
-    fonts = "<style>\n/* font subsets embedded by briefing.render.embed_fonts */\n" + \
-        "\n".join(rules) + "\n</style>\n"
-    return page[:at] + fonts + page[at:]
 
 
 def slug(text: str) -> str:
@@ -1014,7 +907,7 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
         outputs: dict[Path, bytes | str] = {out_dir / f"{stem}.ipynb": nbformat.writes(nb)}
         html = None
         if "html" in formats or "pdf" in formats:
-            html = export_html(nb, title, font_base=font_chars(data_dir))
+            html = export_html(nb, title)
         if "html" in formats:
             outputs[out_dir / f"{stem}.html"] = html
         if "pdf" in formats:
