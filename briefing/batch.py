@@ -37,6 +37,8 @@ class Job:
     title: str | None
     formats: tuple[str, ...]
     label: str = ""
+    register: bytes | None = None  # the claims register, from the data validated once
+    cell_timeout: float | None = None  # seconds a cell may run (None: the default)
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Outcome:
 
 
 def make_job(notebook: str | Path, params: Params, out_dir: Path,
-             formats: tuple[str, ...]) -> Job:
+             formats: tuple[str, ...], cell_timeout: float | None = None) -> Job:
     """The job for validated ``params``: a per-country notebook is named after the country."""
     path = notebook_path(notebook)
     names = params.validated.country_names if params.validated is not None else {}
@@ -61,16 +63,24 @@ def make_job(notebook: str | Path, params: Params, out_dir: Path,
         stem = path.stem
         title = (params.title if "title" in params else "") or None  # notebook decides
         label = stem
+    register = None
+    if params.validated is not None:
+        from .safe_csv import claims_register_bytes
+
+        register = claims_register_bytes(params.validated, country=country or None)
     return Job(notebook=path, parameters=params.injectable(), out_dir=Path(out_dir),
-               stem=stem, title=title, formats=tuple(formats), label=label)
+               stem=stem, title=title, formats=tuple(formats), label=label,
+               register=register, cell_timeout=cell_timeout)
 
 
-def run_job(job: Job, km=None) -> list[Path]:
-    """Execute and export one report; ``km`` is an optional pre-started kernel manager."""
-    from .render import render
+def run_job(job: Job, km=None, on_executed=None) -> list[Path]:
+    """Execute and export one report; ``km`` is an optional pre-started kernel manager,
+    ``on_executed`` what to call once its cells have run."""
+    from .render import CELL_TIMEOUT, render
 
     return render(job.notebook, job.parameters, job.out_dir, stem=job.stem,
-                  formats=job.formats, title=job.title, km=km)
+                  formats=job.formats, title=job.title, km=km, on_executed=on_executed,
+                  register=job.register, cell_timeout=job.cell_timeout or CELL_TIMEOUT)
 
 
 def ensure_writable(out_dir: Path, flag: str = "--out") -> Path:
@@ -105,20 +115,26 @@ def _work(job: Job) -> Outcome:
     return Outcome(job, written=written, seconds=time.perf_counter() - start)
 
 
-def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outcome]:
-    """Render ``jobs`` on ``workers`` processes with a progress bar on stderr."""
+def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
+             outcomes: list[Outcome] | None = None) -> list[Outcome]:
+    """Render ``jobs`` on ``workers`` processes with a progress bar on stderr. Outcomes are
+    appended to ``outcomes`` as they come, so an interrupted batch still knows what it did.
+    """
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
 
-    outcomes: list[Outcome] = []
+    outcomes = [] if outcomes is None else outcomes
     workers = max(1, min(workers, len(jobs)))
     bar_args = {"total": len(jobs), "desc": "profiles", "unit": "profile",
                 "file": sys.stderr, "disable": None if progress else True}
-    from .kernels import close_worker, init_worker
+    from .kernels import close_worker
 
     notebooks = sorted({str(job.notebook) for job in jobs})
     if workers == 1:
+        from .render import preload
+
+        preload(jobs[0].formats)
         try:
             with tqdm(**bar_args) as bar:
                 for job in jobs:
@@ -128,14 +144,11 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outco
         return outcomes
     import multiprocessing
 
-    # fork: the parent has imported nothing heavy yet, and `python -m briefing` cannot be
-    # re-imported safely as a spawn target.
-    context = multiprocessing.get_context("fork")
-    # Each worker starts its warm kernel first, then its own heavy imports (kernels.py).
+    # spawn: a fresh interpreter per worker (no fork of a process with threads).
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=init_worker,
-                             initargs=(notebooks, True, jobs[0].formats,
-                                       jobs[0].parameters.get("data_dir"))) as pool:
+                             initializer=_init_worker,
+                             initargs=(notebooks, jobs[0].formats)) as pool:
         futures = {pool.submit(_work, job): job for job in jobs}
         with tqdm(**bar_args) as bar:
             for future in as_completed(futures):
@@ -146,7 +159,17 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> list[Outco
                                       f"({type(exc).__name__}: {exc})")
                 outcomes.append(_report(outcome, bar))
     order = {job.stem: i for i, job in enumerate(jobs)}  # workers return copies of jobs
-    return sorted(outcomes, key=lambda o: order[o.job.stem])
+    outcomes.sort(key=lambda o: order[o.job.stem])
+    return outcomes
+
+
+def _init_worker(notebooks: list[str], formats: tuple[str, ...]) -> None:
+    """A worker starts its warm kernel first, then imports the exporters meanwhile."""
+    from .kernels import init_worker
+    from .render import preload
+
+    init_worker(notebooks)
+    preload(formats)
 
 
 def _report(outcome: Outcome, bar) -> Outcome:
@@ -234,7 +257,8 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
 
 
 def plan(notebook: str | Path, values: dict, origins: dict, countries: list[str] | None,
-         out_dir: Path, formats: tuple[str, ...]) -> tuple[list[Job], Validated]:
+         out_dir: Path, formats: tuple[str, ...], cell_timeout: float | None = None
+         ) -> tuple[list[Job], Validated]:
     """Validate everything (data once, then every country) and return the jobs.
 
     Raises ParameterError/DataError before any kernel starts.
@@ -264,7 +288,7 @@ def plan(notebook: str | Path, values: dict, origins: dict, countries: list[str]
             continue
         if any(job.stem == params.country for job in jobs):
             continue
-        jobs.append(make_job(notebook, params, out_dir, formats))
+        jobs.append(make_job(notebook, params, out_dir, formats, cell_timeout))
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ParameterError(unique[0] if len(unique) == 1 else "\n".join(
@@ -279,19 +303,27 @@ def _origin(origins: dict, name: str) -> str:
 
 def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str] | None,
           out_dir: Path, formats: tuple[str, ...], workers: int,
-          progress: bool = True) -> int:
-    """Render every profile; print a summary; return the exit code (0, or 1 on failures)."""
+          progress: bool = True, cell_timeout: float | None = None) -> int:
+    """Render every profile; print a summary; return the exit code (0, or 1 on failures).
+
+    The index is written whatever happens (also after Ctrl-C), from the profiles present in
+    ``out_dir``, so it never links a profile that is not there or misses one that is."""
+    from .output import recover, write_one
+
     start = time.perf_counter()
     out_dir = Path(out_dir)
-    jobs, validated = plan(notebook, values, origins, countries, out_dir, formats)
+    jobs, validated = plan(notebook, values, origins, countries, out_dir, formats,
+                           cell_timeout)
     for warning in validated.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    outcomes = run_jobs(jobs, workers, progress=progress)
-    from .render import atomic_write
-
+    recover(out_dir)
     shown = {k: v for k, v in jobs[0].parameters.items() if k != "country"} if jobs else {}
     index = out_dir / "index.html"
-    atomic_write(index, index_html(outcomes, validated, out_dir, shown))
+    outcomes: list[Outcome] = []
+    try:
+        run_jobs(jobs, workers, progress=progress, outcomes=outcomes)
+    finally:
+        write_one(index, index_html(outcomes, validated, out_dir, shown))
     failures = [o for o in outcomes if o.error]
     took = time.perf_counter() - start
     print(f"rendered {len(outcomes) - len(failures)} of {len(outcomes)} profiles into "

@@ -97,25 +97,64 @@ def _cmd_params(args) -> int:
     return 0
 
 
+def refuse_inputs_as_outputs(out: Path, names: list[str], notebook: Path,
+                             data_dir: Path | None) -> None:
+    """ParameterError (exit 2, before anything runs) when a file the render would write is
+    the input notebook, or lies under notebooks/ or the data folder: inputs are never
+    overwritten."""
+    protected = [paths.NOTEBOOKS_DIR.resolve()]
+    if data_dir is not None:
+        protected.append(Path(data_dir).resolve())
+    for name in names:
+        target = (out / name).resolve()
+        if target == Path(notebook).resolve():
+            raise ParameterError(f"--out {paths.display_path(out)}: the render would "
+                                 f"overwrite its input notebook {paths.display_path(notebook)}"
+                                 " (expected an output folder that holds no input)")
+        for folder in protected:
+            if target == folder or folder in target.parents:
+                raise ParameterError(f"--out {paths.display_path(out)}: the render would write "
+                                     f"{paths.display_path(target)} inside "
+                                     f"{paths.display_path(folder)}/, which holds inputs "
+                                     "(expected an output folder such as reports/)")
+
+
+def _cell_timeout(args) -> float:
+    value = getattr(args, "cell_timeout", None)
+    if value is not None and not value > 0:
+        raise ParameterError(f"--cell-timeout: must be a positive number of seconds "
+                             f"(got {value:g})")
+    return value
+
+
 def _cmd_render(args) -> int:
     from .batch import ensure_writable, make_job, run_job
     from .params import check, notebook_path
+    from .render import output_names
 
     formats = parse_formats(args.format)
+    timeout = _cell_timeout(args)
     values, origins = collect(args)
     params = check(args.notebook, values, origins=origins)
     default_out = (paths.REPORTS_DIR / "profiles" if "country" in params
                    else paths.REPORTS_DIR)
-    out = ensure_writable(Path(args.out) if args.out else default_out)
+    out = Path(args.out) if args.out else default_out
+    job = make_job(notebook_path(args.notebook), params, out, formats, timeout)
+    data_dir = params.validated.data_dir if params.validated is not None else None
+    refuse_inputs_as_outputs(out, [*output_names(job.stem, formats).values(),
+                                   f"{job.stem}.failed.ipynb"], job.notebook, data_dir)
+    ensure_writable(out)
     for w in params.validated.warnings if params.validated else ():
         print(f"warning: {w}", file=sys.stderr)
-    job = make_job(notebook_path(args.notebook), params, out, formats)
-    from .kernels import prestarted_kernel, warm_parent
+    from .kernels import prestarted_kernel
+    from .render import preload
 
-    with prestarted_kernel(job.notebook) as km:  # starts before the heavy imports
-        # papermill, nbconvert, WeasyPrint and the page fonts while the kernel works
-        warm_parent(job.formats, job.parameters.get("data_dir"))
-        written = run_job(job, km=km)
+    with prestarted_kernel(job.notebook) as kernel:  # starts before the heavy imports
+        preload(job.formats)  # papermill, nbconvert, WeasyPrint while the kernel works
+        if kernel is None:
+            written = run_job(job)
+        else:
+            written = run_job(job, km=kernel.km, on_executed=kernel.shutdown_in_background)
     for path in written:
         print(f"wrote {paths.display_path(path)}")
     return 0
@@ -131,7 +170,8 @@ def _cmd_batch(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs: must be at least 1 (got {args.jobs})")
     workers = args.jobs or os.cpu_count() or 1
-    return batch(args.notebook, values, origins, countries, Path(args.out), formats, workers)
+    return batch(args.notebook, values, origins, countries, Path(args.out), formats, workers,
+                 cell_timeout=_cell_timeout(args))
 
 
 def _cmd_dictionary(args) -> int:
@@ -166,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "export HTML/PDF (the executed .ipynb is kept next to them)")
     _add_parameter_options(render)
     render.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
+    render.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+                        help="the longest one cell may run (default: 300)")
     render.add_argument("--out", help="output folder (default: reports/, or "
                         "reports/profiles/ for the country profile)")
     render.add_argument("--notebook", default="briefing",
@@ -180,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, help="worker processes (default: the number of "
                        "cores)")
     batch.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
+    batch.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+                       help="the longest one cell may run (default: 300)")
     batch.add_argument("--out", default=str(paths.REPORTS_DIR / "profiles"),
                        help="output folder (default: reports/profiles/)")
     batch.add_argument("--notebook", default="country_profile",
@@ -207,6 +251,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        import logging
+
+        # nbclient's pending cell task dies with the kernel; asyncio would print its
+        # traceback ("Task exception was never retrieved") at exit
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
         print("error: interrupted; earlier reports were left as they were", file=sys.stderr)
         return 130
     finally:

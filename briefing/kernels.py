@@ -6,8 +6,8 @@ Two mechanisms hide that cost without changing a byte of output:
 * ``prestarted_kernel(notebook)`` starts the kernel first thing (before the parent imports
   papermill, nbconvert and WeasyPrint) with the notebook's own imports as IPython
   ``exec_lines``, so the kernel imports pandas, matplotlib and ``briefing`` while the parent
-  imports its exporters. The kernel manager it yields is passed to papermill (``km=``), which
-  hands it to nbclient; nbclient does not shut down a kernel it did not start, so we do.
+  imports its exporters. Its kernel manager is passed to papermill (``km=``), which hands
+  it to nbclient; nbclient does not shut down a kernel it did not start, so we do.
 * ``WarmKernel.reset()`` returns a used kernel to the state of a freshly started warm kernel
   (namespace, history and execution counter, matplotlib figures and rcParams, pandas and numpy
   options, warning filters and registries, working directory, and fresh ``briefing`` modules),
@@ -348,11 +348,12 @@ def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
 
 @contextlib.contextmanager
 def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = None
-                      ) -> Iterator[object]:
-    """Start a kernel now, warm with the notebooks' imports; yield its manager (``km=``).
+                      ) -> Iterator[WarmKernel | None]:
+    """Start a kernel now, warm with the notebooks' imports, and yield it.
 
-    Call it before importing papermill/nbconvert/WeasyPrint (``briefing.render``): the kernel
-    then imports pandas and matplotlib on one core while the parent imports on the other.
+    Call it before importing papermill/nbconvert/WeasyPrint: the kernel then imports pandas
+    and matplotlib on one core while the parent imports on the other. Pass ``kernel.km`` to
+    the render and ``kernel.shutdown_in_background`` as what to do once the cells have run.
     The kernel is shut down on exit, whatever happened. If it cannot be started, yields
     None: papermill then starts its own kernel and reports any problem the usual way.
     """
@@ -369,64 +370,9 @@ def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = No
         yield None
         return
     try:
-        # render.execute calls this once the notebook has run (a reused kernel has none)
-        kernel.km.briefing_release = kernel.shutdown_in_background
-        yield kernel.km
+        yield kernel
     finally:
         kernel.shutdown()
-
-
-def warm_parent(formats: Iterable[str] = ("html", "pdf"), data_dir: Path | str | None = None
-                ) -> None:
-    """Import what the parent needs to execute and export (papermill now; nbconvert, and
-    WeasyPrint when a PDF is wanted, in a background thread) and compile the HTML templates
-    on a tiny notebook.
-
-    Call it right after starting a kernel: papermill is imported while the kernel imports,
-    the rest while the kernel runs the cells (the parent only waits for messages then; an
-    export that needs a module still being imported waits for it, Python's import lock).
-    Rendering a tiny PDF as well was measured: 0.08 s of CPU to save 0.03 s of the real
-    export, so WeasyPrint is only imported. The page fonts for ``data_dir`` (default:
-    data/) are subset here too (render.prepare_fonts: ~0.4 s of the HTML export, taken off
-    the critical path). It never changes an output byte (tests/test_kernels.py) and never
-    fails a render: any error here is ignored, the real export reports it.
-    """
-    if disabled("parent"):
-        return
-    formats = set(formats)
-    with contextlib.suppress(Exception):
-        import papermill  # noqa: F401
-    if disabled("thread"):
-        _warm_exporters(formats, data_dir)
-        return
-    import threading
-
-    threading.Thread(target=_warm_exporters, args=(formats, data_dir), name="briefing-warm",
-                     daemon=True).start()
-
-
-def _warm_exporters(formats: set[str], data_dir: Path | str | None = None) -> None:
-    page = None
-    with contextlib.suppress(Exception):
-        import nbformat
-
-        from . import render
-
-        if formats & {"html", "pdf"}:
-            nb = nbformat.v4.new_notebook()
-            nb.cells = [
-                nbformat.v4.new_markdown_cell("## Warm-up\n\nText *and* `code`."),
-                nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
-                    "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>",
-                                          "text/plain": "1"})])]
-            data = render.data_path(data_dir)
-            render.prepare_fonts(data)
-            page = render.export_html(nb, font_base=render.font_chars(data))
-    if "pdf" in formats and page is not None:
-        with contextlib.suppress(Exception):  # the stylesheets the PDF export will need
-            from . import paged
-
-            paged.prepare(page, render._local_fetcher())
 
 
 class KernelSlot:
@@ -486,18 +432,11 @@ class KernelSlot:
 _slot: KernelSlot | None = None
 
 
-def init_worker(notebooks: Iterable[Path | str], start: bool = True,
-                formats: Iterable[str] = ("html", "pdf"),
-                data_dir: Path | str | None = None) -> None:
-    """Initializer for a batch worker process (or the parent, rendering alone).
-
-    Starts this process's warm kernel, then the parent-side imports and warm-up while the
-    kernel imports; the kernel is killed when the process exits (also as a pool worker,
-    whose exit skips ``atexit``).
-    """
+def init_worker(notebooks: Iterable[Path | str], start: bool = True) -> None:
+    """Initializer for a batch worker process (or the parent, rendering alone): starts this
+    process's warm kernel, killed when the process exits (also as a pool worker)."""
     global _slot
     if disabled("reuse"):
-        warm_parent(formats, data_dir)
         return
     if _slot is None:
         _slot = KernelSlot(warm_modules(*notebooks))
@@ -509,7 +448,6 @@ def init_worker(notebooks: Iterable[Path | str], start: bool = True,
     if start:
         with contextlib.suppress(Exception):  # acquire() retries and reports the failure
             _slot.start()
-    warm_parent(formats, data_dir)
 
 
 @contextlib.contextmanager
@@ -520,8 +458,8 @@ def worker_kernel(notebook: Path | str | None = None) -> Iterator[object]:
     imports). After the block, the kernel is reset for the next notebook.
     """
     if disabled("reuse"):
-        with prestarted_kernel(*([notebook] if notebook is not None else [])) as km:
-            yield km
+        with prestarted_kernel(*([notebook] if notebook is not None else [])) as kernel:
+            yield kernel.km if kernel is not None else None
         return
     if _slot is None:
         init_worker([notebook] if notebook is not None else [])

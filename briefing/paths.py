@@ -33,9 +33,9 @@ def display_path(path: Path | str) -> str:
 
 
 def switched_off(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,parent,thread,reuse,ahead,split`` (or ``1``/``all``) turns
-    the speed mechanisms off (briefing.kernels; ``ahead``: briefing.present.Report.draw_ahead;
-    ``split``: the PDF's parts laid out one after the other, briefing.paged).
+    """``BRIEFING_NO_WARM=prestart,reuse,preload`` (or ``1``/``all``) turns the speed
+    mechanisms off: the kernel started before the parent's imports and the kernel reused in a
+    batch (briefing.kernels), the parent's imports while the kernel works (render.preload).
 
     An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
     the same bytes either way.

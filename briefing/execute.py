@@ -1,0 +1,150 @@
+"""Execute a parameterised notebook with papermill's public API; report failures by cell.
+
+The injected-parameters cell gets a stable id and papermill's timings are removed, so the
+same notebook, parameters and data give the same executed notebook on every run. A failing,
+dying or over-running cell is reported as one line naming the notebook, the cell (position
+and id) and the cause; the partially executed notebook is kept beside the report as
+``<stem>.failed.ipynb`` for debugging (and removed by the next successful render).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from . import paths
+from .errors import RenderError
+
+PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
+#: Default limit for one cell's execution (``--cell-timeout``), in seconds.
+CELL_TIMEOUT = 300
+#: How long nbclient waits for a cell's output messages once the cell has finished. nbclient's
+#: default (4 s) fails renders on a loaded machine, where output can arrive late.
+IOPUB_TIMEOUT = 120
+KERNEL_NAME = "python3"
+
+
+def clean_notebook(nb) -> None:
+    """Remove what makes an executed notebook differ between identical runs."""
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {})
+        if "injected-parameters" in meta.get("tags", []):
+            cell["id"] = "injected-parameters"
+        pm = meta.get("papermill")
+        if pm is not None:
+            for key in PAPERMILL_VOLATILE:
+                pm.pop(key, None)
+            if not pm:
+                meta.pop("papermill")
+        meta.pop("execution", None)
+        if "id" not in cell:
+            cell["id"] = f"cell-{i}"
+    run = nb.metadata.get("papermill", {})
+    for key in (*PAPERMILL_VOLATILE, "input_path", "output_path", "environment_variables",
+                "version"):
+        run.pop(key, None)
+
+
+def _where(cell, source_cells: list) -> str:
+    """``"cell 7 of 20 (id cell-06)"`` for ``cell``, counted in the source notebook."""
+    if cell is None:
+        return "an unknown cell"
+    if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+        return "the injected parameters cell"
+    cid = cell.get("id", "")
+    index_of = {c.get("id"): i for i, c in enumerate(source_cells)}
+    if cid in index_of:
+        return f"cell {index_of[cid] + 1} of {len(source_cells)} (id {cid})"
+    return f"cell id {cid}" if cid else "an unknown cell"
+
+
+def _failed_cell(partial, running) -> tuple[object, str]:
+    """The cell that failed and its error text, from the partially executed notebook: the
+    cell with an error output, else the one papermill marked running (the kernel died or
+    the cell ran over its time limit), else ``running`` (from nbclient's hook)."""
+    for cell in (partial.cells if partial is not None else []):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return cell, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
+    for cell in (partial.cells if partial is not None else []):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            return cell, ""
+    return running, ""
+
+
+def _cause(exc: Exception, cell_timeout: float) -> str:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, CellTimeoutError):
+        return f"took longer than the limit of {cell_timeout:g} s (--cell-timeout)"
+    if isinstance(exc, DeadKernelError):
+        return "the kernel died while running it (out of memory, or killed)"
+    detail = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {detail}"
+
+
+def execute(notebook: Path, parameters: dict, *, km=None,
+            on_executed: Callable[[], None] | None = None,
+            cell_timeout: float = CELL_TIMEOUT, failed: Path | None = None):
+    """Run ``notebook`` with ``parameters``; return the executed, cleaned notebook node.
+
+    ``km`` is an optional kernel manager already started (papermill hands it to nbclient);
+    ``on_executed`` is called once the cells have run, whatever happened (to stop a
+    single-use kernel before the exports). On failure a RenderError names the notebook, the
+    cell and the cause, and the partial notebook is written to ``failed`` when given.
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = Path(notebook)
+    running: list = [None]
+
+    def cell_started(cell=None, cell_index=None, **_):
+        running[0] = cell
+
+    work = Path(tempfile.mkdtemp(prefix="briefing-execute-"))
+    partial = work / notebook.name
+    engine_args = {"km": km} if km is not None else {}
+    try:
+        try:
+            nb = pm.execute_notebook(
+                str(notebook), str(partial), parameters=parameters, progress_bar=False,
+                log_output=False, cwd=str(paths.ROOT), kernel_name=KERNEL_NAME,
+                request_save_on_cell_execute=False, execution_timeout=cell_timeout,
+                iopub_timeout=IOPUB_TIMEOUT, on_cell_start=cell_started, **engine_args)
+        finally:
+            if on_executed is not None:
+                with contextlib.suppress(Exception):
+                    on_executed()
+    except Exception as exc:  # a failing cell, a dead kernel, a time limit, no kernel
+        partial_nb = None
+        with contextlib.suppress(Exception):
+            partial_nb = nbformat.read(partial, as_version=4)
+        cell, error = _failed_cell(partial_nb, running[0])
+        if not error:
+            error = (f"{exc.ename}: {exc.evalue}" if isinstance(exc, PapermillExecutionError)
+                     else _cause(exc, cell_timeout))
+        try:
+            source_cells = nbformat.read(notebook, as_version=4).cells
+        except Exception:  # the notebook may have changed or vanished meanwhile
+            source_cells = []
+        where = _where(cell, source_cells) if cell is not None else "execution"
+        kept = ""
+        if failed is not None and partial_nb is not None:
+            from .output import write_one
+
+            with contextlib.suppress(RenderError):
+                write_one(failed, nbformat.writes(partial_nb))
+                kept = ("\n  the partially executed notebook is kept in "
+                        f"{paths.display_path(failed)}")
+        joint = " " if error.startswith(("took longer", "the kernel died")) else " failed: "
+        raise RenderError(f"{paths.display_path(notebook)}: {where}{joint}{error}{kept}"
+                          ) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    clean_notebook(nb)
+    return nb

@@ -1,0 +1,75 @@
+"""Typeset the exported HTML page as a PDF: one WeasyPrint pass, CSS paged media.
+
+Only ``data:`` and ``file:`` URLs may be fetched (the page is self-contained; anything else
+is a RenderError naming the URL). The PDF is tagged (structure for screen readers, the
+page's language) and has no creation date; its file identifier is derived from the HTML, so
+the same HTML always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+from .errors import RenderError
+
+
+def _local_fetcher():
+    """A WeasyPrint URL fetcher that reads only ``data:`` and ``file:`` URLs and remembers
+    every URL it could not fetch, so the error can name it."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=True)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            try:
+                return super().fetch(url, headers)
+            except Exception:
+                self.refused.append(url)
+                raise
+
+    return LocalFetcher()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for one export.
+
+    WeasyPrint allocates hundreds of thousands of short-lived objects, and each collection
+    also walks everything the process holds (nbconvert, the notebook, parsed pages); the
+    cyclic garbage is left to the collector's next automatic run."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def export_pdf(html: str, base_url: Path | str, *, identifier: bytes | None = None) -> bytes:
+    """The PDF of ``html`` (print media): tagged, deterministic, nothing fetched."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _local_fetcher()
+    identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
+    try:
+        with collector_paused():
+            return HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
+                        url_fetcher=fetcher).write_pdf(pdf_identifier=identifier,
+                                                       pdf_tags=True)
+    except FatalURLFetchingError as exc:
+        url = fetcher.refused[0] if fetcher.refused else str(exc)
+        raise RenderError(f"PDF export failed: the HTML refers to {url[:200]!r}; only data: "
+                          "and file: URLs may be used (nothing is fetched from the network)"
+                          ) from None
+    except Exception as exc:  # WeasyPrint raises several types; all are a failed render
+        raise RenderError(f"PDF export failed: {type(exc).__name__}: {exc}") from None
