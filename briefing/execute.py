@@ -101,10 +101,10 @@ def execute(notebook: Path, parameters: dict, *, km=None,
     from papermill.exceptions import PapermillExecutionError
 
     notebook = Path(notebook)
-    running: list = [None]
+    started: list = []  # the cells nbclient started, live: their outputs fill in place
 
     def cell_started(cell=None, cell_index=None, **_):
-        running[0] = cell
+        started.append(cell)
 
     work = Path(tempfile.mkdtemp(prefix="briefing-execute-"))
     partial = work / notebook.name
@@ -121,17 +121,22 @@ def execute(notebook: Path, parameters: dict, *, km=None,
                 with contextlib.suppress(Exception):
                     on_executed()
     except Exception as exc:  # a failing cell, a dead kernel, a time limit, no kernel
+        try:
+            source = nbformat.read(notebook, as_version=4)
+        except Exception:  # the notebook may have changed or vanished meanwhile
+            source = nbformat.v4.new_notebook()
+        source_cells = list(source.cells)
         partial_nb = None
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # papermill saves it unless the kernel died
             partial_nb = nbformat.read(partial, as_version=4)
-        cell, error = _failed_cell(partial_nb, running[0])
+        if partial_nb is None and started:
+            seen = {c.get("id") for c in started}
+            source.cells = [*started, *(c for c in source_cells if c.get("id") not in seen)]
+            partial_nb = source
+        cell, error = _failed_cell(partial_nb, started[-1] if started else None)
         if not error:
             error = (f"{exc.ename}: {exc.evalue}" if isinstance(exc, PapermillExecutionError)
                      else _cause(exc, cell_timeout))
-        try:
-            source_cells = nbformat.read(notebook, as_version=4).cells
-        except Exception:  # the notebook may have changed or vanished meanwhile
-            source_cells = []
         where = _where(cell, source_cells) if cell is not None else "execution"
         kept = ""
         if failed is not None and partial_nb is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import paths
 from .errors import RenderError
 from .execute import CELL_TIMEOUT, execute
+from .kernels import prestarted_kernel
 from .output import recover, replace_all
 
 FORMATS = ("html", "pdf")
@@ -73,7 +74,8 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
     formats and the claims register into ``out_dir`` as one set.
 
     ``km``/``on_executed``: a pre-started kernel manager and what to call once the cells
-    have run (see :func:`briefing.execute.execute`). ``register``: the claims register's
+    have run (see :func:`briefing.execute.execute`); without ``km`` a kernel is started
+    here (:func:`briefing.kernels.prestarted_kernel`). ``register``: the claims register's
     bytes, made from the data the caller validated (read from the data folder when not
     given). Formats not requested are
     removed with the previous report, and so is a ``<stem>.failed.ipynb`` of an earlier run,
@@ -89,8 +91,15 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
     out_dir = Path(out_dir)
     stem = stem or Path(notebook).stem
     recover(out_dir)
-    nb = execute(Path(notebook), parameters, km=km, on_executed=on_executed,
-                 cell_timeout=cell_timeout, failed=out_dir / f"{stem}.failed.ipynb")
+    failed = out_dir / f"{stem}.failed.ipynb"
+    if km is None:  # a kernel of our own: IPC transport, stopped once the cells have run
+        with prestarted_kernel(notebook) as kernel:
+            nb = execute(Path(notebook), parameters, cell_timeout=cell_timeout, failed=failed,
+                         km=kernel.km if kernel is not None else None,
+                         on_executed=kernel.shutdown_in_background if kernel else None)
+    else:
+        nb = execute(Path(notebook), parameters, km=km, on_executed=on_executed,
+                     cell_timeout=cell_timeout, failed=failed)
     names = output_names(stem, formats)
     files: dict[str, bytes | str] = {names["ipynb"]: nbformat.writes(nb)}
     if "html" in formats or "pdf" in formats:

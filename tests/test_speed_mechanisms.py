@@ -1,16 +1,12 @@
 """The render's speed mechanisms change no output and leave nothing behind: column widths
-for the PDF's fixed table layout, page fonts subset ahead of the page, figures drawn ahead in
-a forked process, no collector during the PDF export, the kernel stopped before the exports,
-nbconvert's last BeautifulSoup pass skipped."""
+for the PDF's fixed table layout, no collector during the PDF export, the kernel stopped
+before the exports, the quick exit."""
 
 from __future__ import annotations
 
 import base64
-import copy
 import gc
-import io
 import math
-import multiprocessing
 import os
 import re
 import subprocess
@@ -26,18 +22,15 @@ from bs4 import BeautifulSoup
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from briefing import analysis as A
-from briefing import fonts, kernels, paths, present, render
+from briefing import audit, columns, execute, html, kernels, paths, pdf
 from briefing.errors import RenderError
-from briefing.load import from_validated
-from briefing.params import check
 
 # --------------------------------------------------------------------------- helpers
 
 def _table(html: str):
-    """The first table of ``html`` after _size_columns."""
+    """The first table of ``html`` after size_columns."""
     soup = BeautifulSoup(html, features="html.parser")
-    render._size_columns(soup, soup.table)
+    columns.size_columns(soup, soup.table)
     return soup.table
 
 
@@ -77,32 +70,6 @@ def rendered(tmp_path_factory) -> dict:
             "html": (out / "briefing.html").read_text(encoding="utf-8")}
 
 
-@pytest.fixture(scope="module")
-def view() -> A.View:
-    """The default briefing's view, built as notebooks/briefing.ipynb cell-01 builds it."""
-    p = check("briefing", {})
-    ds = from_validated(p.validated)
-    return A.build_view(ds.tables, ds.meta, p.organisations, p.statuses, p.as_of,
-                        p.focus_country)
-
-
-def _figures(doc: present.Report, v: A.View) -> list[str]:
-    return [doc.figure(key, v, f"{key} alt", f"{key} caption") for key in ("money", "claims")]
-
-
-@pytest.fixture(scope="module")
-def inline(view) -> list[str]:
-    """The two figures drawn in this process, without draw-ahead."""
-    return _figures(present.Report(), view)
-
-
-@pytest.fixture
-def fork_ok(monkeypatch):
-    monkeypatch.delenv("BRIEFING_NO_WARM", raising=False)
-    if not present._DrawAhead.possible():
-        pytest.skip("draw-ahead needs Linux and two usable cores")
-
-
 # --------------------------------------------------------------------------- column widths
 
 @given(st.lists(st.floats(0, 1e6), min_size=1, max_size=100))
@@ -112,7 +79,7 @@ def fork_ok(monkeypatch):
 @example([1e9] + [1.0] * 59).via("one column takes nearly all")
 @example([5.0] * 99 + [1e6]).via("100 columns")
 def test_whole_percents_are_whole_at_least_one_and_add_up_to_100(widths):
-    percents = render._whole_percents(widths)
+    percents = columns._whole_percents(widths)
     assert all(isinstance(p, int) and p >= 1 for p in percents)
     assert sum(percents) == 100 and len(percents) == len(widths)
     if sum(widths) > 0:  # rounding gives no column more than its share rounded up
@@ -150,14 +117,14 @@ def test_nowrap_column_gets_the_share_its_longest_text_needs(cls, others):
     value = "1 234 567 890 123 456 789"  # spaces: would wrap to its longest word if it could
     row = [value] + [" ".join(["wo"] * 40)] * others  # room: every word fits with the value
     nowrap, wrapping = _table(_rows(row, first=cls)), _table(_rows(row))
-    assert sum(render._cell_widths(c)[0] for c in nowrap("td")) < render._LINE_EM
-    needed = (render._text_em(value, "sans") + render._CELL_PADDING_EM) / render._LINE_EM * 100
+    assert sum(columns._cell_widths(c)[0] for c in nowrap("td")) < columns._LINE_EM
+    needed = (columns._text_em(value, "sans") + columns._CELL_PADDING_EM) / columns._LINE_EM * 100
     assert _percents(nowrap)[0] >= needed
     assert _percents(wrapping)[0] < needed  # the class is what earns the room
 
 
 def test_css_has_fixed_layout_and_every_width_for_print_only():
-    css = render._css()
+    css = html._css()
     printed = "\n".join(_print_css(css))
     assert re.search(r"table\.sized\s*\{\s*table-layout:\s*fixed;", printed)
     for n in range(1, 101):
@@ -192,130 +159,19 @@ def test_rendered_tables_are_sized_for_print(rendered):
     assert sized >= 3
 
 
-# --------------------------------------------------------------------------- page fonts
-
-@pytest.fixture
-def outside() -> tuple[str, str]:
-    """Two characters the serif face has and font_chars(data/) has not."""
-    serif = render._font_file("LiberationSerif-Regular.ttf")
-    if serif is None:
-        pytest.skip("the page fonts are not installed on this machine")
-    base, have = render.font_chars(paths.DATA_DIR), fonts.codepoints(serif)
-    chars = [c for c in "ßΩЖŁæøΨ" if c not in base and ord(c) in have]
-    assert len(chars) >= 2, "pick other characters: the data now has these"
-    return chars[0], chars[1]
-
-
-@pytest.mark.parametrize("extra", [False, True], ids=["within-base", "beyond-base"])
-def test_fonts_prepared_ahead_give_the_same_bytes(outside, extra):
-    base = render.font_chars(paths.DATA_DIR)
-    page = f"<html><head><style>p {{}}</style></head><body><p>Members {outside[0] * extra}" \
-           "</p></body></html>"
-    faces = sum(1 for *_, name in render.EMBEDDED_FONTS if render._font_file(name))
-    render._subset_woff2.cache_clear()
-    cold = render.embed_fonts(page, base)
-    render._subset_woff2.cache_clear()
-    render.prepare_fonts(paths.DATA_DIR)
-    assert render._subset_woff2.cache_info().currsize == faces
-    hits = render._subset_woff2.cache_info().hits
-    assert render.embed_fonts(page, base) == cold
-    assert render._subset_woff2.cache_info().hits - hits == (0 if extra else faces)
-
-
-def test_page_character_outside_the_base_is_still_covered(outside):
-    page = f"<html><head><style></style></head><body><p>{outside[0]}</p></body></html>"
-    from fontTools.ttLib import TTFont
-
-    embedded = render.embed_fonts(page, render.font_chars(paths.DATA_DIR))
-    face = re.search(r'font-family: "Briefing Serif"; font-style: normal; font-weight: 400;'
-                     r".*?base64,([A-Za-z0-9+/=]+)\)", embedded)
-    cmap = TTFont(io.BytesIO(base64.b64decode(face.group(1)))).getBestCmap()
-    assert ord(outside[0]) in cmap
-    assert ord(outside[1]) not in cmap  # still a subset, not the whole face
-
-
-def test_font_chars_see_a_changed_data_file(data_copy):
-    before = render.font_chars(data_copy)
-    new = next(c for c in "ЖΨŁøæß" if c not in before)
-    with open(sorted(data_copy.glob("*.csv"))[0], "a", encoding="utf-8") as fh:
-        fh.write(new)
-    after = render.font_chars(data_copy)
-    assert new in after and set(before) < set(after)
-
-
-def test_font_chars_read_escapes_in_code(tmp_path):
-    code = tmp_path / "module.py"
-    code.write_text('SIGN = "\\u2116"\n', encoding="utf-8")
-    st_ = code.stat()
-    assert "\u2116" in render._font_chars(((str(code), st_.st_size, st_.st_mtime_ns),))
-
-
-# --------------------------------------------------------------------------- draw-ahead
-
-def test_figures_drawn_ahead_are_the_figures_drawn_inline(view, inline, fork_ok, monkeypatch):
-    doc = present.Report()
-    doc.draw_ahead(view)
-    assert doc._ahead is not None
-    for key in ("money", "claims"):  # from now on only the child can draw them
-        monkeypatch.setitem(present.FIGURES, key, lambda v: pytest.fail("drawn inline"))
-    assert _figures(doc, view) == inline
-    assert multiprocessing.active_children() == []
-    assert doc._ahead.process.exitcode == 0
-
-
-@pytest.mark.parametrize("failure", ["figure-raises", "child-dies"])
-def test_what_the_child_fails_to_draw_is_drawn_inline(view, inline, fork_ok, monkeypatch,
-                                                      failure):
-    parent, drawn_here, original = os.getpid(), [], dict(present.FIGURES)
-
-    def only_in_parent(key):
-        def draw(v):
-            if os.getpid() != parent:
-                raise RuntimeError("the child cannot draw")
-            drawn_here.append(key)
-            return original[key](v)
-        return draw
-
-    for key in original:
-        monkeypatch.setitem(present.FIGURES, key, only_in_parent(key))
-    if failure == "child-dies":
-        monkeypatch.setattr(present, "_draw_in_child", lambda *args: os._exit(3))
-    doc = present.Report()
-    doc.draw_ahead(view)
-    assert doc._ahead is not None
-    assert _figures(doc, view) == inline and drawn_here == ["money", "claims"]
-    assert multiprocessing.active_children() == []
-    assert doc._ahead.process.exitcode == (3 if failure == "child-dies" else 0)
-
-
-@pytest.mark.parametrize("value", ["ahead", "all", "1", "prestart,ahead"])
-def test_no_warm_turns_draw_ahead_off(view, inline, monkeypatch, value):
-    monkeypatch.setenv("BRIEFING_NO_WARM", value)
-    assert not present._DrawAhead.possible()
-    doc = present.Report()
-    doc.draw_ahead(view)
-    assert doc._ahead is None and _figures(doc, view) == inline
-
-
-def test_one_core_turns_draw_ahead_off(monkeypatch):
-    monkeypatch.delenv("BRIEFING_NO_WARM", raising=False)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    assert not present._DrawAhead.possible()
-
-
 # --------------------------------------------------------------------------- collector
 
 def test_collector_is_paused_inside_and_restored_after():
     assert gc.isenabled()
-    with render._collector_paused():
+    with pdf.collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(ValueError), render._collector_paused():
+    with pytest.raises(ValueError), pdf.collector_paused():
         raise ValueError("export failed")
     assert gc.isenabled()
     gc.disable()
     try:
-        with render._collector_paused():
+        with pdf.collector_paused():
             pass
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
@@ -331,12 +187,12 @@ def test_pdf_export_runs_without_collector_and_restores_it(monkeypatch, tmp_path
         def __init__(self, **kwargs):
             seen.append(gc.isenabled())
 
-        def render(self, **kwargs):
+        def write_pdf(self, **kwargs):
             raise RuntimeError("layout failed")
 
     monkeypatch.setattr(weasyprint, "HTML", Failing)
     with pytest.raises(RenderError, match="layout failed"):
-        render.export_pdf("<p>x</p>", tmp_path)
+        pdf.export_pdf("<p>x</p>", tmp_path)
     assert seen == [False] and gc.isenabled()
 
 
@@ -349,12 +205,13 @@ def test_single_use_kernel_stops_once_the_notebook_ran(tmp_path, body):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(body)], metadata={
         "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}),
         notebook)
-    with kernels.prestarted_kernel(modules=[]) as km:
-        assert km is not None
-        kernel, pid = km.briefing_release.__self__, km.provisioner.process.pid
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        assert kernel is not None
+        km = kernel.km
+        pid = km.provisioner.process.pid
         ipc = Path(km.connection_file).parent
         with pytest.raises(RenderError, match="boom") if "raise" in body else nullcontext():
-            render.execute(notebook, {}, tmp_path / "out", "tiny", km=km)
+            execute.execute(notebook, {}, km=km, on_executed=kernel.shutdown_in_background)
         stopping = kernel._closing  # started by execute, before this block ends
         assert stopping is not None
         stopping.join(timeout=60)
@@ -366,7 +223,7 @@ def test_render_leaves_no_kernel_and_no_kernel_folder(rendered):
     assert list(rendered["tmp"].glob("briefing-kernel-*")) == []
     left = [p.info["cmdline"] for p in psutil.process_iter(["cmdline", "environ"])
             if (p.info["environ"] or {}).get("BRIEFING_SPEED_TEST") == rendered["marker"]]
-    assert left == []  # the kernel and its draw-ahead child carry the marker
+    assert left == []  # the kernel carries the marker
 
 
 # --------------------------------------------------------------------------- soup pass
@@ -375,21 +232,7 @@ def test_render_leaves_no_kernel_and_no_kernel_folder(rendered):
 def test_exported_page_keeps_alt_text_and_stays_inert(rendered):
     soup = BeautifulSoup(rendered["html"], features="html.parser")
     assert soup("img") and all(len(img.get("alt") or "") > 10 for img in soup("img"))
-    assert render.unsafe_html(rendered["html"]) == []
-
-
-@pytest.mark.slow
-def test_skipped_soup_pass_would_change_nothing(rendered):
-    """nbconvert's pass parses the page again and fills missing alt texts and JupyterLab
-    wrappers' tabindex: on our template's output it has nothing to do."""
-    nb = nbformat.read(rendered["out"] / "briefing.ipynb", as_version=4)
-    body, _ = render._exporter().from_notebook_node(
-        copy.deepcopy(nb), resources={"briefing": {"css": render._css()}})
-    soup = BeautifulSoup(body, features="html.parser")
-    assert soup.select("img:not([alt])") == []
-    assert soup.select(".jp-Cell-inputWrapper, .jp-OutputArea-output") == []
-    ours = render.finish_html(body, render.document_info(nb))
-    assert render.finish_html(str(soup), render.document_info(nb)) == ours
+    assert audit.unsafe_html(rendered["html"]) == []
 
 
 def test_an_image_a_notebook_displays_without_alt_gets_one():
@@ -400,21 +243,10 @@ def test_an_image_a_notebook_displays_without_alt_gets_one():
     nb.cells = [nbformat.v4.new_markdown_cell("# A notebook"),
                 nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
                     "display_data", data={"image/png": png, "text/plain": "<Figure>"})])]
-    soup = BeautifulSoup(render.export_html(nb, "A notebook"), features="html.parser")
+    soup = BeautifulSoup(html.export_html(nb, "A notebook"), features="html.parser")
     images = soup("img")
     assert len(images) == 1
     assert images[0].get("alt", "").strip()
-
-
-def test_draw_ahead_child_does_not_outlive_a_kernel_that_stopped_reading(view):
-    """The kernel dies (or never asks for the figures): the child must end on its own, not
-    block for ever on a pipe whose other end it holds itself."""
-    ahead = present._DrawAhead.start(view, ["money", "claims", "money"])
-    assert ahead is not None
-    ahead.conn.close()  # the kernel's end is gone, nothing will be read
-    ahead.process.join(timeout=60)
-    assert not ahead.process.is_alive()
-    assert multiprocessing.active_children() == []
 
 
 # --------------------------------------------------------------------------- fast exit
