@@ -12,11 +12,13 @@ from briefing import paths
 from briefing.schema import DICTIONARY_BEGIN, TABLES
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
-MODULES = sorted(paths.PACKAGE_DIR.glob("*.py"))
+MODULES = sorted(paths.PACKAGE_DIR.rglob("*.py"))
 # paths -> schema -> validate -> load -> analysis -> charts -> present -> render -> cli:
-# a module may import only modules of its own stage or lower ones.
-STAGES = ["paths", "errors", "fonts", "schema", "validate", "safe_csv", "load", "params",
-          "analysis", "charts", "present", "paged", "kernels", "render", "batch", "cli", "__main__"]
+# a module may import only modules of its own stage or lower ones (a subpackage is one stage).
+STAGES = ["paths", "errors", "limits", "fonts", "schema", "decode", "constraints", "rules",
+          "source_rules", "validate", "safe_csv", "load", "param_file", "params", "analysis", "charts",
+          "present", "draft", "kernels", "document", "audit", "columns", "html", "pdf",
+          "output", "execute", "render", "batch", "cli", "__main__"]
 
 
 def test_every_csv_in_data_has_a_schema():
@@ -55,18 +57,56 @@ def test_notebook_is_clean_and_has_a_strict_parameters_cell(notebook):
                 f"not 'name: type = default  # help': {line}"
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+def _stage(module) -> str:
+    """The stage of a module file: its name, or its subpackage's name."""
+    parts = module.relative_to(paths.PACKAGE_DIR).with_suffix("").parts
+    return parts[0]
+
+
+def package_imports(source: str, package_parts: tuple[str, ...] = ()) -> list[str]:
+    """The package's modules that ``source`` imports, in every form: ``import briefing.x``,
+    ``from briefing import x``, ``from briefing.x import y``, ``from . import x``,
+    ``from .x import y``, ``from ..x import y`` (in a subpackage), at module level or
+    inside functions."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name.split(".")[1] for a in node.names
+                      if a.name.startswith("briefing.")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[:len(package_parts) - (node.level - 1)]
+                dotted = [*base, *(node.module.split(".") if node.module else [])]
+            elif node.module and node.module.split(".")[0] == "briefing":
+                dotted = node.module.split(".")[1:]
+            else:
+                continue
+            if dotted:
+                found.append(dotted[0])
+            else:  # from . import x, y / from briefing import x, y (not __version__)
+                found += [a.name for a in node.names if not a.name.startswith("__")]
+    return found
+
+
+def test_package_imports_are_found_in_every_form():
+    source = ("import briefing.a\nfrom briefing import b\nfrom briefing.c import d\n"
+              "from . import e\nfrom .f import g\ndef h():\n    from .i import j\n"
+              "import os\nfrom os import path\n")
+    assert package_imports(source) == ["a", "b", "c", "e", "f", "i"]
+    assert package_imports("from ..k import m\nfrom .n import o", ("draft",)) == ["k", "draft"]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(paths.PACKAGE_DIR)))
 def test_data_flows_one_way(module):
-    name = module.stem
-    if name == "__init__":
+    name = _stage(module)
+    if module.name == "__init__.py" and module.parent == paths.PACKAGE_DIR:
         return
     assert name in STAGES, f"briefing/{module.name} is not placed in the pipeline STAGES"
-    tree = ast.parse(module.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-            target = node.module.split(".")[0]
-            assert STAGES.index(target) <= STAGES.index(name), \
-                f"{name} imports the higher stage {target}"
+    inside = module.relative_to(paths.PACKAGE_DIR).parent.parts
+    for target in package_imports(module.read_text(encoding="utf-8"), inside):
+        assert target in STAGES, f"{name} imports {target}, which is not in STAGES"
+        assert STAGES.index(target) <= STAGES.index(name), \
+            f"{name} imports the higher stage {target}"
 
 
 def test_rendered_output_is_not_tracked():

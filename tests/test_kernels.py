@@ -93,9 +93,9 @@ def test_notebook_imports_collects_absolute_imports_in_order(tmp_path):
 
 def test_warm_kernel_looks_like_a_fresh_kernel():
     fresh = _run(PROBE)
-    with kernels.prestarted_kernel(modules=MODULES) as km:
-        assert km is not None
-        warm = _run(PROBE, km=km)
+    with kernels.prestarted_kernel(modules=MODULES) as kernel:
+        assert kernel is not None
+        warm = _run(PROBE, km=kernel.km)
     assert warm == fresh
     assert [count for count, _ in warm] == list(range(1, len(PROBE) + 1))
 
@@ -127,7 +127,8 @@ def test_without_reset_state_would_leak():
 
 
 def test_prestarted_kernel_is_shut_down_and_cleaned_up():
-    with kernels.prestarted_kernel(modules=[]) as km:
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        km = kernel.km
         pid = km.provisioner.process.pid
         connection = Path(km.connection_file)
         ipc = Path(km.ip).parent
@@ -145,8 +146,8 @@ def test_prestarted_kernel_is_shut_down_and_cleaned_up():
 
 def test_no_warm_escape_hatch(monkeypatch):
     monkeypatch.setenv("BRIEFING_NO_WARM", "prestart")
-    with kernels.prestarted_kernel(modules=[]) as km:
-        assert km is None
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        assert kernel is None
     assert kernels.disabled("prestart") and not kernels.disabled("reuse")
 
 

@@ -1,4 +1,4 @@
-"""The PDF's tables use the fixed layout with the widths briefing.render._size_columns
+"""The PDF's tables use the fixed layout with the widths briefing.columns.size_columns
 computes: no text may run past its cell, and a cell the stylesheet keeps on one line must
 stay on one line.
 
@@ -14,7 +14,9 @@ import pytest
 
 from briefing import paths
 from briefing.params import check
-from briefing.render import _NOWRAP, _local_fetcher, render
+from briefing.columns import _NOWRAP
+from briefing.pdf import _local_fetcher
+from briefing.render import render
 
 pytestmark = pytest.mark.slow
 
