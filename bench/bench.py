@@ -1,7 +1,7 @@
-"""Benchmark the kit against the hand-run papermill + nbconvert + WeasyPrint chain (issue 7).
+"""Benchmark the kit against the hand-run papermill + nbconvert + WeasyPrint chain.
 
     .venv/bin/python bench/bench.py [--reps 5] [--batch-reps 2] [--warmup 1] [--quick]
-                                    [--only single,batch,noop,fail,scale,profile]
+        [--only single,batch,noop,fail,scale,load,profile,mechanisms,suite]
 
 Everything runs as fresh processes, side by side, alternating A (the kit) and B (the chain)
 and swapping the order on every other repetition; the warm-up repetitions are not counted.
@@ -43,7 +43,7 @@ BIN = Path(sys.executable).parent
 PY = str(BIN / "python")
 PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "jupyter_client", "ipykernel",
             "ipython", "weasyprint", "pandas", "numpy", "matplotlib", "pyzmq", "psutil")
-TARGETS = {"single_ratio": 0.6, "batch_ratio": 0.2, "noop_s": 0.5, "fail_s": 1.0,
+TARGETS = {"single_ratio": 0.65, "batch_ratio": 0.2, "noop_s": 0.5, "fail_s": 1.0,
            "single_mem_mb": 400, "batch_mem_mb": 800, "scale_load_s": 2.0}
 SCALE_ROWS = 100_000
 
@@ -297,6 +297,51 @@ def item_batch(tmp: Path, reps: int, warmup: int, countries: list[str] | None,
             "runs_kit": runs_a, "runs_chain": runs_b}
 
 
+def item_load(tmp: Path, rounds: int = 5, at_once: int = 3) -> dict:
+    """``at_once`` renders of the briefing started together on this machine, ``rounds``
+    times in a row: every one must succeed (issue 12: renders used to fail under load)."""
+    results = []
+    for r in range(rounds):
+        procs = [subprocess.Popen([PY, "-m", "briefing", "render", "--out",
+                                   str(tmp / f"load-{r}-{i}")], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for i in range(at_once)]
+        started = time.perf_counter()
+        for proc in procs:
+            _, err = proc.communicate()
+            results.append({"round": r, "rc": proc.returncode,
+                            "stderr": err.strip().splitlines()[-2:] if proc.returncode else []})
+        print(f"  load round {r + 1}: {[x['rc'] for x in results[-at_once:]]} in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    return {"rounds": rounds, "at_once": at_once,
+            "all_succeeded": all(x["rc"] == 0 for x in results),
+            "failures": [x for x in results if x["rc"] != 0]}
+
+
+def item_suite() -> dict:
+    """The whole test suite's duration, as `make test` runs it (without ruff)."""
+    started = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
+                          capture_output=True, text=True)
+    took = time.perf_counter() - started
+    last = (proc.stdout.strip().splitlines() or [""])[-1]
+    return {"s": round(took, 1), "rc": proc.returncode, "summary": last}
+
+
+def package_size() -> dict:
+    """Bytes of the package as shipped (no caches), code and other files apart."""
+    code = other = 0
+    for path in (ROOT / "briefing").rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            if path.suffix == ".py":
+                code += path.stat().st_size
+            else:
+                other += path.stat().st_size
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines())
+                for p in (ROOT / "briefing").rglob("*.py") if "__pycache__" not in p.parts)
+    return {"python_bytes": code, "python_lines": lines, "other_bytes": other}
+
+
 def item_noop(reps: int) -> dict:
     first = run(["make", "--no-print-directory", "report"], sample=False)
     runs = [run(["make", "--no-print-directory", "report"], sample=False) for _ in range(reps)]
@@ -432,11 +477,9 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
                            env={"BRIEFING_NO_WARM": flags})
 
     single = rotate({"all mechanisms": render(""),
-                     "exporters warmed in the foreground": render("thread"),
-                     "no parent warm-up": render("parent"),
+                     "no parent imports meanwhile": render("preload"),
                      "no kernel pre-start": render("prestart"),
-                     "figures not drawn ahead": render("ahead"),
-                     "PDF parts one after the other": render("split"),
+                     "automatic table layout in the PDF": render("columns"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
     from briefing.validate import validate
@@ -557,6 +600,20 @@ def summary(res: dict) -> list[str]:
                      f"peak {_fmt(r.get('peak_rss_mb'))} MB, largest table "
                      f"{c.get('largest_table_rows')} rows / {c.get('largest_table_bytes')} bytes, "
                      f"HTML {c.get('html_bytes')} bytes")
+    if "load" in items:
+        ld = items["load"]
+        lines.append(f"7. {ld['at_once']} renders at once, {ld['rounds']} rounds: all succeeded:"
+                     f" {ld['all_succeeded']} ({len(ld['failures'])} failures)")
+    if "suite" in items:
+        su = items["suite"]
+        single = items.get("single", {}).get("a_kit_s")
+        per = f" = {su['s'] / single:.0f} single renders" if single else ""
+        lines.append(f"8. test suite: {su['s']} s{per} (exit {su['rc']}: {su['summary']})")
+    if "package" in res:
+        pk = res["package"]
+        lines.append(f"9. package: {pk['python_lines']:,} lines of Python "
+                     f"({pk['python_bytes']:,} bytes), {pk['other_bytes']:,} bytes of "
+                     "templates, fonts and other files")
     if "mechanisms" in items:
         mech = items["mechanisms"]
         for part, title in (("single_render", "single render, HTML+PDF"),
@@ -582,8 +639,10 @@ def summary(res: dict) -> list[str]:
                              f"{single['a_kit_s'] / p['floor_s']:.2f} x floor, chain "
                              f"{single['b_chain_s'] / p['floor_s']:.2f} x floor")
             lines.append(f"    second HTML export {p['html_export_second_call_s']:.3f} s, second "
-                         f"PDF export {p['pdf_export_second_call_s']:.3f} s (its parts in "
-                         f"parallel: {p.get('pdf_export_parts_in_parallel_s', 0):.3f} s); "
+                         f"PDF export {p['pdf_export_second_call_s']:.3f} s (computed column "
+                         f"widths {p.get('pdf_export_columns_sized_s', 0):.3f} s, automatic "
+                         "table layout "
+                         f"{p.get('pdf_export_automatic_table_layout_s', 0):.3f} s); "
                          "slowest cells: "
                          + ", ".join(f"{c} {d:.2f}" for c, d in p["slowest_cells_s"]))
         else:
@@ -600,7 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--countries", help="batch only these (default: every country)")
     parser.add_argument("--quick", action="store_true",
                         help="try it out: 1 repetition, no warm-up, 4 profiles, 20,000 rows")
-    parser.add_argument("--only", default="single,batch,noop,fail,scale,profile,mechanisms",
+    parser.add_argument("--only", default="single,batch,noop,fail,scale,load,profile,"
+                        "mechanisms,suite",
                         help="comma-separated items (default: all)")
     parser.add_argument("--out", default=str(ROOT / "reports" / "bench.json"))
     args = parser.parse_args(argv)
@@ -633,8 +693,13 @@ def main(argv: list[str] | None = None) -> int:
         if "mechanisms" in only:
             res["items"]["mechanisms"] = item_mechanisms(tmp, max(1, (args.reps + 1) // 2),
                                                          0, countries)
+        if "load" in only:
+            res["items"]["load"] = item_load(tmp, 2 if args.quick else 5)
         if "profile" in only:
             res["profile"] = item_profile()
+        if "suite" in only:
+            res["items"]["suite"] = item_suite()
+    res["package"] = package_size()
     res["loadavg_at_end"] = os.getloadavg()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -192,9 +192,11 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         byline = soup.new_tag("p", attrs={"class": "byline"})
         byline.string = info.author
         h1.insert_after(byline)
+    sized = not paths.switched_off("columns", by_all=False)  # bench: automatic layout
     for table in main.find_all("table"):
         _align_numbers(table)
-        size_columns(soup, table)
+        if sized:
+            size_columns(soup, table)
 
     sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"]
     if sections:

@@ -32,14 +32,17 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
-def switched_off(mechanism: str) -> bool:
-    """``BRIEFING_NO_WARM=prestart,reuse,preload`` (or ``1``/``all``) turns the speed
+def switched_off(mechanism: str, by_all: bool = True) -> bool:
+    """``BRIEFING_NO_WARM=prestart,reuse,preload,columns`` (or ``1``/``all``) turns the speed
     mechanisms off: the kernel started before the parent's imports and the kernel reused in a
-    batch (briefing.kernels), the parent's imports while the kernel works (render.preload).
+    batch (briefing.kernels), the parent's imports while the kernel works (render.preload),
+    the PDF's computed table column widths (briefing.columns; the PDF's tables are then laid
+    out by WeasyPrint's automatic layout, so its bytes differ).
 
-    An escape hatch, and how bench/ measures what each mechanism is worth; the outputs are
-    the same bytes either way.
+    An escape hatch, and how bench/ measures what each mechanism is worth; but for
+    ``columns``, the outputs are the same bytes either way. ``by_all=False``: only the
+    mechanism's own name turns it off, not ``1``/``all`` (a switch that changes bytes).
     """
     value = os.environ.get("BRIEFING_NO_WARM", "").lower()
     flags = {v.strip() for v in value.split(",") if v.strip()}
-    return bool(flags & {"1", "all", "true", "yes", mechanism})
+    return bool(flags & ({"1", "all", "true", "yes", mechanism} if by_all else {mechanism}))
