@@ -10,6 +10,7 @@ and id) and the cause; the partially executed notebook is kept beside the report
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -106,6 +107,8 @@ def execute(notebook: Path, parameters: dict, *, km=None,
     def cell_started(cell=None, cell_index=None, **_):
         started.append(cell)
 
+    # papermill also logs a dead kernel or a timeout; the RenderError below says it once
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     work = Path(tempfile.mkdtemp(prefix="briefing-execute-"))
     partial = work / notebook.name
     engine_args = {"km": km} if km is not None else {}
