@@ -105,6 +105,26 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     return page
 
 
+#: Characters that reorder the text around them (bidi embeddings, overrides, isolates and
+#: marks) or hide in it (zero-width space, word joiner, BOM; not the joiners U+200C/U+200D
+#: that some scripts need): ``check`` refuses them in names and codes; any that reach the
+#: page anyway are shown as visible escapes (``[U+202E]``), so nothing is reordered.
+_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _visible(value: str) -> str:
+    return _INVISIBLE.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+
+
+def _make_inert(root) -> None:
+    """Replace reordering and invisible characters in text and alt texts with escapes."""
+    for node in root.find_all(string=_INVISIBLE):
+        if node.parent is not None and node.parent.name not in ("style", "script"):
+            node.replace_with(_visible(str(node)))
+    for tag in root.find_all(attrs={"alt": _INVISIBLE}):
+        tag["alt"] = _visible(tag["alt"])
+
+
 def slug(text: str) -> str:
     """A readable, deterministic id for a heading: lower case words joined by hyphens."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -164,6 +184,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
     main = soup.find("main") or soup.body or soup
     for anchor in main.select("a.anchor-link"):
         anchor.decompose()
+    _make_inert(main)
     for img in main.find_all("img"):  # an image a notebook displayed without words
         if not img.get("alt"):
             img["alt"] = "Image from the notebook, without a description"

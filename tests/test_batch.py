@@ -215,3 +215,50 @@ def test_one_broken_profile_does_not_stop_the_others(tmp_path, data):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "deliberately broken" in index
     assert f'href="{broken_code}.html"' not in index
+
+
+def _tiny_profile(path: Path, slow: str) -> Path:
+    """A notebook with a country parameter that renders in a moment, but for ``slow``."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "language": "python", "display_name": "Python 3"}})
+    nb.cells = [
+        nbformat.v4.new_code_cell('country: str = ""  # ISO code of the country\n'
+                                  'data_dir: str = "data"  # the data directory',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("# A profile"),
+        nbformat.v4.new_code_cell(f"import time\nif country == {slow!r}:\n    time.sleep(120)\n"
+                                  "print(country)"),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_leaves_an_index_of_the_profiles_present(tmp_path, data):
+    import signal
+    import time
+
+    first, second, third = list(data.country_names)[:3]
+    notebook = _tiny_profile(tmp_path / "tiny_profile.ipynb", slow=second)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "batch", "--notebook", str(notebook), "--jobs", "1",
+         "--countries", f"{first},{second},{third}", "--format", "html", "--out", str(out)],
+        cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / f"{first}.html").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (out / f"{first}.html").exists(), "the first profile was never written"
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="{first}.html"' in index
+    assert f'href="{second}.html"' not in index and f'href="{third}.html"' not in index
+    assert not (out / f"{second}.html").exists()
