@@ -32,3 +32,47 @@ def synthetic_dir(tmp_path) -> Path:
     target = tmp_path / "synthetic"
     synthetic.write_dataset(synthetic.base(), target)
     return target
+
+
+# --------------------------------------------------------------------------- rendered once
+# Each distinct input is rendered once per test session (a render takes seconds): tests read
+# these folders and never write into them.
+
+RENDERS = {
+    "default": [],
+    "other": ["--data-dir", str(paths.FIXTURES_DIR / "other_dataset")],
+    "profile": ["--notebook", "country_profile", "-p", "country", "TJK"],
+}
+
+
+def _render_once(factory, name: str) -> dict:
+    import subprocess
+    import sys
+
+    out = factory.mktemp(f"report-{name}")
+    proc = subprocess.run([sys.executable, "-m", "briefing", "render", "--out", str(out),
+                           *RENDERS[name]], cwd=paths.ROOT, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    stem = "TJK" if name == "profile" else "briefing"
+    return {"out": out, "stem": stem, "stderr": proc.stderr, "stdout": proc.stdout,
+            "html": out / f"{stem}.html", "pdf": out / f"{stem}.pdf",
+            "ipynb": out / f"{stem}.ipynb"}
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory) -> dict:
+    """The default briefing, HTML + PDF + .ipynb, rendered once by the command line."""
+    return _render_once(tmp_path_factory, "default")
+
+
+@pytest.fixture(scope="session")
+def other_report(tmp_path_factory) -> dict:
+    """The briefing of tests/fixtures/other_dataset, rendered once."""
+    return _render_once(tmp_path_factory, "other")
+
+
+@pytest.fixture(scope="session")
+def profile_report(tmp_path_factory) -> dict:
+    """The Tajikistan country profile, rendered once."""
+    return _render_once(tmp_path_factory, "profile")

@@ -8,41 +8,26 @@ country profile (whose title block has the meta table with one-line row headers)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from briefing import paths
-from briefing.params import check
 from briefing.columns import _NOWRAP
 from briefing.pdf import _local_fetcher
-from briefing.render import render
 
 pytestmark = pytest.mark.slow
 
-OTHER = paths.FIXTURES_DIR / "other_dataset"
 TOLERANCE_PX = 0.5
 
 
-def _html(tmp_path_factory, name: str, notebook: Path, given: dict) -> str:
-    out = tmp_path_factory.mktemp(name)
-    params = check(notebook.stem, given)
-    render(notebook, params.injectable(), out, stem=name, formats=("html",))
-    return (out / f"{name}.html").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module", params=["briefing", "other", "profile"])
-def laid_out(request, tmp_path_factory):
-    """(name, WeasyPrint document) of one rendered page, laid out for print."""
+@pytest.fixture(scope="module", params=["default", "other", "profile"])
+def laid_out(request):
+    """(name, WeasyPrint document) of one rendered page (rendered once per session, see
+    conftest), laid out for print."""
     from weasyprint import HTML
 
     name = request.param
-    if name == "briefing":
-        html = _html(tmp_path_factory, name, paths.BRIEFING_NOTEBOOK, {})
-    elif name == "other":
-        html = _html(tmp_path_factory, name, paths.BRIEFING_NOTEBOOK, {"data_dir": str(OTHER)})
-    else:
-        html = _html(tmp_path_factory, name, paths.PROFILE_NOTEBOOK, {"country": "CHN"})
+    report = request.getfixturevalue(f"{name}_report")
+    html = report["html"].read_text(encoding="utf-8")
     assert "table.sized" in html, "the print rules for computed widths are missing"
     base = str(paths.REPORTS_DIR) + "/"
     return name, HTML(string=html, base_url=base, url_fetcher=_local_fetcher()).render()
