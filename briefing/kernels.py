@@ -483,14 +483,6 @@ def close_worker() -> None:
         _slot = None
 
 
-def cpu_count() -> int:
-    """Cores this process may use (affinity-aware)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _debug(msg: str) -> None:  # pragma: no cover - developer aid
     if os.environ.get("BRIEFING_DEBUG_KERNELS"):
         print(f"[kernels] {msg}", file=sys.stderr)

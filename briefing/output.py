@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import RenderError
+from .kernels import pid_alive
 
 #: Hidden folders of one swap: ``.<stem>.stage-<pid>-<random>`` (new files, written first)
 #: and ``.<stem>.backup-<pid>-<random>`` (previous files, moved out during the swap).
@@ -55,18 +56,6 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _restore(backup: Path, folder: Path) -> None:
     """Move every file of ``backup`` back into ``folder``; drop what the swap added."""
     added = (backup / ".added").read_text(encoding="utf-8").splitlines() \
@@ -90,7 +79,10 @@ def recover(folder: Path | str) -> list[Path]:
     with _locked(folder):
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             m = _WORK_RE.match(entry.name)
-            if not m or not entry.is_dir(follow_symlinks=False) or _alive(int(m["pid"])):
+            if not m or not entry.is_dir(follow_symlinks=False):
+                continue
+            pid = int(m["pid"])
+            if pid == os.getpid() or pid_alive(pid):  # a swap still going on
                 continue
             path = Path(entry.path)
             if m["kind"] == "backup" and not (path / _DONE).exists():
