@@ -1,5 +1,10 @@
 """Font files and the subsets embedded in the output (no heavy imports until used).
 
+The kit ships its typeface, IBM Plex Serif and Sans (SIL Open Font License, see
+``typefaces/README.md``), so the page, the PDF and the charts are set in the same faces on
+every machine, with or without system fonts. System folders are searched only for faces the
+kit does not ship.
+
 The HTML page (:func:`embed_page_fonts`) and each chart's SVG
 (:func:`briefing.charts.to_svg`) carry ``@font-face`` rules whose sources are ``data:`` WOFF2
 subsets of the faces they use, reduced to the characters they show, so they look the same on
@@ -13,14 +18,27 @@ from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from pathlib import Path
 
+#: The typefaces shipped with the kit (IBM Plex, unmodified; licence and source in README.md).
+TYPEFACES = Path(__file__).with_name("typefaces")
+#: System folders, for faces the kit does not ship.
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+# WeasyPrint warns when it is imported on a machine without system fonts ("Expect ugly
+# output"): it cannot know that the page brings every face it sets text in.
+warnings.filterwarnings("ignore", message="No fonts configured in FontConfig",
+                        category=UserWarning, module=r"weasyprint\.")
 
 
 @functools.cache
 def font_file(name: str) -> Path | None:
-    """The first file called ``name`` under FONT_DIRS (sorted, so the choice is stable)."""
+    """The font file called ``name``: the kit's own in TYPEFACES, else the first under
+    FONT_DIRS (sorted, so the choice is stable)."""
+    shipped = TYPEFACES / name
+    if shipped.is_file():
+        return shipped
     for base in FONT_DIRS:
         root = Path(base).expanduser()
         if root.is_dir():
@@ -65,12 +83,12 @@ def subset_woff2(path: Path, text: str, layout: bool = True) -> bytes:
 
     ``layout=True`` keeps the OpenType layout tables (kerning and ligatures, as a browser
     shapes the page's text). ``layout=False`` drops them (GSUB, GPOS, ...) and keeps the
-    legacy ``kern`` table: matplotlib kerns chart text but makes no ligatures, and it is about
-    three times as fast (~0.04 s instead of ~0.12 s for DejaVu Sans), since decoding the
-    layout tables is most of the work.
+    legacy ``kern`` table, if any: matplotlib kerns chart text with that table alone (IBM Plex
+    has none, so charts are measured and drawn unkerned) and makes no ligatures. It is many
+    times as fast, since decoding the layout tables is most of the work.
 
     Cached: a batch's profiles share one or two character sets, so each face is subset once
-    per worker instead of once per profile (~0.3 s of CPU a profile)."""
+    per worker instead of once per profile."""
     import io
 
     from fontTools import subset
@@ -109,13 +127,15 @@ def font_face(family: str, style: str, weight: int | str, woff2: bytes) -> str:
 
 #: Faces embedded in the HTML, subset to the characters of the page (WeasyPrint does the same
 #: in the PDF): the stylesheet names them first, so the page looks the same on every machine.
-#: A face whose file is missing is skipped and the stylesheet's fallbacks apply.
+#: All are shipped in TYPEFACES; code is set in the sans (no third family).
 EMBEDDED_FONTS = (
-    ("Briefing Serif", "normal", 400, "LiberationSerif-Regular.ttf"),
-    ("Briefing Serif", "italic", 400, "LiberationSerif-Italic.ttf"),
-    ("Briefing Serif", "normal", 700, "LiberationSerif-Bold.ttf"),
-    ("Briefing Sans", "normal", 400, "LiberationSans-Regular.ttf"),
-    ("Briefing Sans", "normal", 700, "LiberationSans-Bold.ttf"),
+    ("Briefing Serif", "normal", 400, "IBMPlexSerif-Regular.ttf"),
+    ("Briefing Serif", "italic", 400, "IBMPlexSerif-Italic.ttf"),
+    ("Briefing Serif", "normal", 700, "IBMPlexSerif-Bold.ttf"),
+    ("Briefing Serif", "italic", 700, "IBMPlexSerif-BoldItalic.ttf"),
+    ("Briefing Sans", "normal", 400, "IBMPlexSans-Regular.ttf"),
+    ("Briefing Sans", "italic", 400, "IBMPlexSans-Italic.ttf"),
+    ("Briefing Sans", "normal", 700, "IBMPlexSans-Bold.ttf"),
 )
 #: Characters the stylesheet itself writes (generated content, quotes, list markers).
 CSS_TEXT = "Page of Contents 0123456789\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u2022."
