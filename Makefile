@@ -9,7 +9,8 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 
 DATA_INPUTS    := $(wildcard data/*.txt data/*.json data/*.csv data/reference/*.csv)
-PACKAGE_INPUTS := $(wildcard briefing/*.py briefing/templates/briefing/*)
+PACKAGE_INPUTS := $(wildcard briefing/*.py briefing/*/*.py briefing/templates/*/* \
+                    briefing/typefaces/*)
 REPORT_INPUTS  := notebooks/briefing.ipynb $(DATA_INPUTS) $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
 
 .PHONY: help setup report params profiles batch check test lint clean

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from . import paths
 from .errors import BriefingError, ParameterError
 from .params import Params, check, declarations, notebook_path
+from .fonts import embed_page_fonts
 from .validate import Validated
 
 
@@ -185,7 +186,7 @@ def _report(outcome: Outcome, bar) -> Outcome:
 # ---------------------------------------------------------------------------------------
 
 INDEX_CSS = """
-body { font: 16px/1.5 "DejaVu Sans", "Noto Sans", sans-serif; color: #1a1a1a;
+body { font: 16px/1.5 "Briefing Sans", sans-serif; color: #1a1a1a;
        max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .25rem; }
 p.source { color: #555; margin-top: 0; }
@@ -234,7 +235,7 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
     if missing:
         summary += (f" {missing} other {'country' if missing == 1 else 'countries'} in the data "
                     "have no profile in this folder.")
-    return "\n".join([
+    page = "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
         '<head><meta charset="utf-8">',
@@ -249,6 +250,7 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
         "<thead><tr><th>Country</th><th>Code</th><th>Profile</th></tr></thead>",
         "<tbody>", *rows, "</tbody></table>",
         "</main></body></html>", ""])
+    return embed_page_fonts(page)
 
 
 # ---------------------------------------------------------------------------------------

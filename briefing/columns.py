@@ -27,7 +27,7 @@ _BLOCKS = ("p", "li", "dt", "dd", "div", "pre", "blockquote")
 #: Which embedded face measures which text: (family word, style, weight).
 _FACES = {"sans": ("Sans", "normal", 400), "bold": ("Sans", "normal", 700),
           "serif": ("Serif", "normal", 400)}
-_MONO_EM = 0.602 * 0.85  # DejaVu Sans Mono at the stylesheet's 0.85em for code
+_CODE_SIZE = 0.85  # code is set in the sans at the stylesheet's 0.85em
 
 
 def _widths(face: str) -> dict[int, float]:
@@ -42,7 +42,7 @@ def _widths(face: str) -> dict[int, float]:
 def _text_em(text: str, face: str) -> float:
     """Width of ``text`` set in ``face`` (a key of _FACES, or "mono"), in em."""
     if face == "mono":
-        return len(text) * _MONO_EM
+        return _text_em(text, "sans") * _CODE_SIZE
     widths = _widths(face)
     return sum(widths.get(ord(ch), 1.0 if ord(ch) >= 0x2E80 else 0.556) for ch in text)
 

@@ -21,8 +21,10 @@ import logging
 import warnings
 from pathlib import Path
 
+from . import paths
+
 #: The typefaces shipped with the kit (IBM Plex, unmodified; licence and source in README.md).
-TYPEFACES = Path(__file__).with_name("typefaces")
+TYPEFACES = paths.TYPEFACES_DIR
 #: System folders, for faces the kit does not ship.
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 

@@ -13,6 +13,7 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 PARAMS_DIR = ROOT / "params"
 REPORTS_DIR = ROOT / "reports"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TYPEFACES_DIR = PACKAGE_DIR / "typefaces"  # the fonts shipped with the kit (IBM Plex, OFL)
 TESTS_DIR = ROOT / "tests"
 FIXTURES_DIR = TESTS_DIR / "fixtures"
 
