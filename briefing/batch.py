@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 from . import paths
 from .errors import BriefingError, ParameterError
-from .params import Params, check, declarations, notebook_path
 from .fonts import embed_page_fonts
+from .params import Params, check, declarations, notebook_path
 from .validate import Validated
 
 
