@@ -181,6 +181,15 @@ def _cmd_dictionary(args) -> int:
     return 0
 
 
+def _cmd_draft(args) -> int:
+    from .draft import draft
+
+    drafted = draft(Path(args.article), Path(args.out), title=args.title, outlet=args.outlet,
+                    published=args.published, url=args.url, force=args.force)
+    print(drafted.summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m briefing", description=__doc__.split("\n")[0],

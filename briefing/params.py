@@ -27,10 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
+from .constraints import FALSE, TRUE, hidden_character
+from .constraints import suggest as _suggest
 from .errors import ParameterError
-from .schema import MEMBERSHIP_STATUSES, C
-from .validate import FALSE, TRUE, Validated
-from .validate import suggest as _suggest
+from .param_file import MAX_NUMBER_DIGITS
+from .param_file import read_yaml as read_yaml  # the CLI reads -f files through here
+from .schema import FREE_TEXT, MEMBERSHIP_STATUSES, C
+from .validate import Validated
 
 TYPES = ("str", "int", "float", "bool", "list")
 TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number",
@@ -189,6 +192,10 @@ def convert(value, kind: str):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+            digits = len(value.strip().lstrip("+-"))
+            if digits > MAX_NUMBER_DIGITS:
+                raise _Bad(f"a number of {digits:,} digits",
+                           f"at most {MAX_NUMBER_DIGITS} digits")
             try:  # strip() drops every Unicode space (e.g. \x1f) that int() would refuse
                 return int(value.strip())
             except ValueError:
@@ -341,6 +348,17 @@ def _line(name: str, message: str, value=_MISSING, expected: str | None = None,
     return text
 
 
+def _hidden_character(name: str, value) -> tuple[str, str, str] | None:
+    """The first text (or list item) of ``value`` that would reorder the report around it,
+    hide in it, or fail to be written as UTF-8 (a byte from ``-p`` that was not UTF-8)."""
+    for text in value if isinstance(value, list) else (value,):
+        if isinstance(text, str):
+            hidden = hidden_character(text, free_text=name in FREE_TEXT)
+            if hidden is not None:
+                return hidden
+    return None
+
+
 def _raise(problems: list[str]) -> None:
     if len(problems) == 1:
         raise ParameterError(problems[0])
@@ -428,6 +446,11 @@ def check(notebook: str | Path, namespace: dict, dataset=None, *,
             typed[key] = convert(value, declared[key].type)
         except _Bad as bad:
             problems.append(_line(key, bad.message, value, bad.expected, origins.get(key)))
+            continue
+        hidden = _hidden_character(key, typed[key])
+        if hidden is not None:
+            message, shown, expected = hidden
+            problems.append(_line(key, message, shown, expected, origins.get(key)))
     if problems:
         _raise(problems)
     values = {k: typed.get(k, d.default) for k, d in declared.items()}
@@ -454,58 +477,6 @@ def validate_data_dir(text: str, origin: str | None = None) -> Validated:
                                    "schema (article.txt, article.json and the CSVs listed in "
                                    "data/README.md)", origin))
     return validate(path)
-
-
-def read_yaml(path: str | Path) -> dict:
-    """A parameter file: a YAML mapping of names to values (like papermill's ``-f``)."""
-    import yaml
-
-    where = paths.display_path(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        known = ", ".join(paths.display_path(p) for p in sorted(paths.PARAMS_DIR.glob("*.yaml")))
-        raise ParameterError(f"{where}: parameter file not found (expected a YAML file, "
-                             f"e.g. one of {known})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{where}: cannot read the parameter file ({exc})") from None
-    try:
-        data = yaml.load(text, Loader=_strict_loader())  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(f"{where}{at}: not valid YAML: {what}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ParameterError(f"{where}: expected a mapping of parameter names to values "
-                             f"(got a {type(data).__name__}), e.g. 'focus_country: TJK'")
-    for key in data:
-        if not isinstance(key, str):
-            raise ParameterError(f"{where}: parameter names must be text (got {key!r})")
-    return data
-
-
-@functools.lru_cache(maxsize=1)
-def _strict_loader():
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """SafeLoader that rejects a key given twice (PyYAML silently keeps the last)."""
-
-    def mapping(loader, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"parameter {key!r} is given twice", key_node.start_mark)
-            seen.add(key)
-        return loader.construct_mapping(node, deep)
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    return Loader
 
 
 class _Checker:

@@ -31,11 +31,11 @@ from synthetic import (
     write_dataset,
 )
 
-from briefing import paths, present, safe_csv
+from briefing import limits, paths, present, safe_csv
 from briefing.errors import DataError
 from briefing.load import load
-from briefing.render import atomic_write
-from briefing.schema import TABLES, C
+from briefing.output import write_one
+from briefing.schema import FREE_TEXT, TABLES, C
 from briefing.validate import validate
 
 ALL_TABLES = list(TABLES)
@@ -548,7 +548,7 @@ def test_case_11_claims_register_is_neutralised_and_readable(tmp_path):
     write_dataset(ds, tmp_path / "data")
     data = load(tmp_path / "data")
     path = safe_csv.register_path(tmp_path / "out", "briefing")
-    atomic_write(path, safe_csv.claims_register_bytes(data))  # as render.render writes it
+    write_one(path, safe_csv.claims_register_bytes(data))  # as a render writes it
     assert path.name == "claims_register.csv"
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
@@ -708,6 +708,192 @@ def test_case_11_register_from_validated_rows_or_a_folder_matches_the_dataset(sy
     only_ita = safe_csv.claims_register_bytes(synthetic_dir, country="ITA").decode("utf-8-sig")
     assert only_ita.count("\r\n") == 1  # the header: no claim names Italy
     path = safe_csv.register_path(synthetic_dir / "out", "FRA")
-    atomic_write(path, safe_csv.claims_register_bytes(synthetic_dir, country="FRA"))
+    write_one(path, safe_csv.claims_register_bytes(synthetic_dir, country="FRA"))
     assert path.name == "FRA.claims_register.csv"
     assert path.read_bytes().decode("utf-8-sig").count("\r\n") == 1 + 3
+
+
+# ---------------------------------------------------------------------------------------
+# 14. bounded input (issue 12): only regular files, under a size limit; never a hang
+# ---------------------------------------------------------------------------------------
+
+DATA_FILES = [t.path for t in TABLES.values()] + [paths.ARTICLE_FILE, paths.ARTICLE_META_FILE]
+
+
+def _check_within(data_dir) -> subprocess.CompletedProcess:
+    """``check`` in a child process: a hang or a memory blow-up fails the test, not CI."""
+    return subprocess.run([sys.executable, "-m", "briefing", "check", "--data-dir",
+                           str(data_dir)], cwd=paths.ROOT, capture_output=True, text=True,
+                          timeout=30)
+
+
+def _one_error(proc: subprocess.CompletedProcess, file: str) -> str:
+    """The problem line about ``file`` in a failed ``check``'s output."""
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if file in line]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("name", [paths.ARTICLE_FILE, paths.ARTICLE_META_FILE, "claims.csv",
+                                  "reference/sources.csv"])
+def test_case_14_a_fifo_is_refused_without_waiting_for_a_writer(synthetic_dir, name):
+    (synthetic_dir / name).unlink()
+    os.mkfifo(synthetic_dir / name)
+    line = _one_error(_check_within(synthetic_dir), name)
+    assert "is a named pipe (FIFO), not a regular file" in line
+
+
+@pytest.mark.parametrize("name", [paths.ARTICLE_FILE, paths.ARTICLE_META_FILE, "claims.csv",
+                                  "reference/borders.csv"])
+def test_case_14_dev_zero_behind_a_symlink_is_refused(synthetic_dir, name):
+    (synthetic_dir / name).unlink()
+    os.symlink("/dev/zero", synthetic_dir / name)
+    line = _one_error(_check_within(synthetic_dir), name)
+    assert "is a symbolic link to /dev/zero, a character device, not a regular file" in line
+
+
+def test_case_14_a_dangling_symlink_says_where_it_points(synthetic_dir):
+    (synthetic_dir / "countries.csv").unlink()
+    os.symlink(synthetic_dir / "elsewhere.csv", synthetic_dir / "countries.csv")
+    [p] = find(problems_of(synthetic_dir), "countries.csv")
+    assert "symbolic link to" in p.message and "elsewhere.csv, which does not exist" in p.message
+
+
+@pytest.mark.parametrize("name,limit,what", [
+    ("claims.csv", limits.MAX_CSV_BYTES, "a CSV data file"),
+    ("reference/money_context.csv", limits.MAX_CSV_BYTES, "a CSV data file"),
+    (paths.ARTICLE_FILE, limits.MAX_ARTICLE_BYTES, "the article text"),
+    (paths.ARTICLE_META_FILE, limits.MAX_META_BYTES, "the article metadata"),
+])
+def test_case_14_a_file_over_its_size_limit_names_the_limit(synthetic_dir, name, limit, what):
+    os.truncate(synthetic_dir / name, limit + 2_345_678)  # sparse: no disk, no reading
+    [p] = find(problems_of(synthetic_dir), name)
+    shown = limits.size_text(limit)
+    assert p.message == (f"{limits.size_text(limit + 2_345_678)} is over the limit of "
+                         f"{shown} for {what}")
+    assert p.expected == f"a file of at most {shown}"
+    assert "MB" in p.message
+
+
+def test_case_14_size_limit_via_cli_names_the_file_and_the_limit(synthetic_dir):
+    os.truncate(synthetic_dir / "claims.csv", 60_000_000)
+    line = _one_error(_check_within(synthetic_dir), "claims.csv")
+    assert "claims.csv: 60 MB is over the limit of 50 MB for a CSV data file" in line
+
+
+def test_case_14_read_limited_refuses_a_file_that_grows_past_its_size(tmp_path):
+    # /proc files report a size of 0 and have content: the limit holds on what is read
+    with pytest.raises(limits.FileRefused, match="over the limit of 10 bytes"):
+        limits.read_limited("/proc/self/status", 10, "a test file", "a small file")
+    assert limits.size_text(50_000_001, 50_000_000) == "50,000,001 bytes"
+    assert limits.size_text(12_345_678) == "12.3 MB"
+
+
+def test_case_14_a_folder_in_place_of_a_file(synthetic_dir):
+    (synthetic_dir / paths.ARTICLE_FILE).unlink()
+    (synthetic_dir / paths.ARTICLE_FILE).mkdir()
+    [p] = find(problems_of(synthetic_dir), paths.ARTICLE_FILE)
+    assert p.message == "is a folder, not a file"
+
+
+def test_case_14_an_integer_of_5000_digits_is_a_message(tmp_path):
+    folder, _, line = _break_cell(tmp_path, "claims", C.EVIDENCE_START, "9" * 5000)
+    [p] = find(problems_of(folder), "claims.csv", C.EVIDENCE_START)
+    assert p.line == line and p.message == "not an integer"
+    assert p.expected == "a whole number of at most 18 digits (this one has 5,000)"
+
+
+# ---------------------------------------------------------------------------------------
+# 15. bidi controls and invisible characters (issue 12): refused in names, codes and ids
+# ---------------------------------------------------------------------------------------
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069", "\u200e", "\u200f", "\u061c"]
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+NAME_FIELDS = _fields(lambda f: f.type in ("string", "list") and f.name not in FREE_TEXT)
+PROSE_FIELDS = _fields(lambda f: f.type == "string" and f.name in FREE_TEXT)
+
+
+def _with(value: str, char: str) -> str:
+    """``value`` with ``char`` after its first character (or alone, for an empty cell)."""
+    return value[:1] + char + value[1:]
+
+
+@pytest.mark.parametrize("table,field", NAME_FIELDS, ids=_ids(NAME_FIELDS))
+def test_case_15_hidden_characters_in_names_codes_and_ids(tmp_path, table, field):
+    for k, char in enumerate(["\u202e", "\u200b", "\u200d", "\ufeff", "\u2067"]):
+        ds = base()
+        row = ds.tables[table][0]
+        value = _with(row.get(field.name, ""), char)
+        row[field.name] = value
+        folder = tmp_path / str(k)
+        lines = write_dataset(ds, folder)
+        found = find(problems_of(folder), TABLES[table].path, field.name)
+        assert len(found) == 1, [str(p) for p in found]
+        p = found[0]
+        assert p.line == cell_line(ds, table, lines[table][0], row, field.name)
+        assert p.message.startswith(f"contains U+{ord(char):04X} ")
+        assert char in p.value and p.value.strip("…") in value  # the value around it
+        assert f"\\u{ord(char):04x}" in str(p)  # shown escaped, never raw
+        assert "without invisible or direction-changing characters" in p.expected
+
+
+@pytest.mark.parametrize("table,field", PROSE_FIELDS, ids=_ids(PROSE_FIELDS))
+def test_case_15_prose_keeps_joiners_but_not_direction_controls(tmp_path, table, field):
+    ds = base()
+    row = ds.tables[table][0]
+    text = "می\u200cخواهم and \U0001F469\u200d\U0001F4BB"  # ZWNJ (Persian), ZWJ (emoji)
+    if field.name == C.EVIDENCE:
+        ds.article += "\n\n" + text
+    row[field.name] = text
+    write_dataset(ds, tmp_path / "joiners")
+    data = load(tmp_path / "joiners")
+    assert data.tables[table][field.name][0] == text
+    for k, char in enumerate(BIDI + ["\u200b", "\u2060", "\ufeff"]):
+        row[field.name] = "Russia" + char + " and China"
+        lines = write_dataset(ds, tmp_path / str(k))
+        [p] = find(problems_of(tmp_path / str(k)), TABLES[table].path, field.name)
+        assert p.line == cell_line(ds, table, lines[table][0], row, field.name)
+        assert p.message.startswith(f"contains U+{ord(char):04X} ")
+        assert "ZWJ and ZWNJ may stay" in p.expected
+
+
+def test_case_15_a_hidden_character_in_a_key_gives_one_message_not_one_per_reference(
+        tmp_path):
+    folder, _, line = _break_cell(tmp_path, "countries", C.COUNTRY_CODE, "F\u200bRA")
+    problems = problems_of(folder)
+    assert [(p.file.rsplit("/", 1)[-1], p.line, p.column) for p in problems] == \
+        [("countries.csv", line, C.COUNTRY_CODE)]
+
+
+def test_case_15_a_long_value_is_shown_around_the_character(tmp_path):
+    value = "A" * 200 + "\u202e" + "B" * 200
+    folder, _, _ = _break_cell(tmp_path, "claims", C.SPEAKER, value)
+    [p] = find(problems_of(folder), "claims.csv", C.SPEAKER)
+    assert p.value == "…" + "A" * 20 + "\u202e" + "B" * 20 + "…"
+    assert "\\u202e" in str(p)
+
+
+@pytest.mark.parametrize("meta", [{"title": "Xi\u202e and Putin"},
+                                  {"subject_country_code": "A\u200bFG"},
+                                  {"outlet": "AFP\udcff"}], ids=["bidi", "zwsp", "surrogate"])
+def test_case_15_article_metadata_with_hidden_characters(synthetic_dir, meta):
+    path = synthetic_dir / paths.ARTICLE_META_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(meta)
+    path.write_text(json.dumps(data), encoding="utf-8")  # ensure_ascii: \u escapes
+    [(key, value)] = meta.items()
+    [p] = find(problems_of(synthetic_dir), paths.ARTICLE_META_FILE, key)
+    assert p.value == value and p.message.startswith("contains U+")
+
+
+def test_case_15_country_name_with_rtl_override_via_cli(synthetic_dir):
+    header, rows = read_table(synthetic_dir, "countries")
+    rows[1][C.NAME] = rows[1][C.NAME] + "\u202e"
+    lines = rewrite_table(synthetic_dir, "countries", header, rows)
+    line = _one_error(_check_within(synthetic_dir), "countries.csv")
+    assert f"countries.csv:{lines[1]}: column 'name': contains U+202E RIGHT-TO-LEFT " \
+           "OVERRIDE" in line
+    assert repr(rows[1][C.NAME]) in line and "\u202e" not in line

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 import synthetic
@@ -17,6 +22,7 @@ from hypothesis import strategies as st
 
 from briefing import paths
 from briefing.errors import DataError, ParameterError
+from briefing.param_file import MAX_PARAMETER_FILE_BYTES
 from briefing.params import (
     TYPES,
     _Bad,
@@ -547,8 +553,9 @@ _token = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_charac
                  min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
-@given(st.integers())
+@given(st.integers(min_value=-(10**30) + 1, max_value=10**30 - 1))
 def test_any_int_round_trips_through_text(n):
+    """Any int of up to 30 digits (MAX_NUMBER_DIGITS: longer is refused, see below)."""
     assert convert(str(n), "int") == n
 
 
@@ -566,3 +573,178 @@ def test_int_conversion_accepts_or_says_what_was_expected(text):
         assert bad.expected == "an int such as 60"
     else:
         assert isinstance(value, int) and str(value) == str(int(text.strip()))
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile parameter files and values (issue 12): a message, exit code 2, never a hang
+# ---------------------------------------------------------------------------------------
+
+BILLION_LAUGHS = textwrap.dedent("""\
+    a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+    b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+    c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+    d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+    e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+    f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+    g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+    h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+    i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+    title: *i
+    """)
+
+
+def _cli(*args, timeout: float = 30) -> subprocess.CompletedProcess:
+    """The CLI in a child process (args may be bytes, as a shell passes them): a hang or a
+    memory blow-up fails the test instead of the run."""
+    return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=paths.ROOT,
+                          capture_output=True, timeout=timeout)
+
+
+def _refused(proc: subprocess.CompletedProcess) -> str:
+    """The one error line of a command refused as bad input (exit code 2)."""
+    err = proc.stderr.decode("utf-8", "backslashreplace")
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err, err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, err
+    return errors[0]
+
+
+def _yaml_error(tmp_path, text: str) -> str:
+    f = tmp_path / "p.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as exc:
+        read_yaml(f)
+    return _one_line(exc)
+
+
+@pytest.mark.parametrize("text, where, fragment", [
+    ("max_table_rows: " + "9" * 5000 + "\n", ":1:17:",
+     "a number of 5,000 digits: '999"),
+    ("as_of: 1." + "5" * 40 + "\n", ":1:8:", "a number of 41 digits"),
+    ("title: " + "[" * 5000 + "]" * 5000 + "\n", ":1:27:",
+     "lists or mappings nested more than 20 deep (expected at most 20 levels"),
+    ("title:\n" + "".join("  " * k + "- \n" for k in range(1, 40)), ":21:",
+     "nested more than 20 deep"),
+    (BILLION_LAUGHS, ":5:", "expands to more than 10,000 values once its aliases"),
+    ("a: &a x\ntitle: [" + ",".join(["*a"] * 101) + "]\n", ":2:",
+     "more than 100 aliases (*name) (expected at most 100)"),
+    ("as_of: 2024-13-45\n", ":1:8:", "'2024-13-45' is not a valid date (month must be"),
+    ("max_table_rows: !!int \"12x\"\n", ":1:17:", "'12x' is not a whole number"),
+    ("? [a]\n: 1\n", ":1:", "not valid YAML: found unhashable key"),
+], ids=["5000-digit-int", "long-float", "flow-5000-deep", "block-40-deep", "billion-laughs",
+        "101-aliases", "impossible-date", "tagged-int", "list-as-key"])
+def test_hostile_yaml_is_a_located_message(tmp_path, text, where, fragment):
+    message = _yaml_error(tmp_path, text)
+    assert message.startswith(f"{paths.display_path(tmp_path / 'p.yaml')}{where}"), message
+    assert fragment in message, message
+
+
+def test_yaml_limits_leave_ordinary_files_alone(tmp_path):
+    f = tmp_path / "ok.yaml"
+    f.write_text("a: &a [member, acceding]\nstatuses: *a\n" + "title: " + "9" * 30 + "\n")
+    assert read_yaml(f) == {"a": ["member", "acceding"], "statuses": ["member", "acceding"],
+                            "title": int("9" * 30)}
+
+
+def test_yaml_merge_keys_are_accepted_and_explicit_keys_win(data, tmp_path):
+    f = tmp_path / "merge.yaml"
+    f.write_text("<<: {title: Merged, max_table_rows: 30, focus_country: TJK}\n"
+                 "max_table_rows: 40\n")
+    values = read_yaml(f)
+    assert values == {"title": "Merged", "max_table_rows": 40, "focus_country": "TJK"}
+    params = check("briefing", values, dataset=data)
+    assert (params.max_table_rows, params.focus_country) == (40, "TJK")
+    # (which of two merged mappings wins on a shared key changed in PyYAML 6.0.4,
+    # yaml/pyyaml#953: not relied on)
+    f.write_text("<<: [{title: A}, {as_of: 2024-12-31}]\nfocus_country: TJK\n")
+    assert read_yaml(f) == {"title": "A", "as_of": dt.date(2024, 12, 31),
+                            "focus_country": "TJK"}
+    f.write_text("<<: {title: A}\nas_of: 2024-01-01\nas_of: 2024-12-31\n")
+    with pytest.raises(ParameterError, match=r"merge.yaml:3:1: .*'as_of' is given twice"):
+        read_yaml(f)
+
+
+def test_parameter_file_over_the_size_limit(tmp_path):
+    f = tmp_path / "huge.yaml"
+    f.write_text("title: x\n")
+    os.truncate(f, MAX_PARAMETER_FILE_BYTES + 500_000)  # sparse: nothing is read
+    with pytest.raises(ParameterError) as exc:
+        read_yaml(f)
+    assert _one_line(exc) == (f"{paths.display_path(f)}: 1.5 MB is over the limit of 1 MB "
+                              "for a parameter file (expected a file of at most 1 MB)")
+
+
+def test_parameter_file_not_utf8_names_the_line(tmp_path):
+    f = tmp_path / "latin.yaml"
+    f.write_bytes(b"focus_country: TJK\ntitle: Caf\xe9\n")
+    with pytest.raises(ParameterError) as exc:
+        read_yaml(f)
+    assert _one_line(exc) == (f"{paths.display_path(f)}:2: not valid UTF-8 (byte 0xe9) "
+                              "(expected the file saved as UTF-8)")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero-symlink", "dev-zero", "folder"])
+def test_parameter_file_that_is_not_a_regular_file(tmp_path, kind):
+    target = tmp_path / "p.yaml"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dev-zero-symlink":
+        os.symlink("/dev/zero", target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target = Path("/dev/zero")
+    line = _refused(_cli("params", "-f", str(target)))
+    expected = {"fifo": "is a named pipe (FIFO), not a regular file",
+                "dev-zero-symlink": "is a symbolic link to /dev/zero, a character device, "
+                                    "not a regular file",
+                "dev-zero": "is a character device, not a regular file",
+                "folder": "is a folder, not a file"}[kind]
+    assert line.startswith(f"error: {paths.display_path(target)}: {expected}"), line
+
+
+def test_a_hostile_parameter_file_via_the_cli(tmp_path):
+    f = tmp_path / "bomb.yaml"
+    f.write_text(BILLION_LAUGHS)
+    assert "expands to more than 10,000 values" in _refused(_cli("params", "-f", str(f)))
+
+
+def test_a_byte_that_is_not_utf8_via_the_cli_is_refused_before_anything_runs(tmp_path):
+    """``-p title $'\\xff'`` in bash: Python sees the lone surrogate U+DCFF."""
+    for command in ("params", "render"):
+        line = _refused(_cli(command, "-p", "title", b"Caf\xff", "--data-dir",
+                             os.fsencode(paths.DATA_DIR), *(["--out", str(tmp_path)]
+                                                            if command == "render" else [])))
+        assert line == ("error: parameter title: contains U+DCFF, a lone surrogate: a byte "
+                        "0xff that is not UTF-8 text, which cannot be written into the report; "
+                        "got 'Caf\\udcff'; expected UTF-8 text (save the file as UTF-8, or set "
+                        "the terminal's encoding to UTF-8)")
+    assert not any(tmp_path.iterdir())  # refused before a kernel or an output
+
+
+@pytest.mark.parametrize("name, value, code", [
+    ("title", "\udcff", "U+DCFF"), ("title", "Xi\u202e and Putin", "U+202E"),
+    ("focus_country", "T\u200bJK", "U+200B"), ("focus_country", "TJK\u200d", "U+200D"),
+    ("organisations", ["SCO", "CS\u2066TO"], "U+2066"), ("as_of", "2024-12-31\ufeff", "U+FEFF"),
+    ("data_dir", "da\udcfft", "U+DCFF"),
+])
+def test_values_with_hidden_characters_are_refused(data, name, value, code):
+    with pytest.raises(ParameterError) as exc:
+        check("briefing", {name: value}, dataset=data)
+    message = _one_line(exc)
+    assert message.startswith(f"parameter {name}: contains {code}"), message
+    assert "\\u" in message  # the character is shown escaped
+
+
+def test_a_title_may_keep_a_joiner(data):
+    title = "می\u200cخواهم \U0001F469\u200d\U0001F4BB"  # ZWNJ in Persian, ZWJ in an emoji
+    assert check("briefing", {"title": title}, dataset=data).title == title
+
+
+def test_a_5000_digit_number_from_the_command_line():
+    with pytest.raises(ParameterError) as exc:
+        check("briefing", {"max_table_rows": "9" * 5000})
+    message = _one_line(exc)
+    assert message.startswith("parameter max_table_rows: a number of 5,000 digits; got '999")
+    assert message.endswith("; expected at most 30 digits")

@@ -22,7 +22,7 @@ from synthetic import base, cell_line, csv_text, write_dataset
 
 from briefing.errors import DataError
 from briefing.load import load
-from briefing.schema import CLAIM_TYPES, SPEAKER_KINDS, TABLES, TOPICS, C
+from briefing.schema import CLAIM_TYPES, FREE_TEXT, SPEAKER_KINDS, TABLES, TOPICS, C
 from briefing.validate import validate
 
 SETTINGS = settings(max_examples=50, deadline=None,
@@ -31,9 +31,14 @@ SETTINGS = settings(max_examples=50, deadline=None,
 # Countries the generator picks from (real ISO codes: the validator checks them).
 POOL = ["FRA", "DEU", "ITA", "ESP", "NOR", "POL", "PRT", "RUS", "CHN", "SAU", "TJK", "IND"]
 MARKER = "§"  # never generated: text with it cannot be in the article
+# Bidi controls and zero-width characters: refused in names and codes (and all but the
+# joiners in prose), so a valid dataset has none; the "hidden" corruption inserts one.
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+HIDDEN = BIDI + ZERO_WIDTH
 
 _chars = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Co", "Cn"),
-                       blacklist_characters=MARKER + "\ufeff")
+                       blacklist_characters=MARKER + HIDDEN + "\ufeff")
 _specials = st.sampled_from(['"', ",", ";", "\n", "“", "”", "’", "'", "<script>", "=", "@",
                              "  ", "Путин", "习近平", "محمد", "&amp;", "\t"])
 _fragment = st.one_of(st.text(_chars, min_size=1, max_size=12), _specials)
@@ -140,6 +145,8 @@ TYPED = [(t.name, f.name, f.type) for t in TABLES.values() for f in t.fields
 ENUMS = [(t.name, f.name) for t in TABLES.values() for f in t.fields if f.enum]
 FOREIGN = [(t.name, fk.field, fk.table) for t in TABLES.values() for fk in t.foreign_keys]
 UNIQUE = [(t.name, f.name) for t in TABLES.values() for f in t.fields if f.unique]
+TEXT = [(t.name, f.name) for t in TABLES.values() for f in t.fields
+        if f.type in ("string", "list")]
 NOWHERE = {"countries": "NZL", "claims": "C99", "sources": "S99", "organisations": "ZETA"}
 WRONG = {"integer": "12a", "number": "1,5 million", "boolean": "perhaps",
          "date": "31/31/2021"}
@@ -150,7 +157,8 @@ def corruptions(draw):
     """(dataset, description, table, column or None, row index or None) of one defect."""
     ds = draw(datasets())
     kind = draw(st.sampled_from(["empty_cell", "wrong_type", "misspelt", "dangling",
-                                 "evidence", "duplicate", "no_column", "no_file"]))
+                                 "evidence", "duplicate", "no_column", "no_file",
+                                 "hidden"]))
     if kind == "empty_cell":
         table, column = draw(st.sampled_from(REQUIRED))
         k = draw(st.integers(0, len(ds.tables[table]) - 1))
@@ -178,6 +186,14 @@ def corruptions(draw):
             rows.append(dict(rows[0]))
         rows[1][column] = rows[0][column]
         k = 1
+    elif kind == "hidden":
+        table, column = draw(st.sampled_from(TEXT))
+        k = draw(st.integers(0, len(ds.tables[table]) - 1))
+        allowed_in = "" if column not in FREE_TEXT else "\u200c\u200d"
+        char = draw(st.sampled_from([c for c in HIDDEN if c not in allowed_in]))
+        text = ds.tables[table][k][column]
+        at = draw(st.integers(0, len(text)))
+        ds.tables[table][k][column] = text[:at] + char + text[at:]
     elif kind == "no_column":
         table, column = draw(st.sampled_from(REQUIRED))
         ds.columns[table] = [n for n in TABLES[table].field_names if n != column]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from synthetic import base, csv_text, find, problems_of, read_table, rewrite_table, write_dataset
 
+from briefing import constraints, decode, rules
 from briefing import validate as V
 from briefing.errors import DataError, Problem
 from briefing.load import load
@@ -109,7 +110,7 @@ def test_evidence_with_straight_quotes_is_a_named_near_miss(data_copy):
     header, rows = read_table(data_copy, "claims")
     curly = "\u2019\u2018\u201c\u201d"
     k = next(i for i, r in enumerate(rows) if any(q in r[C.EVIDENCE] for q in curly))
-    straight = rows[k][C.EVIDENCE].translate(V.CURLY)
+    straight = rows[k][C.EVIDENCE].translate(rules.CURLY)
     rows[k][C.EVIDENCE] = straight
     lines = rewrite_table(data_copy, "claims", header, rows)
     p = _only(problems_of(data_copy), "claims.csv", C.EVIDENCE)
@@ -364,20 +365,20 @@ def test_trailing_empty_cells_and_blank_rows_are_ignored(synthetic_dir):
 
 
 def test_suggest():
-    assert V.suggest("memebr", ["member", "observer"]) == " (did you mean 'member'?)"
-    assert V.suggest("Dialogue partner", ["member", "dialogue_partner"]) == \
+    assert constraints.suggest("memebr", ["member", "observer"]) == " (did you mean 'member'?)"
+    assert constraints.suggest("Dialogue partner", ["member", "dialogue_partner"]) == \
         " (did you mean 'dialogue_partner'?)"
-    assert V.suggest("zzz", ["member", "observer"]) == ""
-    many = [f"C{i:06d}" for i in range(V.SUGGEST_LIMIT + 1)]
-    assert V.suggest("c000001", many) == " (did you mean 'C000001'?)"
+    assert constraints.suggest("zzz", ["member", "observer"]) == ""
+    many = [f"C{i:06d}" for i in range(constraints.SUGGEST_LIMIT + 1)]
+    assert constraints.suggest("c000001", many) == " (did you mean 'C000001'?)"
 
 
 def test_decode_variants():
     warnings: list[str] = []
-    assert V.decode("a,é\n".encode("utf-8-sig"), "f.csv", warnings) == "a,é\n"
-    assert V.decode("a,é\n".encode("utf-16"), "f.csv", warnings) == "a,é\n"
+    assert decode.decode("a,é\n".encode("utf-8-sig"), "f.csv", warnings) == "a,é\n"
+    assert decode.decode("a,é\n".encode("utf-16"), "f.csv", warnings) == "a,é\n"
     assert "UTF-16" in warnings.pop()
-    assert V.decode("Café, “x” – 5 €\n".encode("cp1252"), "f.csv", warnings) == \
+    assert decode.decode("Café, “x” – 5 €\n".encode("cp1252"), "f.csv", warnings) == \
         "Café, “x” – 5 €\n"
     assert "read as Windows-1252" in warnings.pop() and warnings == []
 
@@ -386,33 +387,33 @@ def test_decode_variants():
                                            ("习近平", "gbk"), ("محمد", "cp1256")])
 def test_decode_refuses_to_guess_other_encodings(text, encoding):
     with pytest.raises(DataError) as info:
-        V.decode(f"name\n{text}\n".encode(encoding), "f.csv", [])
+        decode.decode(f"name\n{text}\n".encode(encoding), "f.csv", [])
     p = info.value.problems[0]
     assert p.line == 2 and "not UTF-8" in p.message and "UTF-8" in p.expected
 
 
 def test_decode_rejects_binary():
     with pytest.raises(DataError, match="NUL bytes"):
-        V.decode(b"PK\x03\x04\x00\x00binary", "f.csv", [])
+        decode.decode(b"PK\x03\x04\x00\x00binary", "f.csv", [])
 
 
 def test_sniff_delimiter():
-    assert V.sniff_delimiter("a,b,c") == ","
-    assert V.sniff_delimiter("a;b;c") == ";"
-    assert V.sniff_delimiter("a\tb\tc") == "\t"
-    assert V.sniff_delimiter("a,b;c") == ","
+    assert decode.sniff_delimiter("a,b,c") == ","
+    assert decode.sniff_delimiter("a;b;c") == ";"
+    assert decode.sniff_delimiter("a\tb\tc") == "\t"
+    assert decode.sniff_delimiter("a,b;c") == ","
 
 
 def test_hints():
-    assert "did you mean 2021-09-17?" in V._date_hint("17.09.2021")
-    assert "2021-09-17" in V._date_hint("44456")
-    assert V._date_hint("yesterday") == ""
-    assert "did you mean 1500000?" in V._number_hint("1.5m")
-    assert "decimal comma" in V._number_hint("31,5")
+    assert "did you mean 2021-09-17?" in constraints._date_hint("17.09.2021")
+    assert "2021-09-17" in constraints._date_hint("44456")
+    assert constraints._date_hint("yesterday") == ""
+    assert "did you mean 1500000?" in constraints._number_hint("1.5m")
+    assert "decimal comma" in constraints._number_hint("31,5")
     with pytest.raises(ValueError, match=r"did you mean 112\?"):
-        V._convert_integer("112.0")
+        constraints._convert_integer("112.0")
     with pytest.raises(ValueError, match="finite"):
-        V._convert_number("nan")
+        constraints._convert_number("nan")
 
 
 def test_many_problems_in_one_column_are_capped(synthetic_dir):
@@ -484,3 +485,36 @@ def test_date_with_a_time_is_explained(synthetic_dir):
     write_dataset(ds, synthetic_dir)
     p = _only(problems_of(synthetic_dir), "sources.csv", C.DATE)
     assert "a date without the time: 2021-01-02?" in p.expected
+
+
+# ---------------------------------------------------------------------------------------
+# The module layout: decode -> constraints -> rules -> validate
+# ---------------------------------------------------------------------------------------
+
+
+def test_hidden_character():
+    assert constraints.hidden_character("Tajikistan") is None
+    assert constraints.hidden_character("می\u200cخواهم", free_text=True) is None
+    message, shown, expected = constraints.hidden_character("می\u200cخواهم")
+    assert message.startswith("contains U+200C ZERO WIDTH NON-JOINER, an invisible")
+    assert "without invisible or direction-changing characters" in expected
+    message, shown, _ = constraints.hidden_character("Russia\u202e", free_text=True)
+    assert message.startswith("contains U+202E RIGHT-TO-LEFT OVERRIDE") and shown == \
+        "Russia\u202e"
+    message, _, expected = constraints.hidden_character("Caf\udce9")
+    assert "a byte 0xe9 that is not UTF-8" in message and "UTF-8" in expected
+    assert constraints.without_hidden("C\u200bH\u2066N\ufeff") == "CHN"
+
+
+def test_rules_are_one_list_a_new_rule_joins(synthetic_dir, monkeypatch):
+    """The place rules are called is one list: a new rule module adds its function."""
+    seen = []
+
+    def extra_rule(data: rules.Checked) -> list[Problem]:
+        seen.append(sorted(data.tables))
+        read = data.tables["sources"]
+        return [Problem(read.file, "an extra rule", line=read.line(0), column=C.SOURCE_ID)]
+
+    monkeypatch.setattr(V, "RULES", (*V.RULES, extra_rule))
+    p = _only(problems_of(synthetic_dir), "sources.csv", C.SOURCE_ID)
+    assert p.message == "an extra rule" and seen == [sorted(TABLES)]

@@ -1,0 +1,343 @@
+"""Domain rules across columns, tables and files, run once every cell has its type.
+
+Each rule takes the :class:`Checked` data (the typed tables, the article and its metadata)
+and returns the problems it finds; :data:`briefing.validate.RULES` lists them in order.
+A rule skips the cells :mod:`briefing.constraints` already reported (``TypedTable.invalid``)
+and the tables that could not be read, so one mistake gives one message.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .constraints import convert_date, hidden_character, suggest, without_hidden
+from .decode import Sheet
+from .errors import Problem
+from .schema import (ARTICLE_META, ARTICLE_META_DATES, ARTICLE_META_OPTIONAL, FREE_TEXT,
+                     TABLES, C, Table)
+
+CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u201a": "'"})
+DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-",
+                        "\u2011": "-", "\u00a0": " "})
+
+
+@dataclass
+class TypedTable:
+    """A table as read and typed: its sheet (for line numbers), its columns, and the text
+    of each cell reported already by (row, column)."""
+
+    table: Table
+    sheet: Sheet
+    columns: dict[str, list]
+    invalid: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.sheet.file
+
+    def line(self, row: int, column: str | None = None) -> int:
+        return self.sheet.line(row, column)
+
+    def keys(self, column: str) -> set:
+        """The values of a key column, counting a key reported already for a hidden
+        character ('CH\u200bN') as the key it was meant to be: one message, not one more
+        for every row that refers to it."""
+        found = {v for v in self.columns[column] if v is not None}
+        found |= {without_hidden(text) for (_, name), text in self.invalid.items()
+                  if name == column}
+        return found
+
+
+@dataclass
+class Checked:
+    """What the rules see: the tables that could be read, the article and its metadata."""
+
+    data_dir: Path
+    article: str
+    meta: dict
+    tables: dict[str, TypedTable]
+
+    def code_by_name(self) -> dict[str, str]:
+        """Country name -> ISO code, from countries.csv (empty when it failed)."""
+        if "countries" not in self.tables:
+            return {}
+        cols = self.tables["countries"].columns
+        return {n: c for c, n in zip(cols[C.COUNTRY_CODE], cols[C.NAME], strict=True)
+                if c and n}
+
+
+def check_iso_codes(data: Checked) -> list[Problem]:
+    """Country codes must be real ISO 3166-1 alpha-3 codes (pycountry's table)."""
+    read = data.tables.get("countries")
+    if read is None:
+        return []
+    try:
+        import pycountry
+    except ImportError:  # pragma: no cover - pycountry is pinned in requirements.txt
+        return []
+    problems = []
+    for j, code in enumerate(read.columns[C.COUNTRY_CODE]):
+        if code and pycountry.countries.get(alpha_3=code) is None:
+            problems.append(Problem(read.file, "not an ISO 3166-1 alpha-3 country code",
+                                    line=read.line(j, C.COUNTRY_CODE), column=C.COUNTRY_CODE,
+                                    value=code,
+                                    expected="an ISO 3166-1 alpha-3 code such as TJK"))
+    return problems
+
+
+def check_references(data: Checked) -> list[Problem]:
+    """Every foreign-key value (each item of a list) exists in the table it refers to."""
+    tables = data.tables
+    problems: list[Problem] = []
+    code_by_name = data.code_by_name()
+    targets_of: dict[tuple[str, str], set] = {}
+    for read in tables.values():
+        table = read.table
+        for fk in table.foreign_keys:
+            target = tables.get(fk.table)
+            if target is None:
+                continue  # the referenced table itself failed; reported there
+            key = (fk.table, fk.ref_field)
+            if key not in targets_of:
+                targets_of[key] = target.keys(fk.ref_field)
+            targets = targets_of[key]
+            is_list = table.get(fk.field).type == "list"
+            column = read.columns[fk.field]
+            dangling = {v for v in set(column) if v is not None and v != () and any(
+                item not in targets for item in (v if is_list else (v,)))}
+            if not dangling:
+                continue
+            country = fk.table == "countries"
+            ref_path = TABLES[fk.table].path
+            for j, value in enumerate(column):
+                if value not in dangling:
+                    continue
+                for item in value if is_list else (value,):
+                    if item in targets:
+                        continue
+                    if country and item in code_by_name:
+                        hint = f" (did you mean {code_by_name[item]!r}?)"
+                    elif is_list and ("," in item or " " in item):
+                        hint = " (separate the items of a list with ';')"
+                    else:
+                        hint = suggest(str(item), sorted(targets))
+                    problems.append(Problem(
+                        read.file, f"refers to a {fk.ref_field} that is not in {ref_path}"
+                        + hint, line=read.line(j, fk.field), column=fk.field,
+                        value=str(item), expected=f"a {fk.ref_field} from {ref_path}"))
+    return problems
+
+
+def check_country_names(data: Checked) -> list[Problem]:
+    """A country-name column must hold the canonical name of its code (one spelling)."""
+    if "countries" not in data.tables:
+        return []
+    cols = data.tables["countries"].columns
+    names = {c: n for c, n in zip(cols[C.COUNTRY_CODE], cols[C.NAME], strict=True) if c and n}
+    by_name = {v: k for k, v in names.items()}
+    problems: list[Problem] = []
+    for read in data.tables.values():
+        for f in read.table.fields:
+            if not f.names_code:
+                continue
+            for j, (name, code) in enumerate(zip(read.columns[f.name],
+                                                 read.columns[f.names_code], strict=True)):
+                if name is None or code is None or code not in names or names[code] == name:
+                    continue
+                other = by_name.get(name)
+                why = (f"is the name of {other}, not of {code}" if other else
+                       f"is not the canonical name of {code} (one spelling per country)")
+                problems.append(Problem(read.file, f"country name {why}",
+                                        line=read.line(j, f.name), column=f.name, value=name,
+                                        expected=f"{names[code]!r} (countries.csv)"))
+    return problems
+
+
+_NEAR_MISSES = (
+    (lambda s: s.translate(CURLY),
+     "it differs only in quotation marks: the article uses curly quotes (’ “ ”) where the "
+     "evidence has straight ones (' \"), or the other way round"),
+    (lambda s: s.translate(DASHES),
+     "it differs only in dashes or non-breaking spaces (– — vs -)"),
+    (lambda s: " ".join(s.translate(CURLY).translate(DASHES).split()),
+     "it differs only in spaces or line breaks"),
+    (lambda s: " ".join(s.translate(CURLY).translate(DASHES).split()).casefold(),
+     "it differs only in capital letters"),
+)
+
+
+def check_evidence(data: Checked) -> list[Problem]:
+    """Every evidence span is in the article verbatim; offsets, when given, point at it.
+
+    Fills in ``evidence_start``/``evidence_end`` when both are empty.
+    """
+    read, article = data.tables.get("claims"), data.article
+    if read is None or not article:
+        return []
+    problems: list[Problem] = []
+    cols = read.columns
+    evidence, starts, ends = cols[C.EVIDENCE], cols[C.EVIDENCE_START], cols[C.EVIDENCE_END]
+    found: dict[str, int] = {}
+    folded: dict[int, str] = {}
+    for j, ev in enumerate(evidence):
+        if not ev:
+            continue
+        where = found.get(ev)
+        if where is None:
+            where = found[ev] = article.find(ev)
+        start, end = starts[j], ends[j]
+        if where >= 0:
+            if start is None and end is None:
+                starts[j], ends[j] = where, where + len(ev)
+            elif start is None or end is None:
+                missing = C.EVIDENCE_START if start is None else C.EVIDENCE_END
+                problems.append(Problem(
+                    read.file, "give both evidence_start and evidence_end or neither",
+                    line=read.line(j, missing), column=missing, value="",
+                    expected=str(where if start is None else where + len(ev))))
+            elif article[start:end] != ev:
+                problems.append(Problem(
+                    read.file, "evidence_start/evidence_end do not point at the evidence",
+                    line=read.line(j, C.EVIDENCE_START), column=C.EVIDENCE_START,
+                    value=f"{start}-{end}",
+                    expected=f"{where}-{where + len(ev)} (or leave both empty)"))
+            continue
+        hint = "is not found verbatim in article.txt"
+        for k, (fold, why) in enumerate(_NEAR_MISSES):
+            if k not in folded:
+                folded[k] = fold(article)
+            if fold(ev) in folded[k]:
+                hint += f" — {why}"
+                break
+        else:
+            best = _closest_span(ev, article)
+            if best:
+                hint += f" — closest passage: {best!r}"
+        problems.append(Problem(read.file, hint, line=read.line(j, C.EVIDENCE),
+                                column=C.EVIDENCE, value=ev,
+                                expected="a span copied exactly from article.txt"))
+    return problems
+
+
+def _closest_span(ev: str, article: str) -> str:
+    """The article passage of the same length that best matches ``ev`` (cheap heuristic)."""
+    words = ev.split()
+    if not words:
+        return ""
+    anchor = max(words, key=len)
+    at = article.find(anchor)
+    if at < 0:
+        return ""
+    lo = max(0, at - len(ev))
+    window = article[lo: at + len(ev)]
+    matcher = difflib.SequenceMatcher(None, window, ev, autojunk=False)
+    block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
+    begin = max(0, block.a - block.b)
+    return window[begin: begin + len(ev)]
+
+
+def _num(x: float) -> str:
+    """A number as a person would type it: 31000000, not 3.1e+07."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def check_money(data: Checked) -> list[Problem]:
+    """Amounts agree with their precision label; low <= high (money and money_context)."""
+    problems: list[Problem] = []
+    for name in ("money", "money_context"):
+        if name in data.tables:
+            problems += _check_amounts(data.tables[name])
+    return problems
+
+
+def _check_amounts(read: TypedTable) -> list[Problem]:
+    problems: list[Problem] = []
+    cols = read.columns
+    file = read.file
+
+    def add(j: int, message: str, column: str, value: str, expected: str) -> None:
+        problems.append(Problem(file, message, line=read.line(j, column), column=column,
+                                value=value, expected=expected))
+
+    for j, (low, high, prec) in enumerate(zip(cols[C.LOW], cols[C.HIGH], cols[C.PRECISION],
+                                              strict=True)):
+        if read.invalid and any((j, c) in read.invalid for c in (C.LOW, C.HIGH, C.PRECISION)):
+            continue  # the bad cell is reported already
+        if low is not None and high is not None and low > high:
+            add(j, "low is greater than high", C.HIGH, _num(high), f"at least low ({_num(low)})")
+        if prec == "exact" and (low is None or high is None or low != high):
+            add(j, "an exact amount needs low = high", C.HIGH,
+                "" if high is None else _num(high), "the same value as low")
+        elif prec == "not_stated" and (low is not None or high is not None):
+            column, value = (C.LOW, low) if low is not None else (C.HIGH, high)
+            add(j, "precision not_stated needs low and high empty", column, _num(value),
+                "an empty cell")
+        elif prec in ("order_of_magnitude", "lower_bound"):
+            if low is None:
+                add(j, f"precision {prec} needs a lower bound", C.LOW, "",
+                    "the least amount the wording allows")
+            elif high is not None and high == low:
+                add(j, f"precision {prec} is a range, not a point value", C.HIGH,
+                    _num(high), "empty or more than low")
+        elif prec == "approximate" and low is None:
+            add(j, "an approximate amount needs low", C.LOW, "", "the amount")
+    return problems
+
+
+def check_intervals(data: Checked) -> list[Problem]:
+    """A membership interval's end_date, when given, is after its start_date."""
+    read = data.tables.get("membership_timeline")
+    if read is None:
+        return []
+    problems = []
+    cols = read.columns
+    for j, (start, end) in enumerate(zip(cols[C.START_DATE], cols[C.END_DATE], strict=True)):
+        if start and end and end <= start:
+            problems.append(Problem(read.file, "end_date is not after start_date",
+                                    line=read.line(j, C.END_DATE), column=C.END_DATE,
+                                    value=end.isoformat(),
+                                    expected=f"a date after {start.isoformat()}"))
+    return problems
+
+
+def check_article_meta(data: Checked) -> list[Problem]:
+    """article.json: every key a string, dates ISO, no hidden characters, and the subject
+    country in countries.csv."""
+    file = paths.display_path(data.data_dir / paths.ARTICLE_META_FILE)
+    meta = data.meta
+    if not meta:
+        return []  # missing or not an object: reported when it was read
+    problems: list[Problem] = []
+    for key in ARTICLE_META:
+        value = meta.get(key)
+        if value is None and key in ARTICLE_META_OPTIONAL:
+            continue
+        if not isinstance(value, str):
+            problems.append(Problem(file, "missing or not a string", column=key,
+                                    value=None if value is None else str(value),
+                                    expected=ARTICLE_META[key]))
+            continue
+        hidden = hidden_character(value, free_text=key in FREE_TEXT)
+        if hidden is not None:
+            message, shown, expected = hidden
+            problems.append(Problem(file, message, column=key, value=shown,
+                                    expected=expected))
+            meta = {**meta, key: None}  # reported: no second message about it
+        elif key in ARTICLE_META_DATES:
+            try:
+                convert_date(value)
+            except ValueError as exc:
+                problems.append(Problem(file, "not an ISO date", column=key, value=value,
+                                        expected=str(exc)))
+    subject = meta.get("subject_country_code")
+    countries = data.tables.get("countries")
+    if (isinstance(subject, str) and subject and countries is not None
+            and subject not in countries.keys(C.COUNTRY_CODE)):
+        problems.append(Problem(file, "country code is not in countries.csv",
+                                column="subject_country_code", value=subject,
+                                expected="a country_code from countries.csv"))
+    return problems
