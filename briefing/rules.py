@@ -16,8 +16,15 @@ from . import paths
 from .constraints import convert_date, hidden_character, suggest, without_hidden
 from .decode import Sheet
 from .errors import Problem
-from .schema import (ARTICLE_META, ARTICLE_META_DATES, ARTICLE_META_OPTIONAL, FREE_TEXT,
-                     TABLES, C, Table)
+from .schema import (
+    ARTICLE_META,
+    ARTICLE_META_DATES,
+    ARTICLE_META_OPTIONAL,
+    FREE_TEXT,
+    TABLES,
+    C,
+    Table,
+)
 
 CURLY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                        "\u00ab": '"', "\u00bb": '"', "\u201e": '"', "\u201a": "'"})

@@ -18,38 +18,56 @@ from dataclasses import dataclass, field
 # ---------------------------------------------------------------------------------------
 
 CLAIM_TYPES: dict[str, str] = {
-    "fact": "a narrated event or state of affairs the article presents as true",
+    "fact": "a narrated state of affairs the article presents as true",
+    "event": "something that happened and is reported as such: a meeting, a signing, an "
+             "attack, a disaster",
     "figure": "a statement whose substance is a number or an amount of money",
-    "membership": "who belongs to, joins or partners an organisation",
+    "membership": "who belongs to, joins, applies to or partners an organisation",
     "position": "a stance or view a speaker states or is reported to hold",
     "pledge": "a commitment to act (including announced plans)",
     "proposal": "a call or suggestion that others act",
     "assessment": "an evaluative judgement about a situation or an actor",
     "forecast": "an expectation about what an actor will do or what will happen",
     "warning": "a statement that something bad may happen",
+    "quote": "a remark reported for its own words (a slogan, an image, a retort) rather than "
+             "for a checkable statement",
 }
 
 TOPICS: dict[str, str] = {
-    "meeting": "the meeting or event reported: format, participants, significance",
-    "security_cooperation": "intelligence sharing, joint security, spill-over of instability",
-    "change_of_power": "a takeover or change of government and its history",
+    "meeting": "the meeting, summit or other event reported: format, participants, "
+               "significance",
+    "security_cooperation": "joint security, intelligence sharing, military ties, spill-over "
+                            "of instability",
+    "change_of_power": "a takeover, election or other change of government, and its history",
     "recognition": "whether and how to recognise or work with a government",
-    "membership": "the organisations' members, accessions and partners",
-    "regional_influence": "rivalry and influence of outside powers in the region",
-    "aid_economy": "aid, trade, resources and economic presence",
-    "assets_finance": "frozen assets, treasury, IMF and World Bank programmes",
+    "membership": "the organisations' members, applicants, accessions and partners",
+    "regional_influence": "rivalry and influence of outside powers in a region",
+    "aid_economy": "aid, trade, investment, resources and economic presence",
+    "assets_finance": "reserves, frozen assets, sanctions, budgets, IMF and World Bank "
+                      "programmes",
     "weapons_crime": "weapons, drugs, organised crime and terrorism",
+    "conflict": "armed conflict, military operations and their toll",
+    "humanitarian": "disasters, refugees, food, health and other humanitarian needs",
+    "domestic_politics": "a state's internal politics, rights and governance",
+    "environment": "climate, weather, water and the environment",
+    "other": "anything the other topics do not cover",
 }
 
 SPEAKER_KINDS: dict[str, str] = {
     "person": "a named individual (quoted or reported)",
+    "role": "an unnamed individual identified by role or office, e.g. 'the defence minister' "
+            "or 'a senior diplomat'",
     "government": "a state or its government speaking as such (e.g. 'X has said')",
+    "organisation": "an international organisation or other body speaking as such (e.g. "
+                    "'the UN said')",
     "group": "an unnamed group, e.g. 'analysts'",
-    "narration": "the article's own narration (speaker 'article')",
+    "narration": "the article's own narration (speaker 'article'); when the narration "
+                 "reports what others pledged or said, attributed_to names them",
 }
 
 MEMBERSHIP_STATUSES: dict[str, str] = {
     "member": "full member state",
+    "applicant": "has applied to join; no accession procedure launched yet",
     "acceding": "accession procedure launched, not yet a full member",
     "observer": "observer state",
     "dialogue_partner": "dialogue partner (the article's 'discussion partners')",
@@ -59,14 +77,19 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
 }
 
 ORGANISATION_KINDS: dict[str, str] = {
+    "forum": "a regional or international forum or dialogue format (summits, ministerial "
+             "meetings) with no binding commitments",
     "political_security_forum": "a political, economic and security forum",
+    "union": "a political or economic union or regional community of states",
+    "economic_union": "an economic or trade union, common market or customs union",
+    "alliance": "an alliance or coalition of states, without a collective-defence treaty",
     "military_alliance": "a military alliance with a collective-defence commitment",
-    "economic_union": "an economic or trade union",
     "other": "any other kind of organisation",
 }
 
 MONEY_KINDS: dict[str, str] = {
     "aid": "aid promised or delivered",
+    "spending": "money spent or budgeted by a government or organisation on its own account",
     "equipment": "value of weapons or equipment",
     "assets": "reserves or assets held or frozen",
     "pledges": "amounts pledged by donors at a conference",
@@ -100,8 +123,65 @@ VERDICTS: dict[str, str] = {
     "not_verified": "the sources could not confirm the statement",
 }
 
+SOURCE_KINDS: dict[str, str] = {
+    "official": "a government, parliament, court or international organisation speaking for "
+                "itself: transcripts, statements, declarations, official reports (e.g. "
+                "kremlin.ru, the SCO Secretariat, OCHA, SIGAR, a foreign ministry)",
+    "news": "a news agency, newspaper or broadcaster reporting events (e.g. Reuters, AP, "
+            "AFP, TASS, Xinhua, RFE/RL), including a fact-check by a news organisation",
+    "research": "a think tank, university or research institute's analysis",
+    "reference_work": "a reference work compiled and updated by an institution (e.g. the CIA "
+                      "World Factbook); give its edition or update date",
+}
+
+#: Web domains a professional briefing does not cite as evidence: wikis, blogs, forums,
+#: content farms and sites that reprint other outlets' reports. A source on one of them
+#: gives a warning (cite the original or a second, decent source). A subdomain counts too.
+WEAK_DOMAINS: dict[str, str] = {
+    "wikipedia.org": "a wiki anyone can edit",
+    "tripod.com": "a personal home page host",
+    "blogspot.com": "a blog host",
+    "wordpress.com": "a blog host",
+    "medium.com": "a blog platform",
+    "reddit.com": "a discussion forum",
+    "defence.pk": "a discussion forum",
+    "michaelsavage.com": "a personal commentary site",
+    "manchikoni.com": "a content farm",
+    "pyknet.net": "a reprint blog",
+    "ycnews.com": "a content farm",
+    "exbulletin.com": "a content farm reprinting other outlets",
+    "urdupoint.com": "an aggregator reprinting wire copy",
+    "devdiscourse.com": "an aggregator reprinting wire copy",
+    "space-travel.com": "an aggregator reprinting wire copy",
+}
+
+#: Words of estimative probability (US ICD 203, Analytic Standards), each a range of chances.
+LIKELIHOODS: dict[str, str] = {
+    "almost_no_chance": "almost no chance, remote (1-5%)",
+    "very_unlikely": "very unlikely, highly improbable (5-20%)",
+    "unlikely": "unlikely, improbable (20-45%)",
+    "roughly_even_chance": "roughly even chance, roughly even odds (45-55%)",
+    "likely": "likely, probable (55-80%)",
+    "very_likely": "very likely, highly probable (80-95%)",
+    "almost_certain": "almost certain, nearly certain (95-99%)",
+}
+
+CONFIDENCES: dict[str, str] = {
+    "high": "several independent, reliable sources agree; little room for another reading",
+    "moderate": "credible sources, but incomplete, single-sourced or open to another reading",
+    "low": "fragmentary, doubtful or contested evidence",
+}
+
+JUDGEMENT_KINDS: dict[str, str] = {
+    "bottom_line": "the briefing's bottom line: what the reader must take away (one row)",
+    "key_judgement": "a key judgement, shown in the order of the file",
+}
+
 ISO3_PATTERN = r"^[A-Z]{3}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+"""Any identifier a curator chooses (``C01``, ``c-12``, ``Q_3``): a letter, then letters,
+digits, ``_`` or ``-``. The ids of the shipped data follow C01/S01/M01/R01/Q01 by habit only."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -142,12 +222,14 @@ class ForeignKey:
 class Table:
     name: str
     path: str
-    layer: str  # "article", "reference" or "dictionary"
+    layer: str  # "article", "reference", "analysis" or "dictionary"
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: a file a dataset may leave out (the analyst's judgements): validated when present
+    optional: bool = False
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -179,6 +261,7 @@ class C:
     CLAIM_ID = "claim_id"
     SPEAKER = "speaker"
     SPEAKER_KIND = "speaker_kind"
+    ATTRIBUTED_TO = "attributed_to"
     CLAIM_TYPE = "claim_type"
     TOPIC = "topic"
     STATEMENT = "statement"
@@ -231,18 +314,19 @@ class C:
     VERDICT = "verdict"
     NOTE = "note"
     REFERENCE_MONEY_ID = "reference_money_id"
+    REVIEW = "review"
 
 
 # Reusable field definitions -----------------------------------------------------------
 
 def _claim_ref(required: bool = True) -> Field:
     return Field(C.CLAIM_ID, "string", "the claim in claims.csv that states this row",
-                 required=required, pattern=r"^C\d{2,}$", example="C27")
+                 required=required, pattern=ID_PATTERN, example="C27")
 
 
 def _source_ref() -> Field:
     return Field(C.SOURCE_ID, "string", "the source in reference/sources.csv for this row",
-                 pattern=r"^S\d{2,}$", example="S03")
+                 pattern=ID_PATTERN, example="S03")
 
 
 def _country_pair(prefix: str = "", what: str = "the country", required: bool = True
@@ -262,6 +346,19 @@ def _date(name: str, description: str, required: bool = True) -> Field:
                  pattern=DATE_PATTERN, example="2021-09-17")
 
 
+def _review() -> Field:
+    return Field(C.REVIEW, "string", "what a person still has to confirm in a row written by "
+                 "`python -m briefing draft`; empty once the row has been checked",
+                 required=False, example="draft: check the speaker ('he' read as Putin)")
+
+
+# Prose columns (and article.json keys): a joiner (ZWJ, ZWNJ) that some scripts need is
+# allowed there. Every other text column is a name, code or identifier, where no invisible
+# character is (briefing.constraints).
+FREE_TEXT: frozenset[str] = frozenset({C.STATEMENT, C.EVIDENCE, C.DESCRIPTION, C.AS_STATED,
+                                       C.TITLE, C.NOTE, C.EVENT})
+
+
 # ---------------------------------------------------------------------------------------
 # The tables
 # ---------------------------------------------------------------------------------------
@@ -276,6 +373,7 @@ COUNTRIES = Table(
               unique=True, example="KGZ"),
         Field(C.NAME, "string", "canonical English short name used everywhere in the data",
               unique=True, example="Kyrgyzstan"),
+        _review(),
     ),
     primary_key=(C.COUNTRY_CODE,),
 )
@@ -286,12 +384,17 @@ CLAIMS = Table(
     layer="article",
     description="Every checkable statement in the article, one claim per row.",
     fields=(
-        Field(C.CLAIM_ID, "string", "stable identifier of the claim", pattern=r"^C\d{2,}$",
-              unique=True, example="C01"),
-        Field(C.SPEAKER, "string", "who makes the claim: a person, 'analysts', a government, "
-              "or 'article' for the article's own narration", example="Vladimir Putin"),
+        Field(C.CLAIM_ID, "string", "stable identifier of the claim: a letter, then "
+              "letters, digits, '_' or '-'", pattern=ID_PATTERN, unique=True, example="C01"),
+        Field(C.SPEAKER, "string", "who voices the claim in the text: a person, a role "
+              "('the defence minister'), a government, 'analysts', or 'article' for the "
+              "article's own narration", example="Vladimir Putin"),
         Field(C.SPEAKER_KIND, "string", "what kind of speaker it is",
               enum=_enum(SPEAKER_KINDS), example="person"),
+        Field(C.ATTRIBUTED_TO, "list", "whose claim it is when the speaker only reports it: "
+              "the actors whose pledge, position or words the narration (or another "
+              "speaker) reports, ';'-separated; empty when the speaker speaks for itself",
+              required=False, example="Xi Jinping;Vladimir Putin"),
         Field(C.CLAIM_TYPE, "string", "what kind of statement it is",
               enum=_enum(CLAIM_TYPES), example="pledge"),
         Field(C.TOPIC, "string", "what the claim is about", enum=_enum(TOPICS),
@@ -312,6 +415,7 @@ CLAIMS = Table(
         Field(C.EVIDENCE_END, "integer", "character offset just past the evidence's end "
               "(filled in by the loader when empty)", required=False, minimum=0,
               example="164"),
+        _review(),
     ),
     primary_key=(C.CLAIM_ID,),
     foreign_keys=(
@@ -338,6 +442,7 @@ ORGANISATIONS = Table(
         Field(C.DESCRIPTION, "string", "the article's own description, briefly",
               example="a Eurasian political and security forum"),
         _claim_ref(),
+        _review(),
     ),
     primary_key=(C.CODE,),
     foreign_keys=(
@@ -358,6 +463,7 @@ MEMBERS = Table(
         Field(C.STATUS, "string", "the status the article gives",
               enum=_enum(MEMBERSHIP_STATUSES), example="member"),
         _claim_ref(),
+        _review(),
     ),
     primary_key=(C.ORGANISATION, C.COUNTRY_CODE, C.STATUS),
     foreign_keys=(
@@ -378,10 +484,11 @@ _MONEY_FIELDS = (
           example="Taliban-led Afghanistan"),
     Field(C.TO_CODE, "string", "ISO code of the recipient/owner when it is a state",
           required=False, pattern=ISO3_PATTERN, example="AFG"),
-    Field(C.LOW, "number", "lowest amount the wording allows (empty when not stated)",
-          required=False, minimum=0, example="31000000"),
-    Field(C.HIGH, "number", "highest amount the wording allows (empty when open-ended or "
-          "not stated)", required=False, minimum=0, example="31000000"),
+    Field(C.LOW, "number", "lowest amount the wording allows, in units of the currency, "
+          "written as a plain number (31000000, not $31m, 31,000,000 or 31000000.0); empty "
+          "when not stated", required=False, minimum=0, example="31000000"),
+    Field(C.HIGH, "number", "highest amount the wording allows, written like low (empty "
+          "when open-ended or not stated)", required=False, minimum=0, example="31000000"),
     Field(C.CURRENCY, "string", "ISO 4217 currency code", pattern=r"^[A-Z]{3}$",
           example="USD"),
     Field(C.PRECISION, "string", "how precise the amount is", enum=_enum(PRECISIONS),
@@ -396,10 +503,11 @@ MONEY = Table(
     layer="article",
     description="Every money figure the article states, honest about its precision.",
     fields=(
-        Field(C.MONEY_ID, "string", "stable identifier", pattern=r"^M\d{2,}$", unique=True,
+        Field(C.MONEY_ID, "string", "stable identifier", pattern=ID_PATTERN, unique=True,
               example="M01"),
         *_MONEY_FIELDS,
         _claim_ref(),
+        _review(),
     ),
     primary_key=(C.MONEY_ID,),
     foreign_keys=(
@@ -415,20 +523,33 @@ SOURCES = Table(
     name="sources",
     path="reference/sources.csv",
     layer="reference",
-    description="Where the reference context comes from.",
+    description="Where the reference context comes from: every source citable by a reader "
+                "(publisher, real title, address, date, kind); curation notes go in note.",
     fields=(
-        Field(C.SOURCE_ID, "string", "stable identifier", pattern=r"^S\d{2,}$", unique=True,
+        Field(C.SOURCE_ID, "string", "stable identifier", pattern=ID_PATTERN, unique=True,
               example="S01"),
-        Field(C.PUBLISHER, "string", "who published it", example="TASS"),
-        Field(C.TITLE, "string", "title of the page or document",
-              example="SCO members and observers"),
-        Field(C.URL, "string", "address of the page (http or https)", required=False,
-              pattern=r"^https?://\S+$", example="https://tass.com/world/1335687"),
-        _date(C.DATE, "publication date of the source", required=False),
-        Field(C.NOTE, "string", "what the source was used for", required=False,
-              example="members and observers as of Sep 2021"),
+        Field(C.PUBLISHER, "string", "who published it (the original publisher; a reprint "
+              "site is not a publisher)", example="TASS"),
+        Field(C.TITLE, "string", "the real title or headline of the page or document, as "
+              "published (never a curator's description or note)",
+              example="CSTO leaders suspend Uzbekistan's membership"),
+        Field(C.URL, "string", "address of the page (http or https); a source without one "
+              "gives a warning", required=False, pattern=r"^https?://\S+$",
+              example="http://tass.com/russia/687141"),
+        _date(C.DATE, "publication date of the source, or the edition or update date of a "
+              "reference work; a source without one gives a warning", required=False),
+        Field(C.KIND, "string", "what kind of source it is; a source without one gives a "
+              "warning", required=False, enum=_enum(SOURCE_KINDS), example="news"),
+        Field(C.NOTE, "string", "curation note, not shown as the title: what the source was "
+              "used for, corroborating sources, caveats (e.g. a title taken from the "
+              "address)", required=False, example="CSTO members as of Dec 2012"),
     ),
     primary_key=(C.SOURCE_ID,),
+    notes=("a title that reads as a curation note ('title not given', 'from the URL', "
+           "'facts sheet') is an error; an address on a known weak domain "
+           f"({', '.join(WEAK_DOMAINS)}), a source with no address, no kind or no date "
+           "(a reference_work excepted), and a title that looks cut short ('…') give "
+           "warnings (briefing.source_rules).",),
 )
 
 MEMBERSHIP_TIMELINE = Table(
@@ -491,12 +612,12 @@ MONEY_CONTEXT = Table(
     layer="reference",
     description="Sourced money figures that put the article's figures in context.",
     fields=(
-        Field(C.REFERENCE_MONEY_ID, "string", "stable identifier", pattern=r"^R\d{2,}$",
+        Field(C.REFERENCE_MONEY_ID, "string", "stable identifier", pattern=ID_PATTERN,
               unique=True, example="R01"),
         *_MONEY_FIELDS,
         _date(C.DATE, "date the figure refers to", required=False),
         Field(C.CLAIM_ID, "string", "the article claim this figure puts in context "
-              "(empty when none)", required=False, pattern=r"^C\d{2,}$", example="C33"),
+              "(empty when none)", required=False, pattern=ID_PATTERN, example="C33"),
         _source_ref(),
     ),
     primary_key=(C.REFERENCE_MONEY_ID,),
@@ -515,7 +636,7 @@ QUALIFICATIONS = Table(
     layer="reference",
     description="What the reference sources say about article claims.",
     fields=(
-        Field(C.REF_ID, "string", "stable identifier", pattern=r"^Q\d{2,}$", unique=True,
+        Field(C.REF_ID, "string", "stable identifier", pattern=ID_PATTERN, unique=True,
               example="Q01"),
         _claim_ref(),
         Field(C.VERDICT, "string", "what the sources make of the claim",
@@ -531,24 +652,71 @@ QUALIFICATIONS = Table(
     ),
 )
 
+JUDGEMENTS = Table(
+    name="judgements",
+    path="judgements.csv",
+    layer="analysis",
+    description="The analyst's bottom line and key judgements, each with its likelihood, "
+                "confidence, basis, implication and indicators, citing the evidence it rests "
+                "on. Optional: without it the briefing states the findings computed from the "
+                "data.",
+    fields=(
+        Field("judgement_id", "string", "stable identifier", pattern=ID_PATTERN, unique=True,
+              example="J01"),
+        Field("kind", "string", "bottom line or key judgement", enum=_enum(JUDGEMENT_KINDS),
+              example="key_judgement"),
+        Field("headline", "string", "the judgement in a few words", example="A joint "
+              "platform, not yet a joint policy"),
+        Field("judgement", "string", "the judgement in one or two sentences",
+              example="China and Russia will co-ordinate on Afghanistan through the SCO."),
+        Field("likelihood", "string", "how likely the judgement is, in words of estimative "
+              "probability", enum=_enum(LIKELIHOODS), example="likely"),
+        Field("confidence", "string", "the analyst's confidence in the evidence behind it",
+              enum=_enum(CONFIDENCES), example="moderate"),
+        Field("basis", "string", "the evidence and reasoning, citing ids in the text "
+              "(C04, S16) as in claim_ids and source_ids", example="Both leaders pledged to "
+              "share intelligence (C04)."),
+        Field("implication", "string", "so what: what it means for the reader",
+              required=False, example="Western initiatives will meet a joint line."),
+        Field("indicators", "list", "what to watch: developments that would confirm or "
+              "refute it, ';'-separated", required=False,
+              example="a second joint meeting;SCO statements naming Afghan groups"),
+        Field("claim_ids", "list", "the article claims it rests on, ';'-separated",
+              example="C01;C04"),
+        Field("source_ids", "list", "the reference sources it rests on, ';'-separated",
+              required=False, example="S02;S16"),
+    ),
+    primary_key=("judgement_id",),
+    foreign_keys=(
+        ForeignKey("claim_ids", "claims", C.CLAIM_ID),
+        ForeignKey("source_ids", "sources", C.SOURCE_ID),
+    ),
+    optional=True,
+)
+
 # Validation order matters: referenced tables first.
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (COUNTRIES, SOURCES, CLAIMS, ORGANISATIONS, MEMBERS, MONEY,
-              MEMBERSHIP_TIMELINE, BORDERS, MONEY_CONTEXT, QUALIFICATIONS)
+              MEMBERSHIP_TIMELINE, BORDERS, MONEY_CONTEXT, QUALIFICATIONS, JUDGEMENTS)
 }
 
-# Article metadata (article.json): key -> description. All required, all strings.
+# Article metadata (article.json): key -> description. Every value is a string.
 ARTICLE_META: dict[str, str] = {
     "title": "headline of the article",
     "outlet": "original publisher",
     "republished_by": "where the text was taken from (empty if the original)",
-    "published": "publication date (YYYY-MM-DD)",
+    "published": "publication date (YYYY-MM-DD); leave the key out when the text is undated",
     "event_date": "date of the event reported (YYYY-MM-DD); the default as-of date",
     "language": "IETF language tag of the text, e.g. en-GB",
-    "subject_country_code": "ISO code of the country the article is about (borders.csv)",
+    "subject_country_code": "ISO code of the country the article is about, whose land "
+                            "borders borders.csv lists; leave the key out when the article "
+                            "has no single subject country (a regional forum, several "
+                            "states)",
 }
 ARTICLE_META_DATES = ("published", "event_date")
+ARTICLE_META_OPTIONAL: frozenset[str] = frozenset({"published", "subject_country_code"})
+"""Keys of article.json that may be left out (the others are required)."""
 
 
 def table_schema(table: Table) -> dict:
@@ -615,7 +783,9 @@ ENUM_DOCS: tuple[tuple[str, dict[str, str]], ...] = (
     ("status", MEMBERSHIP_STATUSES), ("kind (organisations)", ORGANISATION_KINDS),
     ("kind (money)", MONEY_KINDS), ("precision", PRECISIONS),
     ("start_precision", START_PRECISIONS), ("border_status", BORDER_STATUSES),
-    ("verdict", VERDICTS),
+    ("verdict", VERDICTS), ("kind (sources)", SOURCE_KINDS),
+    ("kind (judgements)", JUDGEMENT_KINDS), ("likelihood", LIKELIHOODS),
+    ("confidence", CONFIDENCES),
 )
 
 
@@ -625,10 +795,13 @@ def dictionary_markdown() -> str:
            "Encoding: UTF-8, comma-separated, RFC 4180 quoting, header row; an empty cell is "
            "a missing value; booleans `true`/`false`; lists `;`-separated; dates "
            "`YYYY-MM-DD`.", ""]
-    meta_rows = [f"| `{k}` | {_cell(v)} |" for k, v in ARTICLE_META.items()]
-    out += ["### `article.json`", "", "| key | meaning |", "|---|---|", *meta_rows, ""]
+    meta_rows = [f"| `{k}` | {_cell(v)} | {'no' if k in ARTICLE_META_OPTIONAL else 'yes'} |"
+                 for k, v in ARTICLE_META.items()]
+    out += ["### `article.json`", "", "A JSON object; every value a string.", "",
+            "| key | meaning | required |", "|---|---|---|", *meta_rows, ""]
     for t in TABLES.values():
-        out += [f"### `{t.path}` ({t.layer} layer)", "", _cell(t.description), ""]
+        optional = ", optional" if t.optional else ""
+        out += [f"### `{t.path}` ({t.layer} layer{optional})", "", _cell(t.description), ""]
         if t.primary_key:
             out += [f"Key: {', '.join(f'`{k}`' for k in t.primary_key)}.", ""]
         out += ["| column | meaning | type | required | allowed values | refers to |",

@@ -65,9 +65,11 @@ def base(article: str | None = None, countries: dict[str, str] | None = None,
         "countries": [{C.COUNTRY_CODE: c, C.NAME: n} for c, n in countries.items()],
         "sources": [
             {C.SOURCE_ID: "S01", C.PUBLISHER: "Example Press", C.TITLE: "Members",
-             C.URL: "https://example.org/members", C.DATE: "2021-01-02", C.NOTE: ""},
+             C.URL: "https://example.org/members", C.DATE: "2021-01-02", C.KIND: "news",
+             C.NOTE: ""},
             {C.SOURCE_ID: "S02", C.PUBLISHER: "Example Office", C.TITLE: "Borders",
-             C.URL: "", C.DATE: "", C.NOTE: "used for borders"},
+             C.URL: "", C.DATE: "", C.KIND: "official",
+             C.NOTE: "used for borders"},
         ],
         "claims": claims,
         "organisations": [
