@@ -226,8 +226,8 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
             continue
         rows.append(f"<tr><td>{esc(names[code])}</td><td>{esc(code)}</td>{state}</tr>")
     shown = ", ".join(f"{esc(k)} = {esc(str(v))}" for k, v in sorted(parameters.items()))
-    source = (f"From <cite>{esc(meta.get('title', ''))}</cite>, {esc(meta.get('outlet', ''))}, "
-              f"{esc(meta.get('published', ''))}.")
+    where = ", ".join(esc(meta[k]) for k in ("outlet", "published") if meta.get(k))
+    source = f"From <cite>{esc(meta.get('title', ''))}</cite>" + (f", {where}." if where else ".")
     language = esc(meta.get("language", "en") or "en")
     ok = sum(1 for o in outcomes if not o.error)
     summary = f"{ok} of {len(outcomes)} profiles rendered in this run"
