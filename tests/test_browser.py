@@ -17,7 +17,7 @@ import pytest
 import synthetic
 
 from briefing import paths
-from briefing.render import EMBEDDED_FONTS, _font_file
+from briefing.fonts import EMBEDDED_FONTS, font_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,7 +26,7 @@ HOSTILE = "Hostile <script>alert(1)</script> and <img src=x onerror=alert(1)> te
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
+    reason="chromium not installed (Debian package chromium; .ci/run installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
             await Promise.allSettled(Array.from(document.fonts).map(f => f.load()));
             return Array.from(document.fonts).map(f => [f.family, f.status]); }""")
         assert all(status == "loaded" for _, status in fonts), fonts
-        assert len(fonts) == sum(1 for f in EMBEDDED_FONTS if _font_file(f[3]))
+        assert len(fonts) == sum(1 for f in EMBEDDED_FONTS if font_file(f[3]))
 
         text = page.evaluate("document.body.innerText")
         assert "<script>alert(1)</script>" in text

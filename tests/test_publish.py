@@ -13,13 +13,16 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pdftools
 import pytest
 import synthetic
 from pypdf import PdfReader
 
 from briefing import paths
+from briefing.audit import unsafe_html
 from briefing.errors import RenderError
-from briefing.render import export_html, export_pdf, unsafe_html
+from briefing.html import export_html
+from briefing.pdf import export_pdf
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -131,25 +134,6 @@ class Page(HTMLParser):
         return found
 
 
-def _pdftotext(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def _outline(reader: PdfReader) -> list[tuple[int, str]]:
-    flat: list[tuple[int, str]] = []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                flat.append((level, item.title))
-
-    walk(reader.outline, 0)
-    return flat
-
-
 # --------------------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
@@ -248,18 +232,17 @@ def test_pdf_pages_metadata_and_bookmarks(report, page):
     assert info.subject == page.meta["description"]
     assert info.get("/Keywords")
     assert "/CreationDate" not in info and "/ModDate" not in info
-    outline = _outline(reader)
+    outline = pdftools.outline(report["pdf"])
     levels = {"h1": 0, "h2": 1, "h3": 2}
     assert len(outline) == len(page.headings)
-    for (level, title), (tag, _, text) in zip(outline, page.headings, strict=True):
+    for (level, title, _), (tag, _, text) in zip(outline, page.headings, strict=True):
         assert level == levels[tag]
         assert title.endswith(text), (title, text)
 
 
 def test_pdf_text_is_searchable_with_page_x_of_y(report, page):
     reader = PdfReader(report["pdf"])
-    text = _pdftotext(report["pdf"])
-    flat = " ".join(text.split())
+    flat = pdftools.text(report["pdf"])
     pages = len(reader.pages)
     assert f"Page 1 of {pages}" in flat and f"Page {pages} of {pages}" in flat
     for _, _, heading in page.headings:
@@ -270,12 +253,10 @@ def test_pdf_text_is_searchable_with_page_x_of_y(report, page):
 
 
 def test_pdf_fonts_are_embedded(report):
-    out = subprocess.run(["pdffonts", str(report["pdf"])], check=True, capture_output=True,
-                         text=True).stdout.splitlines()[2:]
-    assert out, "no fonts"
-    for line in out:
-        emb = line.split()[-5]
-        assert emb == "yes", line
+    fonts = pdftools.embedded_fonts(report["pdf"])
+    assert fonts, "no fonts"
+    for font in fonts:
+        assert font["embedded"], font
 
 
 def _layout_problems(html: str, base_url: str = ".") -> list[str]:
@@ -373,23 +354,23 @@ def test_nonlatin_text_has_glyphs_in_pdf(tmp_path):
                     + "</td></tr></table>"))
     pdf = tmp_path / "scripts.pdf"
     pdf.write_bytes(export_pdf(export_html(nb, "Scripts"), tmp_path))
-    text = _pdftotext(pdf)
+    text = pdftools.text(pdf)
     for word in words[:2]:
         assert text.count(word) == 2, word
     assert "شنغهاي" in text or "ياهغنش" in text  # extraction order of RTL text varies
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    assert "CJK" in fonts
+    fonts = [font["name"] for font in pdftools.embedded_fonts(pdf)]
+    assert any("CJK" in name for name in fonts), fonts
 
 
 def test_html_embeds_font_subsets_that_cover_its_text(report):
     from fontTools.ttLib import TTFont
 
-    from briefing.render import EMBEDDED_FONTS, _font_file
+    from briefing.fonts import EMBEDDED_FONTS, font_file
 
     text = report["html"].read_text(encoding="utf-8")
     faces = re.findall(r'@font-face \{ font-family: "([^"]+)";.*?base64,([A-Za-z0-9+/=]+)\)',
                        text)
-    available = [f for f in EMBEDDED_FONTS if _font_file(f[3])]
+    available = [f for f in EMBEDDED_FONTS if font_file(f[3])]
     assert len(faces) == len(available)
     if not faces:
         pytest.skip("none of the embedded fonts is installed on this machine")
@@ -417,7 +398,7 @@ def test_hostile_text_is_escaped_in_html(hostile_report):
 
 
 def test_hostile_text_is_shown_as_text_in_pdf(hostile_report):
-    compact = "".join(_pdftotext(hostile_report["pdf"]).split())
+    compact = "".join(pdftools.text(hostile_report["pdf"]).split())
     assert "<script>alert(1)</script>" in compact
     assert "<imgsrc=xonerror=alert(1)>" in compact
 
@@ -461,7 +442,7 @@ def test_shell_adds_escaped_title_block_and_unique_ids():
 
 
 def test_shell_takes_metadata_from_the_notebook_and_hides_it():
-    from briefing.render import METADATA_MIMETYPE
+    from briefing.document import METADATA_MIMETYPE
 
     meta = {"title": "From the notebook", "author": "Desk", "description": "What it is",
             "keywords": ["alpha", "beta"]}
