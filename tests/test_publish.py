@@ -346,8 +346,9 @@ def test_export_refuses_active_or_external_html(tmp_path):
 
 def test_nonlatin_text_has_glyphs_in_pdf(tmp_path):
     """Cyrillic, Chinese and Arabic through the real shell (embedded Latin/Cyrillic subsets
-    first, system fonts as fallback): every word comes back out of the PDF's text, and the
-    Chinese comes from a CJK font rather than a missing-glyph box."""
+    first, system fonts as fallback): every word comes back out of the PDF's text. That the
+    Chinese is drawn from a system CJK font where one is installed is tested in
+    test_fonts.py (the kit ships no CJK face)."""
     words = ["Шанхайская организация", "上海合作组织", "منظمة شنغهاي"]
     nb = _notebook(("md", "## Names\n\n" + "\n\n".join(words)),
                    ("out", "<table class='data'><tr><td>" + "</td><td>".join(words)
@@ -358,8 +359,6 @@ def test_nonlatin_text_has_glyphs_in_pdf(tmp_path):
     for word in words[:2]:
         assert text.count(word) == 2, word
     assert "شنغهاي" in text or "ياهغنش" in text  # extraction order of RTL text varies
-    fonts = [font["name"] for font in pdftools.embedded_fonts(pdf)]
-    assert any("CJK" in name for name in fonts), fonts
 
 
 def test_html_embeds_font_subsets_that_cover_its_text(report):
@@ -378,7 +377,7 @@ def test_html_embeds_font_subsets_that_cover_its_text(report):
     import io
 
     font = TTFont(io.BytesIO(base64.b64decode(faces[0][1])))
-    assert font.flavor == "woff2"
+    assert font.flavor == "woff"
     covered = set(font.getBestCmap())
     visible = Page(text)
     for _, _, heading in visible.headings:
