@@ -6,7 +6,6 @@ byte for byte, as on a kernel started for it alone.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -169,51 +168,6 @@ def test_slot_replaces_a_kernel_that_died():
         assert slot.started == 2
     finally:
         slot.close()
-
-
-def _hashes(folder: Path, stems: list[str]) -> dict[str, str]:
-    return {f"{s}.{ext}": hashlib.sha256((folder / f"{s}.{ext}").read_bytes()).hexdigest()
-            for s in stems for ext in ("ipynb", "html", "pdf")}
-
-
-@pytest.mark.slow
-def test_profiles_on_one_reused_kernel_equal_profiles_rendered_alone(tmp_path):
-    """One worker, one kernel reused for three dissimilar profiles; each is compared with
-    the same profile rendered alone (fresh process, pre-started kernel) and, for the last,
-    with papermill starting its own kernel (no warm mechanism at all)."""
-    from briefing.batch import plan, run_jobs
-    from briefing.cli import main
-    from briefing.validate import validate
-
-    names = validate(paths.DATA_DIR).country_names
-    members = set()
-    import csv
-
-    with (paths.DATA_DIR / "members.csv").open(encoding="utf-8") as fh:
-        members = {row["country_code"] for row in csv.DictReader(fh)}
-    busy = [c for c in names if c in members]
-    quiet = [c for c in names if c not in members]
-    stems = [busy[0], *(quiet[:1] or busy[1:2]), busy[-1]]
-
-    jobs, _ = plan("country_profile", {}, {}, stems, tmp_path / "batch", ("html", "pdf"))
-    outcomes = run_jobs(jobs, workers=1, progress=False)
-    assert [o.error for o in outcomes] == [None] * len(stems)
-    batch = _hashes(tmp_path / "batch", stems)
-
-    for stem in stems[1:]:
-        assert main(["render", "--notebook", "country_profile", "-p", "country", stem,
-                     "--out", str(tmp_path / "alone")]) == 0
-    alone = _hashes(tmp_path / "alone", stems[1:])
-    assert {k: batch[k] for k in alone} == alone
-
-    os.environ["BRIEFING_NO_WARM"] = "1"
-    try:
-        assert main(["render", "--notebook", "country_profile", "-p", "country", stems[-1],
-                     "--out", str(tmp_path / "cold")]) == 0
-    finally:
-        del os.environ["BRIEFING_NO_WARM"]
-    cold = _hashes(tmp_path / "cold", stems[-1:])
-    assert {k: batch[k] for k in cold} == cold
 
 
 def test_kernel_folders_of_dead_processes_are_removed(tmp_path):
