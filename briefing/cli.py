@@ -1,4 +1,4 @@
-"""Command line: ``python -m briefing check|params|render|batch|dictionary``.
+"""Command line: ``python -m briefing check|params|render|batch|dictionary|draft``.
 
 Imports stay light until validation has passed (no pandas, papermill or nbconvert), so a bad
 parameter or bad data is reported in a fraction of a second, before any kernel starts.
@@ -60,7 +60,7 @@ def collect(args) -> tuple[dict, dict]:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    from .validate import suggest
+    from .constraints import suggest
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     for f in formats:
@@ -203,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     dictionary = sub.add_parser("dictionary", help="print the data dictionary (markdown) "
                                 "generated from the schema, as kept in data/README.md")
     dictionary.set_defaults(func=_cmd_dictionary)
+
+    draft = sub.add_parser("draft", help="draft a data directory from an article's text: "
+                           "every row marked for review, with a review page")
+    draft.add_argument("article", metavar="ARTICLE.txt", help="the article's text (UTF-8)")
+    draft.add_argument("--out", required=True, help="folder to write (new or empty)")
+    draft.add_argument("--title", help="headline (default: the text's first line if it is "
+                       "one)")
+    draft.add_argument("--outlet", help="original publisher")
+    draft.add_argument("--published", metavar="YYYY-MM-DD", help="publication date")
+    draft.add_argument("--url", help="address of the article")
+    draft.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    draft.set_defaults(func=_cmd_draft)
 
     params = sub.add_parser("params", help="list a notebook's parameters (type, default, "
                             "help); with -p/-f, validate values without rendering")

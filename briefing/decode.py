@@ -264,11 +264,13 @@ def _records(text: str, delimiter: str, reader, line_base: int, file: str
     return out, problems
 
 
-def read_csv(path: Path, expected_header: str, warnings: list[str]
-             ) -> tuple[Sheet | None, list[Problem]]:
+def read_csv(path: Path, expected_header: str, warnings: list[str], *,
+             may_be_empty: str = "") -> tuple[Sheet | None, list[Problem]]:
     """Read ``path``; return the sheet (None when unusable) and the problems found.
 
     ``expected_header`` (``a,b,c``) is named in the messages about a missing or empty file.
+    ``may_be_empty``: what a header without rows means for a table that may have none (the
+    reference layer of a new dataset); it is then a warning saying so, not a problem.
     """
     file = paths.display_path(path)
     try:
@@ -340,6 +342,10 @@ def read_csv(path: Path, expected_header: str, warnings: list[str]
         lines.append(line)
     header_line = 1 + line_base
     if not records and not problems:
-        problems.append(Problem(file, "has a header but no data rows", line=header_line + 1,
-                                expected="at least one row under the header"))
+        if may_be_empty:
+            warnings.append(f"{file}: has a header but no data rows: {may_be_empty}")
+        else:
+            problems.append(Problem(file, "has a header but no data rows",
+                                    line=header_line + 1,
+                                    expected="at least one row under the header"))
     return Sheet(file, header, records, lines, offsets, header_line, checksum), problems

@@ -175,8 +175,10 @@ def _validate(data_dir: Path) -> Validated:
     for table in TABLES.values():
         if table.optional and not (data_dir / table.path).exists():
             continue  # a file the dataset may leave out
+        empty = ("the briefing shows no reference context of this kind until rows with a "
+                 "source_id are added" if table.layer == "reference" else "")
         sheet, read_problems = read_csv(data_dir / table.path, ",".join(table.field_names),
-                                        warnings)
+                                        warnings, may_be_empty=empty)
         if sheet is None:
             problems += read_problems
             continue
