@@ -13,7 +13,7 @@ PACKAGE_INPUTS := $(wildcard briefing/*.py briefing/*/*.py briefing/templates/*/
                     briefing/typefaces/*)
 REPORT_INPUTS  := notebooks/briefing.ipynb $(DATA_INPUTS) $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
 
-.PHONY: help setup report params profiles batch check test lint clean
+.PHONY: help setup report params profiles batch check test test-fast lint clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -79,6 +79,9 @@ lint: $(DEV_STAMP) ## ruff over the package, tests and notebooks
 
 test: $(DEV_STAMP) lint ## set up, lint and run the test suite
 	$(PY) -m pytest -q
+
+test-fast: $(DEV_STAMP) lint ## the inner loop: lint and the tests that render nothing (-m "not slow")
+	$(PY) -m pytest -q -m "not slow"
 
 clean: ## remove rendered reports (keeps .venv)
 	rm -rf reports/*
