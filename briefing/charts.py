@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -21,12 +22,14 @@ matplotlib.use("Agg")
 import fontTools.subset  # noqa: E402, F401  (to_svg subsets fonts: import with the rest)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle, Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 from . import analysis as A  # noqa: E402
+from . import fonts  # noqa: E402
 from .schema import CLAIM_TYPES, MEMBERSHIP_STATUSES, C  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficits.
@@ -62,11 +65,36 @@ ARTICLE_COLOUR = OKABE_ITO["blue"]
 VAGUE_COLOUR = OKABE_ITO["orange"]
 
 WIDTH_IN = 6.7  # A4 text width at 18 mm margins, in inches
+#: The smallest text any chart draws (source lines, legends), in points.
+SMALLEST_PT = 7.0
+
+
+def _register_typefaces() -> None:
+    """Make the kit's own typefaces the ones matplotlib finds for their families.
+
+    A system copy of the same family (perhaps another version, with other metrics) is set
+    aside, as it could win a tie; the files are added once, though the module may be
+    imported again in a reused kernel."""
+    manager = font_manager.fontManager
+    shipped = sorted(fonts.TYPEFACES.glob("*.ttf"))
+    if {str(path) for path in shipped} <= {entry.fname for entry in manager.ttflist}:
+        return
+    families = {font_manager.get_font(path).family_name for path in shipped}
+    manager.ttflist = [entry for entry in manager.ttflist if entry.name not in families]
+    for path in shipped:
+        manager.addfont(path)
+
+
+_register_typefaces()
 
 RC = {
-    # DejaVu covers Latin, Cyrillic, Greek and Arabic letters; Noto Sans CJK (Debian's
-    # fonts-noto-cjk, installed by .ci/run) catches Chinese/Japanese/Korean names.
-    "font.family": ["DejaVu Sans", "Noto Sans CJK JP"],
+    # The kit's IBM Plex Sans (Latin, Greek, Cyrillic) sets the charts' text. Characters it
+    # lacks come from the generic sans-serif: Noto Sans CJK for Chinese, Japanese and Korean
+    # where installed (Debian's fonts-noto-cjk), else DejaVu Sans, which matplotlib ships, as
+    # it does for the other scripts (Arabic, Hebrew ...). The list is the same on every
+    # machine (the SVGs name it), and matplotlib always has one of its faces: no warnings.
+    "font.family": ["IBM Plex Sans", "sans-serif", "DejaVu Sans"],
+    "font.sans-serif": ["Noto Sans CJK JP", "DejaVu Sans"],
     "font.size": 8.5,
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
@@ -178,12 +206,10 @@ def embed_fonts(svg: str) -> str:
     that face shows. An SVG drawn as an ``<img>`` cannot see the page's fonts, so without
     these a reader's browser would substitute its own and the layout could break.
 
-    Characters the face lacks (Chinese, Japanese and Korean names, drawn from the Noto Sans
-    CJK fallback) are not embedded (a CJK font is megabytes): browsers and WeasyPrint take
-    them from the next family named in the SVG, or from the system."""
+    Characters the face lacks (other scripts, drawn from the fallbacks in RC: Chinese from
+    Noto Sans CJK, a font of megabytes) are not embedded: browsers and WeasyPrint take them
+    from the next family named in the SVG, or from the system."""
     from pathlib import Path
-
-    from . import fonts
 
     rules = []
     for (family, style, weight), text in svg_text_faces(svg).items():
@@ -194,8 +220,8 @@ def embed_fonts(svg: str) -> str:
         covered = "".join(ch for ch in text if ord(ch) in have)
         if not covered.strip():
             continue
-        woff2 = fonts.subset_woff2(Path(path), covered, layout=False)
-        rules.append(fonts.font_face(family, style, weight, woff2))
+        woff = fonts.subset_woff(Path(path), covered, layout=False)
+        rules.append(fonts.font_face(family, style, weight, woff))
     if not rules:
         return svg
     return _add_css(svg, "\n".join(rules))
@@ -209,7 +235,7 @@ def _figure(height: float, width: float = WIDTH_IN) -> Figure:
 def _source_line(fig: Figure, text: str) -> None:
     wrapped = "\n".join(textwrap.wrap(text, 130))
     fig.get_layout_engine().set(h_pad=0.04)
-    fig.supxlabel(wrapped, fontsize=6.5, color="#444444", x=0.0, ha="left")
+    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444", x=0.0, ha="left")
 
 
 def _footer_height(n_handles: int, ncol: int, source: str) -> float:
@@ -226,21 +252,25 @@ def _footer(ax, handles, ncol: int, source: str) -> None:
         ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0)
     from matplotlib.transforms import blended_transform_factory
 
-    ax.text(0.01, 0.0, "\n".join(textwrap.wrap(source, 130)), fontsize=6.5, color="#444444",
+    ax.text(0.01, 0.0, "\n".join(textwrap.wrap(source, 130)), fontsize=SMALLEST_PT, color="#444444",
             ha="left", va="bottom",
             transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes))
 
 
-def _wrap(text: str, width: int, lines: int = 2) -> str:
-    parts = textwrap.wrap(str(text), width)
-    if len(parts) > lines:
-        parts = parts[:lines]
-        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
-    return "\n".join(parts)
+def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped at ``width`` characters, in full: never cut short."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def smallest_text_pt(svg: str) -> float:
+    """The size of the smallest text in an SVG drawn by this module, in points (the SVG's
+    user unit is the point): what decides how narrow the chart may be shown."""
+    sizes = [float(m) for m in re.findall(r"font(?:-size)?:[^;\"']*?([\d.]+)px", svg)]
+    return min(sizes) if sizes else float(RC["font.size"])
 
 
 def _short_refs(refs: Sequence[str], limit: int = 12) -> str:
-    refs = sorted(dict.fromkeys(r for r in refs if r), key=A._ref_key)
+    refs = sorted(dict.fromkeys(r for r in refs if r), key=A.ref_key)
     if len(refs) <= limit:
         return ", ".join(refs)
     return ", ".join(refs[:limit]) + f" and {len(refs) - limit} more"
@@ -259,10 +289,11 @@ def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
 
 def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
                     subject_name: str | None = None, focus: str | None = None,
-                    as_of: dt.date | None = None) -> Figure:
+                    as_of: dt.date | None = None, title: str = "") -> Figure:
     """States (rows) x organisations (columns): a marker per status, lines joining a
     state's organisations (as in an UpSet matrix), states grouped by their combination,
     an extra column for the border with the subject country, the focus state highlighted.
+    A status the reference sources qualify (``long``'s ``flag``) carries a dagger.
 
     ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
     :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
@@ -327,8 +358,14 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_xlabel("Organisation" + (" and border" if show_border else ""))
-    ax.set_ylabel("State (grouped by the organisations it belongs to)")
-    ax.set_title(f"Who belongs to {A.join_names(orgs)}, state by state", pad=8)
+    flagged = long[long["flag"] != ""] if "flag" in long.columns else long.iloc[0:0]
+    row_of = {code: y for y, code in zip(ys, matrix[C.COUNTRY_CODE], strict=False)}
+    for _, r in flagged.iterrows():
+        if r[C.COUNTRY_CODE] in row_of and r[C.ORGANISATION] in orgs:
+            ax.text(orgs.index(r[C.ORGANISATION]) + 0.2, row_of[r[C.COUNTRY_CODE]] + 0.1, "†",
+                    fontsize=10, fontweight="bold", color=OKABE_ITO["vermillion"],
+                    ha="left", va="center")
+    ax.set_title(title or f"Who belongs to {A.join_names(orgs)}, state by state", pad=8)
     statuses = [s for s in MEMBERSHIP_STATUSES if s in set(long[C.STATUS])] if len(long) else []
     handles = [Line2D([], [], ls="", marker=STATUS_STYLE[s][0],
                       markerfacecolor=STATUS_STYLE[s][1], markeredgecolor=STATUS_STYLE[s][2],
@@ -349,6 +386,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                               label="Border not in the reference data"))
     if focus and not matrix.empty and focus in set(matrix[C.COUNTRY_CODE]):
         handles.append(Patch(color=FOCUS_BAND, label="Focus country"))
+    if len(flagged):
+        handles.append(Line2D([], [], ls="", marker="$†$", color=OKABE_ITO["vermillion"],
+                              markersize=8, label="Status the sources qualify"))
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
                   ncol=min(4, len(handles)))
@@ -449,112 +489,156 @@ def _money_tick(value: float, _pos=None, currency: str = "USD") -> str:
     return A.format_amount(value, currency) if value > 0 else ""
 
 
-def money_chart(figures: pd.DataFrame) -> Figure:
-    """Every money figure on one log scale: the article's (blue; vague amounts as a hatched
-    orange range, unstated ones marked) above the reference context (grey, hatched,
-    labelled as reference). ``figures`` comes from :func:`analysis.money_figures`."""
-    rows = figures.reset_index(drop=True)
-    currencies = sorted(set(rows[C.CURRENCY]))
-    currency = currencies[0] if len(currencies) == 1 else ""
+#: Characters per line of a money row's label; the height of a line of it (one unit of the
+#: panel's vertical axis), of the gap between rows and of a group's heading, in units.
+MONEY_LABEL_CHARS = 66
+MONEY_UNIT_IN = 0.118
+MONEY_GAP_UNITS = 0.45
+MONEY_HEADER_UNITS = 1.5
+
+
+def _money_units(rows: pd.DataFrame) -> float:
+    """The height of a currency's panel in units (lines of label text)."""
+    lines = sum(_wrap(f"{i}  {lab}", MONEY_LABEL_CHARS).count("\n") + 1 + MONEY_GAP_UNITS
+                for i, lab in zip(rows["id"], rows["label"], strict=True))
+    return lines + MONEY_HEADER_UNITS * rows["group"].nunique()
+_CURRENCY_WORDS = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling",
+                   "JPY": "yen", "CNY": "yuan", "RUB": "roubles", "DKK": "Danish kroner"}
+
+
+def _money_rows(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(group label, rows) in the order shown: groups as analysis.KIND_GROUPS orders them,
+    in each the article's figures first, then the reference sources'."""
+    out = []
+    order = {g[0]: i for i, g in enumerate(A.KIND_GROUPS)}
+    for _, group in sorted(rows.groupby("group", sort=False), key=lambda kv: order.get(kv[0],
+                                                                                         99)):
+        group = group.assign(_l=(group["layer"] != A.ARTICLE).astype(int)).sort_values(
+            ["_l", "id"])
+        out.append((group["group_label"].iloc[0], group.drop(columns="_l")))
+    return out
+
+
+def _money_panel(ax, rows: pd.DataFrame, currency: str) -> list[tuple[float, str]]:
+    """One currency's figures on a log axis: a dot per figure (filled: the article's; open:
+    the reference sources'), a range for a vague amount, an arrow for 'more than', a cross
+    over a disputed figure, the amount and date written beside it. Returns the y ticks."""
     values = [v for col in (C.LOW, C.HIGH) for v in rows[col] if pd.notna(v) and v > 0]
-    lo_v = min(values) if values else 1e6
-    hi_v = max(values) if values else 1e9
-    xmin = 10 ** math.floor(math.log10(lo_v) - 0.3)
-    xmax = 10 ** math.ceil(math.log10(hi_v) + 0.6)
-    n = len(rows)
-    art = rows[rows["layer"] == A.ARTICLE]
-    ref = rows[rows["layer"] == A.REFERENCE]
-    gap = 1.2 if len(ref) and len(art) else 0
-    handles = [Patch(facecolor=ARTICLE_COLOUR, edgecolor=ARTICLE_COLOUR,
-                     label="Stated amount (article)")]
-    if (art[C.PRECISION] == "order_of_magnitude").any():
-        handles.append(Patch(facecolor=VAGUE_COLOUR, alpha=0.35, hatch="xx",
-                             edgecolor=VAGUE_COLOUR, label="Vague amount: range the words allow"))
-    if (rows[C.PRECISION] == "lower_bound").any():
-        handles.append(Line2D([], [], color="black", marker=">", ls="-", markersize=5,
-                              label="'More than': lower bound"))
-    if len(ref):
-        handles.append(Patch(facecolor="white", edgecolor=REFERENCE_COLOUR, hatch="////",
-                             label="Reference context (not the article)"))
-    claim_refs = [c for c in rows[C.CLAIM_ID] if c and not pd.isna(c)]
-    src_refs = [s for s in rows[C.SOURCE_ID] if s and not pd.isna(s)]
-    source = (f"Source: article money figures (money.csv; claims {_short_refs(claim_refs)})"
-              + (f"; reference context (reference/money_context.csv; sources "
-                 f"{_short_refs(src_refs)})" if src_refs else "") + ".")
-    main_h = 1.2 + 0.42 * n + gap * 0.3
-    foot_h = _footer_height(len(handles), 2, source)
-    fig = _figure(main_h + foot_h)
-    gs = fig.add_gridspec(2, 1, height_ratios=[main_h, foot_h])
-    ax = fig.add_subplot(gs[0])
+    lo = 10 ** math.floor(math.log10(min(values)) - 0.2) if values else 1e6
+    hi = 10 ** math.ceil(math.log10(max(values)) + 0.9) if values else 1e10
     ax.set_xscale("log")
-    ax.set_xlim(xmin, xmax)
-    y_of: dict[int, float] = {}
-    y = 0.0
-    for idx in art.index:
-        y_of[idx] = y
-        y -= 1
-    y -= gap
-    for idx in ref.index:
-        y_of[idx] = y
-        y -= 1
-    labels, ticks = [], []
-    for idx, row in rows.iterrows():
-        yy = y_of[idx]
-        is_ref = row["layer"] == A.REFERENCE
-        colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
-        hatch = "////" if is_ref else None
-        low, high, prec = row[C.LOW], row[C.HIGH], row[C.PRECISION]
-        cur = row[C.CURRENCY]
-        words = row["amount"] + ("" if currency else f" ({cur})")
-        if prec == "not_stated" or pd.isna(low):
-            ax.text(xmin * 1.15, yy, "amount not stated in the source", va="center",
-                    fontsize=7.5, style="italic", color="#333333")
-        elif prec == "order_of_magnitude":
-            top = high if pd.notna(high) else min(low * 10, xmax / 1.5)
-            ax.barh(yy, top - low, left=low, height=0.55, color=VAGUE_COLOUR, alpha=0.35,
-                    hatch="xx", edgecolor=VAGUE_COLOUR, lw=0.8)
-            if pd.isna(high):
-                ax.annotate("", xy=(top * 1.6, yy), xytext=(top, yy),
-                            arrowprops={"arrowstyle": "->", "color": VAGUE_COLOUR})
-            ax.text(top * (1.9 if pd.isna(high) else 1.15), yy, words, va="center",
-                    fontsize=7.5)
-        else:
-            ax.barh(yy, low - xmin, left=xmin, height=0.55,
-                    color="white" if is_ref else colour, edgecolor=colour, hatch=hatch,
-                    lw=1.0)
-            end = low
-            if prec == "lower_bound":
-                ax.annotate("", xy=(low * 1.8, yy), xytext=(low, yy),
-                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
-                end = low * 1.8
-            if prec == "approximate" and pd.notna(high) and high > low:
-                ax.plot([low, high], [yy, yy], color="black", lw=1.2)
-                end = high
-            ax.text(end * 1.15, yy, words, va="center", fontsize=7.5)
-        ident = row["id"]
-        desc = _wrap(A.short_description(row[C.DESCRIPTION], 80), 40)
-        labels.append(f"{ident}  {desc}")
-        ticks.append(yy)
-    ax.set_yticks(ticks)
-    ax.set_yticklabels(labels, fontsize=7.2)
-    ax.set_ylim(y + 0.4, 0.8 if len(art) else 0.6)
-    if len(art) and len(ref):
-        sep = y_of[ref.index[0]] + (gap + 1) / 2
-        ax.axhline(sep, color="#666666", lw=0.8)
-        ax.text(1.0, sep + 0.08, "↑ stated in the article   ", transform=ax.get_yaxis_transform(),
-                ha="right", va="bottom", fontsize=7, color=ARTICLE_COLOUR, fontweight="bold")
-        ax.text(1.0, sep - 0.1, "↓ reference context, not in the article   ",
-                transform=ax.get_yaxis_transform(), ha="right", va="top", fontsize=7,
-                color="#555555", fontweight="bold")
+    ax.set_xlim(lo, hi)
+    y, ticks, headers = 0.0, [], set()
+    for group_label, group in _money_rows(rows):
+        y -= MONEY_HEADER_UNITS / 2
+        headers.add(len(ticks))
+        ticks.append((y, group_label))
+        y -= MONEY_HEADER_UNITS / 2
+        for _, r in group.iterrows():
+            label = _wrap(f"{r['id']}  {r['label']}", MONEY_LABEL_CHARS)
+            height = label.count("\n") + 1 + MONEY_GAP_UNITS
+            y -= height / 2
+            _money_mark(ax, r, y, lo)
+            ticks.append((y, label))
+            y -= height / 2
+    ax.set_ylim(y, 0)
+    ax.set_yticks([t for t, _ in ticks])
+    ax.set_yticklabels([words for _, words in ticks])
+    for i, tick in enumerate(ax.get_yticklabels()):
+        tick.set_fontsize(7.2)
+        if i in headers:
+            tick.set_fontweight("bold")
+            tick.set_color(ARTICLE_COLOUR)
+    ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, p: _money_tick(v, p, currency)))
-    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    ax.grid(axis="x", color="#E6E6E6", lw=0.6)
     ax.set_axisbelow(True)
-    unit = {"USD": "US dollars"}.get(currency, currency or "currency as stated")
-    ax.set_xlabel(f"Amount ({unit}, logarithmic scale: each step is ten times the last)")
-    ax.set_title("Money in the article, and the reference context")
-    _footer(fig.add_subplot(gs[1]), handles, 2, source)
+    ax.spines["left"].set_visible(False)
+    unit = _CURRENCY_WORDS.get(currency, currency)
+    ax.set_xlabel(f"Amount in {unit} ({currency}), logarithmic scale: each step is ten "
+                  "times the last")
+    return ticks
+
+
+def _money_mark(ax, r, y: float, left: float) -> None:
+    is_ref = r["layer"] == A.REFERENCE
+    colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
+    face = "white" if is_ref else colour
+    low, high, precision = r[C.LOW], r[C.HIGH], r[C.PRECISION]
+    date = A.day(r[C.DATE]) if r[C.DATE] is not None and not pd.isna(r[C.DATE]) else ""
+    words = r["amount"] + (f" · {date}" if date else "")
+    if precision == "not_stated" or pd.isna(low):
+        ax.text(left * 1.3, y, "amount not stated", va="center", fontsize=7.5,
+                style="italic", color="#333333")
+        return
+    if precision == "order_of_magnitude":
+        top = high if pd.notna(high) else low * 10
+        ax.plot([low, top], [y, y], color=VAGUE_COLOUR, lw=5, solid_capstyle="butt",
+                alpha=0.55)
+        ax.plot([low, low], [y - 0.18, y + 0.18], color=VAGUE_COLOUR, lw=1.2)
+        if pd.isna(high):
+            ax.annotate("", xy=(top * 2.2, y), xytext=(top, y),
+                        arrowprops={"arrowstyle": "->", "color": VAGUE_COLOUR, "lw": 1.2})
+            top *= 2.2
+        else:
+            ax.plot([top, top], [y - 0.18, y + 0.18], color=VAGUE_COLOUR, lw=1.2)
+        ax.text(top * 1.25, y, words, va="center", fontsize=7.5)
+        return
+    end = low
+    if precision == "lower_bound":
+        ax.annotate("", xy=(low * 2.2, y), xytext=(low, y),
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
+        end = low * 2.2
+    if precision == "approximate" and pd.notna(high) and high > low:
+        ax.plot([low, high], [y, y], color=colour, lw=2)
+        end = high
+    ax.scatter([low], [y], s=34, marker="o", facecolor=face, edgecolor=colour, lw=1.4,
+               zorder=3)
+    if r["disputed"]:
+        ax.scatter([low], [y], s=70, marker="x", color=OKABE_ITO["vermillion"], lw=1.6,
+                   zorder=4)
+        words += " · disputed"
+    ax.text(end * 1.3, y, words, va="center", fontsize=7.5,
+            color=OKABE_ITO["vermillion"] if r["disputed"] else "#222222")
+
+
+def money_chart(figures: pd.DataFrame, title: str = "") -> Figure:
+    """Every money figure as a dot (or a range) on a logarithmic axis, one panel per
+    currency (amounts in different currencies never share an axis), grouped by kind with
+    full labels. ``figures`` comes from :func:`analysis.money_figures`."""
+    rows = figures.reset_index(drop=True)
+    currencies = list(dict.fromkeys(rows[C.CURRENCY])) or ["USD"]
+    heights = [MONEY_UNIT_IN * _money_units(rows[rows[C.CURRENCY] == currency]) + 0.55
+               for currency in currencies]
+    handles = [Line2D([], [], ls="", marker="o", color=ARTICLE_COLOUR, markersize=6,
+                      label="Stated in the article"),
+               Line2D([], [], ls="", marker="o", markerfacecolor="white",
+                      markeredgecolor=REFERENCE_COLOUR, markersize=6,
+                      label="Reference source (context, not the article)")]
+    if (rows[C.PRECISION] == "order_of_magnitude").any():
+        handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=5, alpha=0.55,
+                              label="Vague amount: the range its words allow"))
+    if (rows[C.PRECISION] == "lower_bound").any():
+        handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
+                              label="'More than': a floor"))
+    if rows["disputed"].any():
+        handles.append(Line2D([], [], ls="", marker="x", color=OKABE_ITO["vermillion"],
+                              markersize=6, label="Disputed by the other sources"))
+    claim_refs = [c for c in rows[C.CLAIM_ID] if c]
+    src_refs = [s for s in rows[C.SOURCE_ID] if s]
+    source = (f"Source: the article's money figures (claims {_short_refs(claim_refs)})"
+              + (f"; reference sources {_short_refs(src_refs)}" if src_refs else "") + ".")
+    foot_h = _footer_height(len(handles), 2, source)
+    fig = _figure(sum(heights) + foot_h + 0.35)
+    gs = fig.add_gridspec(len(currencies) + 1, 1, height_ratios=[*heights, foot_h])
+    for i, currency in enumerate(currencies):
+        ax = fig.add_subplot(gs[i])
+        _money_panel(ax, rows[rows[C.CURRENCY] == currency], currency)
+        if i == 0:
+            ax.set_title(title or "Money in the article and in the reference sources")
+    _footer(fig.add_subplot(gs[-1]), handles, 2, source)
     return fig
 
 
@@ -563,8 +647,8 @@ def money_chart(figures: pd.DataFrame) -> Figure:
 # ---------------------------------------------------------------------------------------
 
 
-def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLAIM_TYPE
-                 ) -> Figure:
+def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLAIM_TYPE,
+                 title: str = "") -> Figure:
     """Horizontal stacked bars: claims per speaker, split by claim type (or topic).
     ``by_speaker`` comes from :func:`analysis.claims_by_speaker`."""
     cats = [c for c in by_speaker.columns if c != "total"]
@@ -587,7 +671,7 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     ax.set_xlabel("Number of claims")
     what = "type of statement" if by == C.CLAIM_TYPE else "topic"
     ax.set_ylabel("Speaker")
-    ax.set_title(f"Who says what: claims by speaker and {what}")
+    ax.set_title(title or f"Who says what: claims by speaker and {what}")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(0, max(left + [1]) * 1.08 + 0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
@@ -605,7 +689,7 @@ def _overlaps(rows: pd.DataFrame, last: dt.date) -> bool:
 
 
 def _range(claims: pd.DataFrame) -> str:
-    ids = sorted(claims[C.CLAIM_ID], key=A._ref_key)
+    ids = sorted(claims[C.CLAIM_ID], key=A.ref_key)
     return f"{ids[0]}–{ids[-1]}" if ids else "none"
 
 
@@ -615,7 +699,8 @@ def _range(claims: pd.DataFrame) -> str:
 
 
 def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date | None,
-                   as_of: dt.date | None = None, end: dt.date | None = None) -> Figure:
+                   as_of: dt.date | None = None, end: dt.date | None = None,
+                   title: str = "") -> Figure:
     """One lane per organisation: a bar per status interval, coloured by status.
 
     Intervals still open run to ``end`` (default: the latest date in the data shown, so the
@@ -686,7 +771,7 @@ def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date 
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_xlabel("Year")
     ax.set_ylabel("Organisation")
-    ax.set_title(f"{country}: status in each organisation over time")
+    ax.set_title(title or f"{country}: status in each organisation over time")
     handles = []
     for s in seen:
         _, face, edge = STATUS_STYLE.get(s, ("o", "#777777", "#777777"))

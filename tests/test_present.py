@@ -1,4 +1,5 @@
-"""HTML fragments: everything from the data escaped, numbered, capped with a note."""
+"""The toolkit of the notebooks: sections from templates, numbered figures and tables,
+evidence links; everything from the data escaped."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from briefing.params import check
 from briefing.schema import TABLES, C
 
 EVIL = ['<script>alert("x")</script>', '<img src=x onerror="alert(1)">']
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120pt" height="60pt"></svg>'
 
 
 class Tags(HTMLParser):
@@ -44,83 +46,85 @@ def assert_inert(markup: str) -> None:
             assert attrs["src"].startswith("data:image/svg+xml;base64,")
 
 
-def test_table_escapes_every_cell_and_caption():
-    doc = present.Report()
+def render(source: str, doc: present.Report | None = None, **context) -> str:
+    """A snippet of template text rendered the way a section is, with the macros."""
+    doc = doc or present.Report()
+    env = present.environment()
+    template = env.from_string('{% import "_macros.html.j2" as m with context %}' + source)
+    return template.render(doc=doc, f=None, v=None, **context)
+
+
+def test_the_environment_escapes_and_fails_on_an_unknown_name():
+    assert present.environment().autoescape
+    assert "&lt;script&gt;" in render("{{ x }}", x=EVIL[0])
+    with pytest.raises(Exception, match="undefined"):
+        render("{{ nothing_by_that_name }}")
+
+
+def test_table_escapes_every_cell_and_keeps_its_caption_outside_the_scroll_box():
     frame = pd.DataFrame({"a": EVIL, "b": ["x & y", "<b>bold</b>"]})
-    html = doc.table("t", frame, {"a": "A <col>", "b": "B"}, "Caption <script>")
+    html = render('{% call m.table("t", frame, [("a", "A <col>", "text"), ("b", "B", "text")])'
+                  ' %}Caption {{ evil }}{% endcall %}', frame=frame, evil=EVIL[0])
     assert_inert(html)
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
     assert "x &amp; y" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
-    assert '<table class="data" id="table-1"><caption><strong>Table 1.</strong>' in html
+    caption = html.index('<p class="table-caption" id="table-1-caption"><strong>Table 1.')
+    assert caption < html.index('<div class="table-scroll"') < html.index("<table")
 
 
-def test_table_cap_adds_a_note_of_what_was_left_out():
+def test_table_cap_keeps_the_cited_rows_and_says_what_was_left_out():
     doc = present.Report(max_rows=3)
     frame = pd.DataFrame({"id": [f"C{i:02d}" for i in range(1, 11)], "v": range(10)})
-    html = doc.table("t", frame, {"id": "ID", "v": "V"}, "Ten rows", id_column="id",
-                     what="claims")
-    assert html.count("<tr>") == 1 + 3  # header and three rows
-    assert "Showing 3 of 10 claims; 7 left out (C04 to C10) by max_table_rows = 3" in html
-    short = present.Report(max_rows=30).table("u", frame, {"id": "ID"}, "All shown")
-    assert "left out" not in short
+    html = render('{% call m.table("t", frame, [("id", "ID", "id"), ("v", "V", "text")],'
+                  ' what="claims", anchor="id", keep=["C09"]) %}Ten{% endcall %}',
+                  doc=doc, frame=frame)
+    assert html.count("<tr") == 1 + 4  # header, three rows and the cited one
+    assert 'id="C09"' in html and 'id="C04"' not in html
+    assert "Showing 4 of 10 claims; 6 left out (C04 to C10) by max_table_rows = 3" in html
 
 
 def test_table_highlights_the_focus_row():
-    doc = present.Report()
     frame = pd.DataFrame({C.COUNTRY: ["Norway", "Spain"], C.COUNTRY_CODE: ["NOR", "ESP"]})
-    html = doc.table("t", frame, {C.COUNTRY: "State"}, "States", focus="ESP")
-    assert '<tr class="focus"><td class=""><strong>Spain</strong></td></tr>' in html
+    html = render('{% call m.table("t", frame, [("country", "State", "name")], focus="ESP") %}'
+                  'States{% endcall %}', frame=frame)
+    assert '<tr class="focus"><td class="name"><strong>Spain</strong></td></tr>' in html
     assert html.count('class="focus"') == 1
 
 
-def test_figure_is_numbered_with_alt_text_and_escaped_caption():
+def test_figures_are_numbered_in_the_order_they_are_referred_to():
     doc = present.Report()
-    assert doc.ref("b") == "Figure 1"  # reserved by the text before the figure
-    svg = '<svg xmlns="http://www.w3.org/2000/svg"></svg>'
-    first = doc.figure("a", svg, EVIL[1], "Caption " + EVIL[0])
-    second = doc.figure("b", svg, "alt", "cap")
-    assert first.startswith('<figure id="fig-2" class="figure">')
-    assert second.startswith('<figure id="fig-1" class="figure">')
-    assert "<strong>Figure 2.</strong> Caption &lt;script&gt;" in first
-    assert_inert(first)
-    (img,) = [a for t, a in tags(first) if t == "img"]
-    assert img["alt"] == EVIL[1]  # the parser unescapes: the text survives, as text
-    data = img["src"].split(",", 1)[1]
-    assert base64.b64decode(data).decode() == svg
-
-
-def test_judgements_and_paragraphs_escape_and_cite():
-    doc = present.Report()
-    html = present.judgement_list([A.Judgement(EVIL[0], ("C02", "S01")),
-                                   A.Judgement("plain", ())], doc)
+    html = render('{{ m.figure_ref("b") }}{% call m.figure("a", svg, alt) %}Caption {{ evil }}'
+                  '{% endcall %}{% call m.figure("b", svg, "alt") %}cap{% endcall %}', doc=doc,
+                  svg=SVG, alt=EVIL[1], evil=EVIL[0])
+    assert '<a class="xref" href="#fig-1">Figure 1</a>' in html
+    assert html.index('<figure class="figure" id="fig-2">') < html.index('id="fig-1"')
+    assert "<strong>Figure 2.</strong> Caption &lt;script&gt;" in html
     assert_inert(html)
-    assert '<span class="refs">[C02, S01]</span>' in html
-    assert doc.cited == {"C02", "S01"}
-    assert present.paragraph(EVIL[1], ["C1"]).startswith("<p>&lt;img")
+    img = next(a for t, a in tags(html) if t == "img")
+    assert img["alt"] == EVIL[1]  # the parser unescapes: the text survives, as text
+    assert base64.b64decode(img["src"].split(",", 1)[1]).decode() == SVG
 
 
-def test_stance_cell_is_capped_with_a_note():
-    entries = tuple((f"C{i:02d}", "position", f"statement {i}") for i in range(1, 8))
-    cell = present._stance_cell(entries, limit=3)
-    assert cell.count('<p class="stance">') == 3
-    assert "statement 3" in cell and "statement 4" not in cell
-    assert "and 4 more" in cell
-    assert present._stance_cell(entries, limit=7).count("more") == 0
+def test_a_chart_keeps_its_smallest_text_readable_on_a_phone():
+    from briefing import charts
+
+    svg = present.Report.svg(charts.claims_chart(A.claims_by_speaker(load().claims),
+                                                  load().claims, title="t"))
+    smallest_px = charts.SMALLEST_PT * 96 / 72
+    assert svg.min_width * smallest_px / svg.width >= present.MIN_CHART_TEXT_PX - 0.05
 
 
-def test_stance_and_source_cells_escape():
-    cell = present._stance_cell((("C01", "pledge", EVIL[0]),), limit=5)
-    assert_inert(cell)
-    assert "&lt;script&gt;" in cell and "[C01, pledge]" in cell
-    src = present._source_cell("S01", "<b>P</b>", EVIL[1], 'https://e.org/"onmouseover=x')
-    assert_inert(src)
-    (a,) = [attrs for t, attrs in tags(src) if t == "a"]
-    assert a["href"] == 'https://e.org/"onmouseover=x'  # one attribute, quoted
-    assert present._source_cell("S02", "P", "T", "javascript:alert(1)").count("<a") == 0
+def test_evidence_ids_become_links_and_are_remembered():
+    doc = present.Report()
+    html = render("{{ m.cite(['S01', 'C02', 'C02', '']) }} {{ m.linked(text) }}", doc=doc,
+                  text="as the sources say (S16, C03) <b>")
+    assert '<a class="ref" href="#C02">C02</a>, <a class="ref" href="#S01">S01</a>' in html
+    assert '<a class="ref" href="#S16">S16</a>' in html and "&lt;b&gt;" in html
+    assert doc.cited == {"C02", "C03", "S01", "S16"}
 
 
-def test_data_dictionary_lists_every_column_of_the_schema():
-    html = present.markup(present.data_dictionary())
+def test_the_data_dictionary_lists_every_column_of_the_schema():
+    html = present.markup(present.Report().section("dictionary"))
     for table in TABLES.values():
         assert f"<code>{table.path}</code>" in html
         for field in table.fields:
@@ -129,17 +133,20 @@ def test_data_dictionary_lists_every_column_of_the_schema():
 
 @pytest.fixture(scope="module")
 def other():
-    ds = load(paths.FIXTURES_DIR / "other_dataset")
-    params = check("briefing", {"data_dir": str(paths.FIXTURES_DIR / "other_dataset"),
-                                "as_of": "2025-12-31", "focus_country": "Somalia"})
+    data_dir = paths.FIXTURES_DIR / "other_dataset"
+    ds = load(data_dir)
+    params = check("briefing", {"data_dir": str(data_dir), "as_of": "2025-12-31",
+                                "focus_country": "Somalia"})
     view = A.build_view(ds.tables, ds.meta, params.organisations, params.statuses,
-                        params.as_of, params.focus_country)
+                        params.as_of, params.focus_country, ds.article)
     return ds, params, view
 
 
 def test_reproducibility_block_has_no_clock_time_and_no_absolute_path(other):
-    ds, params, _ = other
-    html = present.markup(present.reproducibility(params, ds.checksums))
+    ds, params, view = other
+    doc = present.Report(view)
+    html = present.markup(doc.section("reproducibility",
+                                      **present.build_info(params, ds.checksums)))
     assert "python -m briefing render -p data_dir tests/fixtures/other_dataset" in html
     assert "-p as_of 2025-12-31 -p focus_country SOM" in html
     assert str(paths.ROOT) not in html
@@ -149,41 +156,48 @@ def test_reproducibility_block_has_no_clock_time_and_no_absolute_path(other):
     assert "pandas" in html and "matplotlib" in html
 
 
-def test_title_block_and_sections_speak_of_the_data(other):
+def test_every_section_of_the_second_dataset_speaks_of_its_data(other):
     ds, params, v = other
-    doc = present.Report(max_rows=5)
-    title = present.markup(present.title_block(v, params, params.title, "Desk"))
-    assert ds.meta["title"] in title and "2025-12-31" in title
-    assert "reference membership timeline" in title and "Somalia" in title
-    parts = [present.key_judgements(doc, v), present.membership_overview(doc, v),
-             present.membership_table(doc, v), present.money_section(doc, v),
-             present.claims_section(doc, v), present.positions_section(doc, v),
-             present.qualifications_section(doc, v), present.sources_table(doc, ds.sources)]
+    doc = present.Report(v, max_rows=5)
+    parts = [doc.section("cover", v, title="", author="Desk", series="Series"),
+             doc.section("key_judgements", A.judgement_facts(v)),
+             doc.section("membership", A.membership_facts(v)),
+             doc.section("money", A.money_facts(v)),
+             doc.section("positions", A.positions_facts(v)),
+             doc.section("checks", A.checks_facts(v)),
+             doc.section("claims_register", A.claims_facts(v)),
+             doc.section("sources", ds.sources)]
     html = "\n".join(present.markup(p) for p in parts)
     assert_inert(html)
-    numbers = [int(n) for n in re.findall(r'<figure id="fig-(\d+)"', html)]
-    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 4
-    for n in numbers:
-        assert f"Figure {n}" in html.split(f'<figure id="fig-{n}"')[0]  # referred to first
-    assert "Somalia is now a member of the EAC" in html  # as_of 2025-12-31: joined
-    assert "Showing 5 of 16 claims; 11 left out (C06 to C16)" in html
+    assert ds.meta["title"] in html and "Desk" in html
+    numbers = [int(n) for n in re.findall(r'<figure class="figure" id="fig-(\d+)"', html)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) == 3
+    assert "Somalia became a member of the EAC" in html  # as_of 2025-12-31, after the article
     assert "Klaus Berger" in html and "Yoko Tanaka" in html
 
 
 def test_every_country_profile_section_builds_for_every_state():
     ds = load(paths.DATA_DIR)
-    names = ds.country_names
-    for code, name in names.items():
-        v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, code)
-        doc = present.Report(max_rows=30)
-        parts = [present.profile_summary(doc, v, ds.tables, code, name),
-                 present.profile_timeline(doc, v, ds.tables, code, name),
-                 present.profile_border(v, code, name),
-                 present.profile_claims(doc, v, code, name),
-                 present.profile_money(doc, v, code, name),
-                 present.sources_list(doc, ds.sources)]
+    for code, name in ds.country_names.items():
+        v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, code, ds.article)
+        profile = A.profile_facts(v, code)
+        doc = present.Report(v, max_rows=30)
+        parts = [doc.section(s, profile) for s in ("profile_cover", "profile_summary",
+                                                   "profile_timeline", "profile_claims",
+                                                   "profile_money")]
+        parts.append(doc.section("sources_list", ds.sources))
         html = "\n".join(present.markup(p) for p in parts)
         assert_inert(html)
         assert name in html
+        targets = set(re.findall(r'\bid="([^"]+)"', html))
+        for link in set(re.findall(r'href="#([^"]+)"', html)):
+            assert link in targets, (code, link)
         if code == v.subject:
             assert "is the country the article is about" in html
+
+
+def test_the_draw_ahead_fork_is_gone():
+    """No process is forked to draw figures (issue 14): the module has no such machinery."""
+    source = (paths.PACKAGE_DIR / "present.py").read_text(encoding="utf-8")
+    for word in ("fork", "multiprocessing", "draw_ahead", "_DrawAhead"):
+        assert word not in source

@@ -1,0 +1,171 @@
+"""The article's claims: who says what, side by side, and what the sources make of it.
+
+A claim's *speaker* is whoever makes the statement; the article's narration only reports
+most of them. Where the data names who a narrated statement is attributed to (the
+attribution column, when the schema has one), positions are credited to them, not to the
+reporter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..schema import TOPICS, VERDICTS, C
+from .words import items, ref_key
+
+#: Claim types that express where a speaker stands (used for "positions side by side").
+STANCE_TYPES: tuple[str, ...] = ("position", "proposal", "pledge", "warning", "assessment")
+
+#: Speaker kinds that are not a speaker with positions of their own.
+NON_SPEAKER_KINDS: tuple[str, ...] = ("narration", "group")
+
+#: The most serious verdict first.
+VERDICT_ORDER: tuple[str, ...] = ("contradicted", "qualified", "not_verified", "confirmed")
+
+#: Candidate names of the column that credits a reported statement to whoever made it.
+ATTRIBUTION_COLUMNS = ("attributed_to", "attribution", "said_by")
+
+NARRATION = "The article (narration)"
+
+
+def speaker_label(speaker: str, kind: str | None = None) -> str:
+    """The article's own narration is labelled as such, not as a person called 'article'."""
+    if kind == "narration" or speaker == "article":
+        return NARRATION
+    return str(speaker)
+
+
+def attribution_column(claims: pd.DataFrame) -> str | None:
+    return next((c for c in ATTRIBUTION_COLUMNS if c in claims.columns), None)
+
+
+def credited(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per (claim, speaker credited with it): the attributed speakers where the data
+    names them, else the speaker. Column ``who`` holds the readable name."""
+    column = attribution_column(claims)
+    rows = []
+    for _, r in claims.iterrows():
+        names = items(r[column]) if column else ()
+        if names:
+            for name in names:
+                rows.append({**r.to_dict(), "who": name, "reported": True})
+        else:
+            rows.append({**r.to_dict(), "who": speaker_label(r[C.SPEAKER], r[C.SPEAKER_KIND]),
+                         "reported": False})
+    return pd.DataFrame(rows, columns=[*claims.columns, "who", "reported"])
+
+
+def claims_by_speaker(claims: pd.DataFrame, by: str = C.CLAIM_TYPE) -> pd.DataFrame:
+    """Speakers x ``by`` (claim type or topic): counts, speakers with most claims first.
+
+    A statement attributed to several speakers counts once for each. The index holds the
+    speaker labels; a ``total`` column is added.
+    """
+    if claims.empty:
+        return pd.DataFrame(columns=["total"])
+    c = credited(claims)
+    table = pd.crosstab(c["who"].rename("speaker"), c[by])
+    table.columns.name = None
+    table["total"] = table.sum(axis=1)
+    table = table.assign(_name=table.index).sort_values(["total", "_name"],
+                                                        ascending=[False, True])
+    return table.drop(columns="_name")
+
+
+def top_speakers(claims: pd.DataFrame, n: int = 2, types: Sequence[str] = STANCE_TYPES,
+                 exclude_kinds: Sequence[str] = NON_SPEAKER_KINDS) -> list[str]:
+    """The ``n`` speakers credited with most stance claims (positions, proposals, pledges,
+    warnings, assessments); ties broken by total claims, then by name. The narration and
+    unnamed groups are left out, unless a statement is attributed to a named speaker."""
+    c = credited(claims)
+    c = c[c["reported"] | ~c[C.SPEAKER_KIND].isin(list(exclude_kinds))]
+    if c.empty:
+        return []
+    stance = c[c[C.CLAIM_TYPE].isin(list(types))].groupby("who").size()
+    total = c.groupby("who").size()
+    frame = pd.DataFrame({"stance": stance, "total": total}).fillna(0)
+    frame = frame[frame["stance"] > 0]
+    frame = frame.assign(_name=frame.index).sort_values(["stance", "total", "_name"],
+                                                        ascending=[False, False, True])
+    return list(frame.index[:n])
+
+
+def positions(claims: pd.DataFrame, speakers: Sequence[str],
+              types: Sequence[str] = STANCE_TYPES) -> pd.DataFrame:
+    """Topic x speaker: each cell the speaker's stance claims on that topic as a tuple of
+    ``(claim_id, claim_type, statement)``; topics in the schema's order."""
+    c = credited(claims)
+    c = c[c["who"].isin(list(speakers)) & c[C.CLAIM_TYPE].isin(list(types))]
+    topics = [t for t in TOPICS if t in set(c[C.TOPIC])]
+    topics += sorted(set(c[C.TOPIC]) - set(topics))
+    rows = []
+    for topic in topics:
+        row = {C.TOPIC: topic}
+        for s in speakers:
+            sub = c[(c[C.TOPIC] == topic) & (c["who"] == s)]
+            row[s] = tuple(zip(sub[C.CLAIM_ID], sub[C.CLAIM_TYPE], sub[C.STATEMENT],
+                               strict=True))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[C.TOPIC, *speakers])
+
+
+def claims_mentioning(claims: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Claims whose ``countries`` list names ``code``."""
+    return claims[claims[C.COUNTRIES].map(lambda v: code in items(v))]
+
+
+def claims_about(claims: pd.DataFrame, organisations: Sequence[str] | None) -> pd.DataFrame:
+    """Claims that name none of the organisations, or at least one of those shown."""
+    if not organisations:
+        return claims
+    chosen = set(organisations)
+    mask = claims[C.ORGANISATIONS].map(lambda v: not items(v) or bool(set(items(v)) & chosen))
+    return claims[mask]
+
+
+def cap(frame: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rows shown, the rows left out) for a table capped at ``max_rows``."""
+    if max_rows is None or max_rows <= 0 or len(frame) <= max_rows:
+        return frame, frame.iloc[0:0]
+    return frame.iloc[:max_rows], frame.iloc[max_rows:]
+
+
+def qualified_claims(qualifications: pd.DataFrame, claims: pd.DataFrame,
+                     sources: pd.DataFrame) -> pd.DataFrame:
+    """Each qualification of a claim in ``claims`` with the claim and its source, most
+    serious first (contradicted, qualified, not verified, confirmed)."""
+    cl = claims[[C.CLAIM_ID, C.SPEAKER, C.SPEAKER_KIND, C.STATEMENT]]
+    src = sources[[C.SOURCE_ID, C.PUBLISHER, C.TITLE, C.URL, C.DATE]]
+    out = qualifications.merge(cl, on=C.CLAIM_ID, how="inner").merge(src, on=C.SOURCE_ID,
+                                                                       how="left")
+    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
+    out["_v"] = out[C.VERDICT].map(lambda v: order.get(v, len(order)))
+    out["_c"] = out[C.CLAIM_ID].map(ref_key)
+    return out.sort_values(["_v", "_c", C.REF_ID]).drop(columns=["_v", "_c"]
+                                                        ).reset_index(drop=True)
+
+
+def verdict_counts(qualified: pd.DataFrame) -> dict[str, int]:
+    """Number of distinct claims per verdict, in the schema's order."""
+    out = {}
+    for v in VERDICTS:
+        n = qualified.loc[qualified[C.VERDICT] == v, C.CLAIM_ID].nunique()
+        if n:
+            out[v] = int(n)
+    return out
+
+
+def claim_verdicts(qualified: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim checked, with its most serious verdict (a claim two sources judge
+    differently counts once, under the more serious): so the counts add up to the claims
+    checked."""
+    if qualified.empty:
+        return pd.DataFrame(columns=[C.CLAIM_ID, C.VERDICT, "verdicts"])
+    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
+    rows = []
+    for claim, g in qualified.groupby(C.CLAIM_ID, sort=False):
+        found = sorted(set(g[C.VERDICT]), key=lambda v: order.get(v, len(order)))
+        rows.append({C.CLAIM_ID: claim, C.VERDICT: found[0], "verdicts": tuple(found)})
+    return pd.DataFrame(rows)

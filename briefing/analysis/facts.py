@@ -1,0 +1,291 @@
+"""The facts each section of the briefing states: small records the templates turn into
+sentences, and the frames its figures and tables show.
+
+Every number a sentence states is computed here from the same frame its table shows, so
+the two cannot disagree; nothing here writes a sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..schema import C
+from .claims import claim_verdicts, claims_by_speaker, credited, positions, top_speakers
+from .judgements import BOTTOM_LINE, KIND, evidence, indicators
+from .membership import REFERENCE, SUBJECT, border_summary, in_all
+from .view import View
+from .words import items, sorted_refs, to_date
+
+
+@dataclass
+class Group:
+    """Some states that share something, with the evidence for it."""
+
+    names: list[str]
+    refs: tuple[str, ...] = ()
+    organisation: str = ""
+    status: str = ""
+    note: str = ""
+    verdict: str = ""
+
+
+def _refs(*columns) -> tuple[str, ...]:
+    out: list[str] = []
+    for column in columns:
+        for value in column:
+            out.extend(items(value))
+    return tuple(sorted_refs(out))
+
+
+def information_cutoff(v: View) -> dt.date | None:
+    """The latest date in the data: what the briefing can know about."""
+    dates = [to_date(v.meta.get("published")), to_date(v.meta.get("event_date"))]
+    for frame, columns in ((v.timeline, (C.START_DATE, C.END_DATE)), (v.sources, (C.DATE,)),
+                           (v.tables.get("money_context", pd.DataFrame()), (C.DATE,))):
+        for column in columns:
+            if column in frame.columns:
+                dates.extend(to_date(d) for d in frame[column])
+    dates = [d for d in dates if d]
+    return max(dates) if dates else None
+
+
+# ---------------------------------------------------------------------------------------
+# Key judgements
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Judgements:
+    bottom_line: dict | None
+    judgements: list[dict]
+    left_out: list[str]
+    #: the analyst wrote none: the section states computed findings instead
+    computed: bool
+
+
+def judgement_facts(v: View) -> Judgements:
+    rows = []
+    for _, r in v.judgements.iterrows():
+        rows.append({**r.to_dict(), "evidence": tuple(sorted_refs(evidence(r))),
+                     "watch": indicators(r)})
+    bottom = next((r for r in rows if r[KIND] == BOTTOM_LINE), None)
+    rest = [r for r in rows if r[KIND] != BOTTOM_LINE]
+    left = list(v.judgements_left_out["judgement_id"]) if len(v.judgements_left_out) else []
+    return Judgements(bottom, rest, left, computed=not rows and not left)
+
+
+# ---------------------------------------------------------------------------------------
+# Membership and geography
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Membership:
+    date: dt.date | None
+    from_article: bool
+    n_states: int
+    in_all: Group
+    bordering: Group
+    claimed: Group
+    not_bordering: Group
+    unknown_border: Group
+    #: per organisation: (code, members shown, of them bordering the subject)
+    per_organisation: list[tuple[str, int, int]]
+    flagged: list[Group]
+    added_from_reference: list[Group]
+    frozen: Group
+    changes: list[dict]
+    earlier: bool
+    #: statuses only known from a later date (``note``: that date), not counted
+    unknown: list[Group]
+    focus_shown: bool
+    lengths: dict[str, float] = field(default_factory=dict)
+    #: the subject country's own statuses, (organisation, status), when it is counted
+    subject_status: list[tuple[str, str]] = field(default_factory=list)
+
+
+def membership_facts(v: View) -> Membership:
+    m, long = v.matrix, v.long
+    others = m[m[C.BORDER_STATUS] != SUBJECT] if len(m) else m
+    groups = border_summary(others) if len(others) else {k: [] for k in
+                                                          ("recognised", "claimed", "none",
+                                                           "unknown")}
+
+    def group(status: str) -> Group:
+        rows = others[others[C.BORDER_STATUS] == status] if len(others) else others
+        return Group(groups.get(status, []), _refs(rows["border_source"]) if len(rows) else ())
+
+    both = in_all(m, v.organisations)
+    per_org = []
+    for org in v.organisations:
+        mine = m[m[org] != ""] if len(m) else m
+        per_org.append((org, len(mine), int((mine[C.BORDER_STATUS] == "recognised").sum())
+                        if len(mine) else 0))
+    flagged = [Group(list(g[C.COUNTRY]), tuple(sorted_refs(g["flag_refs"].iloc[0])),
+                     org, status, g["flag_note"].iloc[0], g["flag"].iloc[0])
+               for (org, status), g in long[long["flag"] != ""].groupby(
+                   [C.ORGANISATION, C.STATUS], sort=False)] if len(long) else []
+    added = []
+    if v.as_of is None and len(long):
+        ref = long[long["layer"] == REFERENCE]
+        added = [Group(list(g[C.COUNTRY]), _refs(g["evidence"]), org, status)
+                 for (org, status), g in ref.groupby([C.ORGANISATION, C.STATUS], sort=False)]
+    frozen = long[long[C.STATUS] == "participation_frozen"] if len(long) else long
+    changes = [dict(r) for _, r in v.changes.iterrows()] if v.as_of is not None else []
+    unknown = [Group(list(g[C.COUNTRY]), _refs(g[C.SOURCE_ID]), org, status,
+                     to_date(start).isoformat())
+               for (org, status, start), g in v.unknown.groupby(
+                   [C.ORGANISATION, C.STATUS, C.START_DATE], sort=True)]
+    lengths = {r[C.COUNTRY]: float(r[C.LENGTH_KM]) for _, r in others.iterrows()
+               if r[C.BORDER_STATUS] in ("recognised", "claimed")
+               and pd.notna(r[C.LENGTH_KM])} if len(others) else {}
+    return Membership(
+        date=v.date_shown, from_article=v.as_of is None, n_states=len(m),
+        in_all=Group(list(both[C.COUNTRY]), _refs(long[long[C.COUNTRY_CODE].isin(
+            both[C.COUNTRY_CODE])]["evidence"]) if len(both) else ()),
+        bordering=group("recognised"), claimed=group("claimed"),
+        not_bordering=group("none"), unknown_border=group("unknown"),
+        per_organisation=per_org, flagged=flagged, added_from_reference=added,
+        frozen=Group(list(frozen[C.COUNTRY]), _refs(frozen["evidence"]) if len(frozen)
+                     else ()),
+        changes=changes,
+        earlier=bool(v.as_of and v.article_date and v.as_of < v.article_date),
+        unknown=unknown,
+        focus_shown=bool(v.focus) and v.focus in set(m[C.COUNTRY_CODE]) if len(m) else False,
+        lengths=lengths,
+        subject_status=[(r[C.ORGANISATION], r[C.STATUS]) for _, r in
+                        long[long[C.COUNTRY_CODE] == v.subject].iterrows()] if len(long) else [])
+
+
+# ---------------------------------------------------------------------------------------
+# Claims, positions and checks
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Claims:
+    frame: pd.DataFrame
+    by_speaker: pd.DataFrame
+    n_quotes: int
+    n_reported: int
+
+
+def claims_facts(v: View) -> Claims:
+    c = v.claims
+    frame = credited(c)
+    who = frame.groupby(C.CLAIM_ID, sort=False)["who"].agg(tuple)
+    out = c.copy()
+    out["who"] = out[C.CLAIM_ID].map(who)
+    quotes = int(c[C.IS_DIRECT_QUOTE].fillna(False).astype(bool).sum())
+    return Claims(out, claims_by_speaker(c), quotes, int(frame["reported"].sum()))
+
+
+@dataclass
+class Positions:
+    speakers: list[str]
+    table: pd.DataFrame
+    counts: dict[str, int]
+    shared: list[str]
+    only: dict[str, list[str]]
+
+
+def positions_facts(v: View) -> Positions:
+    speakers = top_speakers(v.claims)
+    if len(speakers) < 2:
+        return Positions(speakers, pd.DataFrame(), {}, [], {})
+    table = positions(v.claims, speakers)
+    counts = {s: int(sum(len(x) for x in table[s])) for s in speakers}
+    shared = [t for t, *cells in zip(table[C.TOPIC], *(table[s] for s in speakers),
+                                     strict=True) if all(cells)]
+    only = {s: [t for t, cell in zip(table[C.TOPIC], table[s], strict=True)
+                if cell and t not in shared] for s in speakers}
+    return Positions(speakers, table, counts, shared, only)
+
+
+@dataclass
+class Checks:
+    rows: pd.DataFrame
+    per_claim: pd.DataFrame
+    #: verdict -> number of claims whose most serious verdict it is (adds up to n_claims)
+    counts: dict[str, int]
+    n_claims: int
+    n_rows: int
+    serious: pd.DataFrame
+    #: verdict -> the claims (id, statement) whose most serious verdict it is
+    by_verdict: dict[str, list[dict]] = field(default_factory=dict)
+    #: one row per claim not simply confirmed: its most serious verdict and every
+    #: (verdict, note, source) the sources give, most serious first
+    disputed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the claims only confirmed: (claim id, its sources)
+    confirmed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+
+def checks_facts(v: View) -> Checks:
+    per_claim = claim_verdicts(v.qualified)
+    counts = {}
+    for verdict in ("contradicted", "qualified", "not_verified", "confirmed"):
+        n = int((per_claim[C.VERDICT] == verdict).sum()) if len(per_claim) else 0
+        if n:
+            counts[verdict] = n
+    serious = v.qualified[v.qualified[C.VERDICT] != "confirmed"]
+    statements = dict(zip(v.qualified[C.CLAIM_ID], v.qualified[C.STATEMENT], strict=True))
+    by_verdict = {verdict: [{C.CLAIM_ID: c, C.STATEMENT: statements[c]} for c in
+                            per_claim.loc[per_claim[C.VERDICT] == verdict, C.CLAIM_ID]]
+                  for verdict in counts}
+    verdict_of = dict(zip(per_claim[C.CLAIM_ID], per_claim[C.VERDICT], strict=True)) \
+        if len(per_claim) else {}
+    rows, confirmed = [], []
+    for claim, g in v.qualified.groupby(C.CLAIM_ID, sort=False):
+        if verdict_of.get(claim) == "confirmed":
+            confirmed.append((claim, tuple(sorted_refs(g[C.SOURCE_ID]))))
+            continue
+        rows.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
+                     C.VERDICT: verdict_of.get(claim, ""),
+                     "notes": tuple(zip(g[C.VERDICT], g[C.NOTE], g[C.SOURCE_ID],
+                                        strict=True))})
+    return Checks(v.qualified, per_claim, counts, len(per_claim), len(v.qualified), serious,
+                  by_verdict, pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT,
+                                                          "notes"]), confirmed)
+
+
+# ---------------------------------------------------------------------------------------
+# Money
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Money:
+    figures: pd.DataFrame
+    comparisons: list
+    currencies: list[str]
+    disputed: pd.DataFrame
+    n_article: int
+    n_reference: int
+
+
+def money_facts(v: View) -> Money:
+    f = v.figures.copy()
+    f["evidence"] = [tuple(r for r in (c, s) if r) for c, s in
+                     zip(f[C.CLAIM_ID], f[C.SOURCE_ID], strict=True)]
+    return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
+                 int((f["layer"] == "article").sum()), int((f["layer"] == REFERENCE).sum()))
+
+
+def membership_table(v: View) -> pd.DataFrame:
+    """The membership grid as a table: per organisation the status, whether the reference
+    layer disputes it (``<org>_flag``) and whether it comes from the reference layer where
+    the rest is the article's (``<org>_layer``); the border and the evidence."""
+    out = v.matrix.copy()
+    for org in v.organisations:
+        mine = v.long[v.long[C.ORGANISATION] == org]
+        for column in ("flag", "layer"):
+            found = dict(zip(mine[C.COUNTRY_CODE], mine[column], strict=True))
+            out[f"{org}_{column}"] = [found.get(c, "") for c in out[C.COUNTRY_CODE]]
+    evidence = {code: _refs(g["evidence"]) for code, g in v.long.groupby(C.COUNTRY_CODE)}
+    out["evidence"] = [tuple(sorted_refs([*evidence.get(c, ()), s])) for c, s in
+                       zip(out[C.COUNTRY_CODE], out["border_source"], strict=True)] \
+        if len(out) else []
+    return out

@@ -1,0 +1,246 @@
+"""Money figures: honest about precision, grouped by kind, compared like with like.
+
+A figure is compared only with figures of the same group of kinds (aid with appeals and
+pledges, reserves with reserves) and the same currency; a reference figure that sources the
+very same article claim is the figure itself, confirmed or corrected, never a comparison.
+A reference figure far out of line with the other sources for the same claim (more than
+five times their median) is marked as disputed, as is one the data marks so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..schema import C
+from .membership import ARTICLE, REFERENCE
+from .words import first_clause, to_date, without_asides
+
+#: Groups of kinds, in the order they are shown; within the aid group, what a figure is best
+#: compared with comes first (what was asked for, then what was pledged, then other aid).
+KIND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("aid", "Aid, pledges and appeals", ("appeal", "pledges", "aid")),
+    ("assets", "Reserves and assets", ("assets",)),
+    ("equipment", "Weapons and equipment", ("equipment",)),
+    ("other", "Other amounts", ("spending", "other")),
+)
+#: A reference figure more than this many times the median of the other sources for the
+#: same claim and kind is out of line with them (disputed).
+OUTLIER_FACTOR = 5.0
+#: A column the data may carry to mark a figure its sources dispute (true/false).
+DISPUTED = "disputed"
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+MONEY_COLUMNS = ["id", "layer", C.KIND, "group", "group_label", C.DESCRIPTION, "label",
+                 C.FROM_PARTY, C.FROM_CODE, C.TO_PARTY, C.TO_CODE, C.LOW, C.HIGH, C.CURRENCY,
+                 C.PRECISION, C.AS_STATED, "amount", C.CLAIM_ID, C.SOURCE_ID, C.DATE,
+                 "disputed", "out_of_line"]
+
+
+def kind_group(kind: str) -> tuple[int, str, str]:
+    """(order, group code, group label) of a money kind."""
+    for i, (code, words, kinds) in enumerate(KIND_GROUPS):
+        if kind in kinds:
+            return i, code, words
+    return len(KIND_GROUPS), "other", "Other amounts"
+
+
+def format_amount(value: float | None, currency: str = "USD") -> str:
+    """``31000000, 'USD'`` -> ``$31m``; ``1.2e9`` -> ``$1.2bn``; ``7.12e9`` -> ``$7.12bn``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    prefix = _SYMBOLS.get(currency, f"{currency} ") if currency else ""
+    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{prefix}{value / size:.3g}{suffix}"
+    return f"{prefix}{value:,.0f}"
+
+
+def amount_text(low, high, precision: str, currency: str = "USD") -> str:
+    """What the wording allows, honestly: never a point value for a vague amount."""
+    lo, hi = format_amount(low, currency), format_amount(high, currency)
+    if precision == "not_stated" or (not lo and not hi):
+        return "amount not stated"
+    if precision == "exact":
+        return lo
+    if precision == "approximate":
+        return f"about {lo}" if not hi or hi == lo else f"about {lo}–{hi}"
+    if precision == "lower_bound":
+        return f"more than {lo}" + (f" (up to {hi})" if hi else "")
+    if precision == "order_of_magnitude":
+        return f"{lo}–{hi}, unspecified" if hi else f"{lo} or more, unspecified"
+    return lo if lo == hi or not hi else f"{lo}–{hi}"
+
+
+def best_value(row) -> float | None:
+    """A single value for comparisons, only where the wording gives one (exact,
+    approximate, or the floor of a lower bound). Vague and unstated amounts give None."""
+    if row[C.PRECISION] in ("exact", "approximate", "lower_bound"):
+        low = row[C.LOW]
+        return None if low is None or pd.isna(low) else float(low)
+    return None
+
+
+def _out_of_line(frame: pd.DataFrame) -> pd.Series:
+    """How many times the median of the other reference figures for the same claim and kind
+    each reference figure is, where that is more than OUTLIER_FACTOR (else NaN)."""
+    out = pd.Series(math.nan, index=frame.index)
+    ref = frame[(frame["layer"] == REFERENCE) & (frame[C.CLAIM_ID] != "")]
+    for _, group in ref.groupby([C.CLAIM_ID, C.KIND, C.CURRENCY]):
+        values = {i: best_value(r) for i, r in group.iterrows()}
+        values = {i: v for i, v in values.items() if v}
+        if len(values) < 3:
+            continue
+        for i, v in values.items():
+            others = sorted(x for j, x in values.items() if j != i)
+            median = others[len(others) // 2] if len(others) % 2 else \
+                (others[len(others) // 2 - 1] + others[len(others) // 2]) / 2
+            if median and v / median > OUTLIER_FACTOR:
+                out[i] = v / median
+    return out
+
+
+def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every money figure: the article's (``layer='article'``, with its claim) then the
+    reference context (``layer='reference'``, with its source, and the claim it puts in
+    context if any), each with its group of kinds, a label (its description up to the
+    first semicolon or colon), the honest wording of the amount and whether the sources
+    dispute it."""
+    parts = []
+    a = money.copy()
+    a["id"] = a[C.MONEY_ID]
+    a["layer"] = ARTICLE
+    a[C.SOURCE_ID] = ""
+    a[C.DATE] = None
+    parts.append(a)
+    if context is not None and not context.empty:
+        r = context.copy()
+        r["id"] = r[C.REFERENCE_MONEY_ID]
+        r["layer"] = REFERENCE
+        r[C.DATE] = r[C.DATE].map(to_date)
+        parts.append(r)
+    keep = [c for c in MONEY_COLUMNS if c not in ("group", "group_label", "label", "amount",
+                                                  "disputed", "out_of_line")]
+    marked = [p[DISPUTED] if DISPUTED in p.columns else pd.Series(False, index=p.index)
+              for p in parts]
+    out = pd.concat([p.reindex(columns=keep) for p in parts], ignore_index=True)
+    out["disputed"] = pd.concat(marked, ignore_index=True).fillna(False).astype(bool)
+    groups = out[C.KIND].map(kind_group)
+    out["group"] = groups.map(lambda g: g[1])
+    out["group_label"] = groups.map(lambda g: g[2])
+    out["_g"] = groups.map(lambda g: g[0])
+    out["label"] = out[C.DESCRIPTION].map(lambda d: without_asides(first_clause(str(d))))
+    out["amount"] = [amount_text(lo, hi, p, cur) for lo, hi, p, cur in
+                     zip(out[C.LOW], out[C.HIGH], out[C.PRECISION], out[C.CURRENCY],
+                         strict=True)]
+    out[C.CLAIM_ID] = out[C.CLAIM_ID].fillna("")
+    out[C.SOURCE_ID] = out[C.SOURCE_ID].fillna("")
+    out["out_of_line"] = _out_of_line(out)
+    out["disputed"] = out["disputed"] | out["out_of_line"].notna()
+    return out.drop(columns="_g")[MONEY_COLUMNS]
+
+
+def money_involving(figures: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Figures where ``code`` is the donor/holder or the recipient/owner."""
+    return figures[(figures[C.FROM_CODE] == code) | (figures[C.TO_CODE] == code)]
+
+
+@dataclass
+class Comparison:
+    """One article figure with what the reference layer says about it.
+
+    ``same``: reference figures that source the same claim (the figure confirmed,
+    corrected or put in numbers); ``versus``: the reference figure it is best compared with
+    (same group of kinds, same currency, not the same claim), ``ratio`` the article figure
+    over it (None when either has no single value)."""
+
+    figure: dict
+    same: list[dict] = field(default_factory=list)
+    versus: dict | None = None
+    ratio: float | None = None
+    #: the claim's statement (the article figure in a sentence of its own)
+    statement: str = ""
+
+    @property
+    def agreeing(self) -> list[dict]:
+        """Sourced counterparts that agree with the article: the same amount (within 5%),
+        or inside the range a vague amount allows."""
+        return [r for r in self.same if relation(self.figure, r) in ("match", "within")
+                and not r["disputed"]]
+
+    @property
+    def differing(self) -> list[dict]:
+        """Sourced counterparts that do not agree (disputed ones aside)."""
+        return [r for r in self.same if relation(self.figure, r) == "outside"
+                and not r["disputed"]]
+
+    @property
+    def giving(self) -> list[dict]:
+        """Sourced counterparts that give an amount the article does not state."""
+        return [r for r in self.same if relation(self.figure, r) == "gives"
+                and not r["disputed"]]
+
+    @property
+    def upper_bound(self) -> bool:
+        """The ratio is at most what it says: the reference figure is 'more than'."""
+        return bool(self.versus) and self.versus[C.PRECISION] == "lower_bound"
+
+
+def relation(article: dict, reference: dict) -> str:
+    """How a reference figure for the same claim relates to the article's: ``match`` (the
+    same amount within 5%), ``within`` (inside the range a vague amount allows), ``gives``
+    (the article states no amount), ``outside`` or '' (the reference gives none)."""
+    value = best_value(reference)
+    if value is None:
+        return ""
+    if article[C.PRECISION] == "not_stated" or pd.isna(article[C.LOW]):
+        return "gives"
+    low = float(article[C.LOW])
+    high = article[C.HIGH]
+    if article[C.PRECISION] in ("order_of_magnitude", "lower_bound"):
+        top = float("inf") if high is None or pd.isna(high) else float(high)
+        return "within" if low <= value <= top else "outside"
+    return "match" if low and abs(value - low) / low <= 0.05 else "outside"
+
+
+def _versus_rank(row: dict, group_kinds: tuple[str, ...]) -> tuple:
+    kind = row[C.KIND]
+    precise = 0 if row[C.PRECISION] in ("exact", "approximate") else 1
+    return (group_kinds.index(kind) if kind in group_kinds else len(group_kinds), precise,
+            -(best_value(row) or 0), row["id"])
+
+
+def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
+                ) -> list[Comparison]:
+    """For every article figure, its sourced counterparts and its like-for-like comparison
+    (see :class:`Comparison`), in the order of the figures."""
+    statements = dict(zip(claims[C.CLAIM_ID], claims[C.STATEMENT], strict=True)) \
+        if claims is not None else {}
+    out = []
+    art = figures[figures["layer"] == ARTICLE]
+    ref = [r for _, r in figures[figures["layer"] == REFERENCE].iterrows()]
+    for _, a in art.iterrows():
+        own = kind_group(a[C.KIND])
+        same = [dict(r) for r in ref if a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID]]
+        value = best_value(a)
+        candidates = [dict(r) for r in ref
+                      if kind_group(r[C.KIND])[1] == own[1] and r[C.CURRENCY] == a[C.CURRENCY]
+                      and not (a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID])
+                      and best_value(r) and not r["disputed"]]
+        kinds = KIND_GROUPS[own[0]][2] if own[0] < len(KIND_GROUPS) else ()
+        versus = min(candidates, key=lambda r: _versus_rank(r, kinds)) if candidates else None
+        ratio = value / best_value(versus) if versus is not None and value else None
+        out.append(Comparison(dict(a), same, versus, ratio,
+                              str(statements.get(a[C.CLAIM_ID], "")).strip().rstrip(".")))
+    return out
+
+
+def share(ratio: float) -> str:
+    """A ratio in words: 0.051 -> '5.1%'; 0.0033 -> '0.33%'; 15.7 -> '16 times'."""
+    if ratio >= 1:
+        return f"{ratio:.2g} times" if ratio < 10 else f"{round(ratio):d} times"
+    pct = ratio * 100
+    return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"

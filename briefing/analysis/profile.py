@@ -1,0 +1,82 @@
+"""A country profile's facts: the state's statuses over time, its border with the article's
+subject country, the claims that name it and the money that involves it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..schema import C
+from .claims import claims_mentioning, credited
+from .facts import information_cutoff
+from .membership import ALL_STATUSES, country_timeline, membership
+from .money import best_value, money_involving
+from .view import View
+
+
+@dataclass
+class Profile:
+    code: str
+    name: str
+    #: statuses on the day shown: the article's (completed by the reference timeline), or
+    #: the as-of date's (reference timeline)
+    on_article_date: pd.DataFrame
+    #: statuses at the end of the data (reference timeline)
+    at_end: pd.DataFrame
+    end: dt.date | None
+    timeline: pd.DataFrame
+    border: dict | None
+    is_subject: bool
+    claims: pd.DataFrame
+    n_claims: int
+    #: claims whose countries name the state (``claims`` also holds those its memberships
+    #: and money rest on)
+    n_naming: int
+    money: pd.DataFrame
+
+    @property
+    def money_groups(self) -> list[dict]:
+        """The money summarised by group of kinds: how many figures, the smallest and the
+        largest stated amount, how many give no single amount and how many are disputed."""
+        out = []
+        for label, g in self.money.groupby("group_label", sort=False):
+            valued = [(best_value(r), r) for _, r in g.iterrows() if best_value(r)]
+            valued.sort(key=lambda pair: pair[0])
+            out.append({"label": label, "n": len(g), "ids": tuple(g["id"]),
+                        "smallest": dict(valued[0][1]) if valued else None,
+                        "largest": dict(valued[-1][1]) if len(valued) > 1 else None,
+                        "vague": int(len(g) - len(valued)),
+                        "disputed": int(g["disputed"].sum()),
+                        "article": int((g["layer"] == "article").sum())})
+        return out
+
+
+def profile_facts(v: View, code: str) -> Profile:
+    """Everything a country profile states about ``code``."""
+    t = v.tables
+    on_day = membership(t["members"], v.timeline, v.as_of, ALL_STATUSES, None,
+                        article_date=v.article_date, qualifications=t["qualifications"])
+    end = information_cutoff(v)
+    at_end = membership(t["members"], v.timeline, end, ALL_STATUSES) if end else on_day.iloc[:0]
+    border = v.borders[v.borders[C.COUNTRY_CODE] == code]
+    on_day = on_day[on_day[C.COUNTRY_CODE] == code].reset_index(drop=True)
+    money = money_involving(v.figures, code).reset_index(drop=True)
+    cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
+    mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(
+        set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID]) | cited)].copy()
+    who = credited(mentions).groupby(C.CLAIM_ID, sort=False)["who"].agg(tuple) \
+        if len(mentions) else pd.Series(dtype=object)
+    mentions["who"] = mentions[C.CLAIM_ID].map(who)
+    return Profile(
+        code=code, name=v.country_names.get(code, code),
+        on_article_date=on_day,
+        at_end=at_end[at_end[C.COUNTRY_CODE] == code].reset_index(drop=True), end=end,
+        timeline=country_timeline(v.timeline, code),
+        border=dict(border.iloc[0]) if len(border) else None,
+        is_subject=code == v.subject, claims=mentions, n_claims=len(v.all_claims),
+        n_naming=len(claims_mentioning(v.all_claims, code)), money=money)
+
+
+
