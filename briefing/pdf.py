@@ -2,8 +2,9 @@
 
 Only ``data:`` and ``file:`` URLs may be fetched (the page is self-contained; anything else
 is a RenderError naming the URL). The PDF is tagged (structure for screen readers, the
-page's language) and has no creation date; its file identifier is derived from the HTML, so
-the same HTML always gives the same bytes.
+page's language) and has no creation date; its file identifier is derived from the HTML and
+its fonts' timestamps are fixed (:data:`FONT_TIMESTAMP`), so the same HTML always gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -36,6 +37,26 @@ def _local_fetcher():
     return LocalFetcher()
 
 
+#: The time fontTools stamps on the fonts WeasyPrint decodes from the page's WOFF subsets
+#: (``head.modified``): without it, the clock's, so two PDFs of the same HTML would differ.
+#: fontTools reads it from SOURCE_DATE_EPOCH, the reproducible-builds convention; a value the
+#: caller set is kept. 2021-01-01T00:00:00Z.
+FONT_TIMESTAMP = "1609459200"
+
+
+@contextlib.contextmanager
+def _reproducible_font_stamps():
+    """SOURCE_DATE_EPOCH set for one export, unless the caller set one."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 @contextlib.contextmanager
 def collector_paused():
     """Python's cyclic garbage collector off for one export.
@@ -62,7 +83,7 @@ def export_pdf(html: str, base_url: Path | str, *, identifier: bytes | None = No
     fetcher = _local_fetcher()
     identifier = identifier or hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     try:
-        with collector_paused():
+        with collector_paused(), _reproducible_font_stamps():
             return HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
                         url_fetcher=fetcher).write_pdf(pdf_identifier=identifier,
                                                        pdf_tags=True)
