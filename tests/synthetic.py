@@ -117,7 +117,24 @@ def base(article: str | None = None, countries: dict[str, str] | None = None,
             {C.REF_ID: "Q01", C.CLAIM_ID: first, C.VERDICT: "confirmed",
              C.NOTE: "The sources agree.", C.SOURCE_ID: "S01"},
         ],
+        "judgements": [
+            {"judgement_id": "J00", "kind": "bottom_line", "headline": "Bottom line",
+             "judgement": "The council is likely to stay a forum.", "likelihood": "likely",
+             "confidence": "moderate", "basis": f"Summarises J01 ({first}).",
+             "implication": "", "indicators": "", "claim_ids": first, "source_ids": ""},
+            {"judgement_id": "J01", "kind": "key_judgement", "headline": "A forum, not a pact",
+             "judgement": "Members will talk more than they act.",
+             "likelihood": "roughly_even_chance", "confidence": "low",
+             "basis": f"The pact was called symbolic ({claim_ids[-1]}, S01).",
+             "implication": "Expect statements, not operations.",
+             "indicators": "a joint exercise;a common budget",
+             "claim_ids": ";".join(claim_ids[-2:]), "source_ids": "S01"},
+        ],
     }
+    for name, rows in tables.items():  # optional columns present, empty
+        for row in rows:
+            for column in TABLES[name].field_names:
+                row.setdefault(column, "")
     meta = {"title": "A synthetic article", "outlet": "Example Times", "republished_by": "",
             "published": "2021-09-17", "event_date": "2021-09-17", "language": "en-GB",
             "subject_country_code": codes[0]}

@@ -98,6 +98,7 @@ def test_case_01_header_only_reference_layer_is_a_warning(synthetic_dir):
     """A new dataset (python -m briefing draft) starts with an empty reference layer."""
     reference = [t for t in ALL_TABLES if TABLES[t].layer == "reference"]
     assert reference
+    (synthetic_dir / TABLES["judgements"].path).unlink()  # they cite sources: none now
     for table in reference:
         header = ",".join(TABLES[table].field_names) + "\r\n"
         (synthetic_dir / TABLES[table].path).write_text(header, encoding="utf-8")
@@ -527,14 +528,19 @@ def test_case_10_only_http_urls_are_accepted_for_sources(tmp_path, url):
     assert p.line == line and p.value == url.strip() and "https?://" in p.expected
 
 
+def _link_cell(title: str, url: str) -> str:
+    """A cell of the sources table's title column (role ``link``), as the sections use it."""
+    macros = present.environment().get_template("_macros.html.j2").module
+    return str(macros.cell({"title": title, "title_url": url}, "title", "link"))
+
+
 def test_case_10_a_javascript_url_never_becomes_a_link():
     """The sources table shows a URL as a link only when it is http(s); text is escaped."""
-    cell = present._source_cell("S01", "<b>Pub</b>", "<script>x</script>",
-                                "javascript:alert(1)")
-    assert "<a " not in cell and "javascript:" not in cell.split("—")[0]
-    assert "&lt;script&gt;" in cell and "<script>" not in cell and "<b>" not in cell
-    good = present._source_cell("S01", "Pub", 'T"itle', 'https://x.example/?a="b"&c=<d>')
-    assert 'href="https://x.example/?a=&quot;b&quot;&amp;c=&lt;d&gt;"' in good
+    cell = _link_cell("<script>x</script>", "javascript:alert(1)")
+    assert "<a " not in cell and "javascript:" not in cell
+    assert cell == "&lt;script&gt;x&lt;/script&gt;"
+    good = _link_cell('T"itle', 'https://x.example/?a="b"&c=<d>')
+    assert good == ('<a href="https://x.example/?a=&#34;b&#34;&amp;c=&lt;d&gt;">T&#34;itle</a>')
 
 
 # ---------------------------------------------------------------------------------------
@@ -710,8 +716,10 @@ def test_case_12_briefing_of_a_very_large_claims_file_caps_its_tables(tmp_path, 
     record_property("large_render", f"html briefing of {LARGE_ROWS} claims: {seconds:.1f} s")
     page = (tmp_path / "out" / "briefing.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert re.search(r"\b25 of 100,?000 claims\b", text), "the cap is not announced"
-    assert "left out" in text
+    shown = re.search(r"Showing (\d+) of 100,?000 claims; ([\d,]+) left out", text)
+    assert shown, "the cap is not announced"
+    cited = 3  # the synthetic judgements cite three claims, which are always shown
+    assert 25 <= int(shown.group(1)) <= 25 + cited
     assert page.count("<tr") < 400  # tables capped, not 100,000 rows
     assert len(page) < 5_000_000
 
