@@ -233,11 +233,17 @@ def test_pdf_pages_metadata_and_bookmarks(report, page):
     assert info.get("/Keywords")
     assert "/CreationDate" not in info and "/ModDate" not in info
     outline = pdftools.outline(report["pdf"])
-    levels = {"h1": 0, "h2": 1, "h3": 2}
-    assert len(outline) == len(page.headings)
-    for (level, title, _), (tag, _, text) in zip(outline, page.headings, strict=True):
-        assert level == levels[tag]
+    # every h1-h3 is a bookmark but the judgements' own headings (J01 ..., listed under
+    # "Key judgements"); the Annex is a top-level bookmark, its sections (A1 ...) under it
+    marked = [(tag, text) for tag, _, text in page.headings if not re.match(r"J\d+ ", text)]
+    assert len(outline) == len(marked), (outline, marked)
+    level = {"h1": 0, "h2": 1, "h3": 2}
+    for (depth, title, _), (tag, text) in zip(outline, marked, strict=True):
         assert title.endswith(text), (title, text)
+        assert depth == (0 if text == "Annex" else level[tag]), (depth, tag, text)
+    assert [t for d, t, _ in outline if d == 0] == [page.title, "Annex"]
+    after = [t for _, t, _ in outline[[t for _, t, _ in outline].index("Annex") + 1:]]
+    assert after and all(re.match(r"A\d+ ", t) for t in after), after
 
 
 def test_pdf_text_is_searchable_with_page_x_of_y(report, page):
