@@ -133,16 +133,73 @@ def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
         context.close()
 
 
-def test_page_fits_a_phone(browser, html_file, tmp_path):
-    context, page, rec = _open(browser, html_file, 390, 844)
+def _smallest_chart_text(page) -> list[tuple[str, float]]:
+    """(alt, CSS px) of the smallest text of every SVG chart as the page shows it: the SVG's
+    smallest font size in its own units, scaled by the shown width over its viewBox's."""
+    import base64
+    import re
+
+    shown = page.evaluate("""Array.from(document.images).map(i =>
+        [i.alt, i.src, i.getBoundingClientRect().width])""")
+    sizes = []
+    for alt, src, width in shown:
+        head, _, data = src.partition(",")
+        if not head.startswith("data:image/svg+xml"):
+            continue
+        svg = base64.b64decode(data).decode("utf-8") if ";base64" in head else data
+        view = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', svg).group(1))
+        smallest = min(float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", svg))
+        sizes.append((alt[:60], smallest * width / view))
+    return sizes
+
+
+@pytest.fixture(params=["synthetic", "briefing"])
+def any_page(request, html_file):
+    """The hostile synthetic page and the shipped briefing (rendered once per session)."""
+    if request.param == "synthetic":
+        return html_file
+    return request.getfixturevalue("default_report")["html"]
+
+
+def test_page_fits_a_phone(browser, any_page, tmp_path):
+    """At 390 px the page never scrolls sideways: a chart wider than the screen scrolls in
+    its own box, and its text is still at least 8 CSS px."""
+    context, page, rec = _open(browser, any_page, 390, 844)
     try:
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
-        widest = page.evaluate("""Math.max(...Array.from(document.images)
-            .map(i => i.getBoundingClientRect().right))""")
-        assert widest <= 390
+        boxes = page.evaluate("""Array.from(document.images).map(i => {
+            let box = i.parentElement;
+            while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX))
+                box = box.parentElement;
+            return [i.alt, i.getBoundingClientRect().right,
+                    box ? box.getBoundingClientRect().right : null]; })""")
+        assert boxes
+        for alt, right, box in boxes:
+            assert right <= 390 or (box is not None and box <= 390), (alt[:60], right, box)
+        for alt, size in _smallest_chart_text(page):
+            assert size >= 7.95, f"chart text of {size:.1f} px on a phone: {alt}"
+        captions = page.evaluate("""Array.from(document.querySelectorAll(
+            'table caption, .table-caption, figcaption'))
+            .map(c => c.getBoundingClientRect().right)""")
+        assert all(right <= 391 for right in captions), captions
         page.screenshot(path=str(tmp_path / "briefing-phone.png"), full_page=False)
         assert rec.console_errors == [] and rec.failed == [] and rec.external == []
+    finally:
+        context.close()
+
+
+def test_wide_screen_keeps_the_contents_in_view(browser, default_report):
+    context, page, _ = _open(browser, default_report["html"], 1280, 900)
+    try:
+        nav = "document.querySelector('nav.toc')"
+        assert page.evaluate(f"getComputedStyle({nav}).position") == "fixed"
+        page.mouse.wheel(0, 6000)
+        page.wait_for_timeout(200)
+        box = page.evaluate(f"{nav}.getBoundingClientRect().toJSON()")
+        assert box["width"] > 100 and 0 <= box["top"] < 900 and box["height"] > 100, box
+        links = page.evaluate(f"{nav}.querySelectorAll('a').length")
+        assert links >= 5
     finally:
         context.close()
