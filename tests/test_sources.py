@@ -172,6 +172,8 @@ def test_new_shapes_validate(tmp_path):
         for row in ds.tables[table]:
             if row.get(C.CLAIM_ID) == old:
                 row[C.CLAIM_ID] = new
+    for row in ds.tables["judgements"]:
+        row["claim_ids"] = ";".join(new if c == old else c for c in row["claim_ids"].split(";"))
     ds.tables["organisations"][0][C.KIND] = "forum"
     ds.tables["organisations"][1][C.KIND] = "alliance"
     ds.tables["members"][0][C.STATUS] = "applicant"
