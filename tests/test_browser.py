@@ -144,8 +144,8 @@ def _smallest_chart_text(page) -> list[tuple[str, float]]:
     sizes = []
     for alt, src, width in shown:
         head, _, data = src.partition(",")
-        if not head.startswith("data:image/svg+xml"):
-            continue
+        if not head.startswith("data:image/svg+xml") or not width:
+            continue  # not a chart, or the variant this screen does not show
         svg = base64.b64decode(data).decode("utf-8") if ";base64" in head else data
         view = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', svg).group(1))
         smallest = min(float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", svg))
@@ -169,7 +169,8 @@ def test_page_fits_a_phone(browser, any_page, tmp_path):
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
-        boxes = page.evaluate("""Array.from(document.images).map(i => {
+        boxes = page.evaluate("""Array.from(document.images)
+            .filter(i => i.getBoundingClientRect().width).map(i => {
             let box = i.parentElement;
             while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX))
                 box = box.parentElement;
@@ -186,6 +187,37 @@ def test_page_fits_a_phone(browser, any_page, tmp_path):
         assert all(right <= 391 for right in captions), captions
         page.screenshot(path=str(tmp_path / "briefing-phone.png"), full_page=False)
         assert rec.console_errors == [] and rec.failed == [] and rec.external == []
+    finally:
+        context.close()
+
+
+def test_charts_fit_a_phone_without_scrolling(browser, any_page):
+    """At 390 px every chart is its narrow variant: the whole chart, plot area included,
+    is in view without scrolling its box, and the wide variant is not shown."""
+    context, page, _ = _open(browser, any_page, 390, 844)
+    try:
+        charts = page.evaluate("""Array.from(document.querySelectorAll('figure')).map(f => [
+            f.querySelector('img') ? f.querySelector('img').alt : '',
+            Array.from(f.querySelectorAll('img'))
+                .filter(i => i.getBoundingClientRect().width).map(i => [
+                i.className, i.getBoundingClientRect().left,
+                i.getBoundingClientRect().right])])""")
+        assert charts
+        for alt, shown in charts:
+            assert [c for c, _, _ in shown] == ["chart-narrow"], (alt[:60], shown)
+            for _, left, right in shown:
+                assert left >= 0 and right <= 390, (alt[:60], left, right)
+    finally:
+        context.close()
+
+
+def test_print_shows_only_the_wide_chart(browser, any_page):
+    context, page, _ = _open(browser, any_page, 1280, 900)
+    try:
+        page.emulate_media(media="print")
+        shown = page.evaluate("""Array.from(document.querySelectorAll('figure img'))
+            .filter(i => getComputedStyle(i).display !== 'none').map(i => i.className)""")
+        assert shown and "chart-narrow" not in shown
     finally:
         context.close()
 

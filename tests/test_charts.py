@@ -123,7 +123,68 @@ def test_timeline_chart_has_a_lane_per_organisation(view):
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == list(dict.fromkeys(
         tl[C.ORGANISATION]))
-    _check_labelled(fig, "Tanzania", "article 2025-03-03")
+    _check_labelled(fig, "Tanzania", "article 3 Mar 2025")
+
+
+def test_timeline_chart_runs_to_the_end_of_the_data(view):
+    """Open intervals and the axis reach the view's cut-off, however early the article."""
+    import matplotlib.dates as mdates
+
+    ds, _ = view
+    tl = A.country_timeline(ds.membership_timeline, "TZA")
+    end = dt.date(2031, 9, 1)
+    fig = charts.timeline_chart(tl, "Tanzania", dt.date(2025, 3, 3), end=end)
+    ax = fig.axes[0]
+    assert mdates.num2date(ax.get_xlim()[1]).date() > end
+    open_bars = [b for b in ax.patches if b.get_height() > 0]
+    assert max(mdates.num2date(b.get_x() + b.get_width()).date() for b in open_bars) == end
+    text = _texts(fig)
+    assert "1 Sep 2031" in text and not re.search(r"\d{4}-\d\d-\d\d", text)
+    plt.close(fig)
+
+
+def test_legend_glyphs_are_drawn_as_text_not_as_mathtext_markers(view):
+    _, v = view
+    long = v.long.copy()
+    long["flag"] = ["qualified"] + [""] * (len(long) - 1)
+    matrix = v.matrix.copy()
+    if C.BORDER_STATUS in matrix.columns:
+        matrix.loc[matrix.index[0], C.BORDER_STATUS] = "unknown"
+    fig = charts.membership_grid(matrix, long, v.organisations, v.subject_name, v.focus)
+    legend = fig.axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "Status the sources qualify" in labels
+    markers = [h.get_marker() for h in legend.legend_handles if hasattr(h, "get_marker")]
+    assert not [m for m in markers if isinstance(m, str) and m.startswith("$")]
+    drawn = [t.get_text() for t in legend.findobj(match=lambda o: type(o).__name__ == "Text")]
+    assert "†" in drawn
+    if C.BORDER_STATUS in matrix.columns:
+        assert "?" in drawn and "Border not in the reference data" in labels
+    plt.close(fig)
+
+
+def test_money_chart_dates_every_figure_and_labels_it_in_full():
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    fig = charts.money_chart(v.figures, article_date=dt.date(2021, 9, 17))
+    texts = [t.get_text() for t in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
+    rows = v.figures
+    for _, r in rows.iterrows():
+        mark = next((t for t in texts if t.startswith((r["amount"], "amount not stated"))
+                     and (r["amount"] in t or "not stated" in t)), None)
+        assert mark is not None, r["id"]
+    article = rows[rows["layer"] == A.ARTICLE]
+    assert sum("17 Sep 2021" in t for t in texts) >= len(article)
+    undated = rows[(rows["layer"] == A.REFERENCE) & rows[C.DATE].isna()]
+    assert sum("undated" in t for t in texts) == len(undated)
+    labels = [" ".join(t.split()) for ax in fig.axes for t in
+              (x.get_text() for x in ax.get_yticklabels())]
+    for _, r in rows.iterrows():
+        label = next(lab for lab in labels if lab.startswith(f"{r['id']} "))
+        assert len(label.split()) >= 8, label  # a description, not just who said it
+        if str(r[C.DESCRIPTION]).lower().startswith("share of"):
+            assert "of which" in label
+    plt.close(fig)
 
 
 def test_svg_is_deterministic_and_closes_the_figure(view):

@@ -146,29 +146,129 @@ def _others(v: A.View):
     return m[m[C.BORDER_STATUS] != A.SUBJECT] if len(m) else m
 
 
+def _besides(v: A.View) -> str:
+    """What a count says when the subject country is among the states shown: it is left
+    out of every count, and the sentence says so."""
+    shown = len(v.matrix) and (v.matrix[C.BORDER_STATUS] == A.SUBJECT).any()
+    return f" other than {A.the_country(v.subject_name)}" if shown else ""
+
+
 def test_membership_sentences_count_what_the_grid_shows(written):
+    """One denominator everywhere (the states shown, the subject country left out and said
+    to be), "only" only for fewer than half, each count with its own subject."""
     v, text = written.view, " ".join(written.text("membership").split())
     others = _others(v)
     if not len(v.matrix):
         assert "No state is counted" in text
         return
     n = int(len(others))
+    besides = re.escape(_besides(v))
     bordering = int((others[C.BORDER_STATUS] == "recognised").sum())
-    stated = re.search(rf"(?:Of the|All) {N} states counted", text)
+    stated = re.search(rf"(?:Of the|All) {N} states{besides} counted", text)
     assert stated and number(stated.group(1)) == n, text[:300]
     if bordering != n:
-        share = re.search(rf", (?:only )?{N} shares? a recognised land border", text)
-        assert share and number(share.group(1)) == bordering
+        share = re.search(rf", (only )?{N} shares? a recognised land border", text)
+        assert share and number(share.group(2)) == bordering
         assert ("shares" in share.group(0)) == (bordering == 1)
-    for org, members_shown, borders in A.membership_facts(v).per_organisation:
-        if len(v.organisations) > 1 and members_shown:
-            said = re.search(rf"In {re.escape(v.org(org))}, {N} of the {N} (does|do)\b", text)
-            assert said, org
-            assert (number(said.group(1)), number(said.group(2))) == (borders, members_shown)
-            assert (said.group(3) == "does") == (borders == 1)
+        assert bool(share.group(1)) == (bordering * 2 < n), "'only' for fewer than half"
+    subject = re.escape(A.the_country(v.subject_name))
+    members_only = set(v.statuses) <= {"member", "participation_frozen"}
+    for org, shown, borders, subject_in in A.membership_facts(v).per_organisation:
+        mine = others[others[org] != ""]
+        assert (shown, borders) == (len(mine), int((mine[C.BORDER_STATUS] == "recognised")
+                                                   .sum()))
+        if len(v.organisations) > 1 and shown:
+            noun = "members" if members_only else "states counted"
+            other = f" other than {subject}" if subject_in else ""
+            said = re.search(rf"In {re.escape(v.org(org))}, {N} of the {N} {noun}{other} "
+                             rf"(borders|border) {subject}\.", text)
+            assert said, (org, text)
+            assert (number(said.group(1)), number(said.group(2))) == (borders, shown)
+            assert (said.group(3) == "borders") == (borders == 1)
     title = next(t for t in written.titles if "border" in t)
-    counted = re.search(rf"^(?:All )?{N}(?: of the {N})? states border", title, re.I)
+    counted = re.search(rf"^(?:All )?{N}(?: of the {N})? states{besides} border", title, re.I)
     assert counted and number(counted.group(1)) in (bordering, n)
+    if counted.group(2):
+        assert number(counted.group(2)) == n
+
+
+def test_in_both_says_in_what_capacity(written):
+    """"members of both" only for states that are full members of each organisation; a
+    state tied to both in another status is named with its statuses."""
+    v = written.view
+    if len(v.organisations) < 2 or not len(v.matrix):
+        return
+    f = A.membership_facts(v)
+    text = " ".join(written.text("membership").split())
+    title = next(t for t in written.titles if "border" in t)
+    both = "both" if len(v.organisations) == 2 else f"all {A.count_word(len(v.organisations))}"
+    members = [n for g in f.in_all_by_status if all(s == "member" for _, s in g.status)
+               for n in g.names]
+    assert sorted(members + [n for g in f.in_all_by_status
+                             if not all(s == "member" for _, s in g.status)
+                             for n in g.names]) == sorted(f.in_all.names)
+    if not f.in_all.names:
+        return
+    if len(members) == len(f.in_all.names):
+        said = re.search(rf"{N} states? (?:is a member|are members) of {both}: ", text, re.I)
+        assert said and number(said.group(1)) == len(members), text
+        assert "tie to" not in text
+    else:
+        said = re.search(rf"{N} states? (?:has|have) a tie to {both}: ", text, re.I)
+        assert said and number(said.group(1)) == len(f.in_all.names), text
+        for g in f.in_all_by_status:
+            if not all(s == "member" for _, s in g.status):
+                for org, status in g.status:
+                    assert present.status_role(status, v.org(org), len(g.names)) in text
+        assert "are members of both" not in title and "is a member of both" not in title
+    assert not re.search(r"\b(?:are|is) in (?:both|all)\b", text + " " + title)
+
+
+def test_the_computed_findings_count_like_the_membership_section(written):
+    """The key findings a dataset without judgements gets: the same denominator as the
+    membership section, "only" for fewer than half, every claim the checks count cited."""
+    f = A.judgement_facts(written.view)
+    if not f.computed:
+        return
+    v = written.view
+    text = " ".join(written.text("key_judgements").split())
+    others = _others(v)
+    if len(others):
+        b = int((others[C.BORDER_STATUS] == "recognised").sum())
+        if b != len(others):
+            said = re.search(rf"(Only )?{N} of the {N} states shown{re.escape(_besides(v))} "
+                             r"shares? a recognised", text, re.I)
+            assert said, text
+            assert (number(said.group(2)), number(said.group(3))) == (b, len(others))
+            assert bool(said.group(1)) == (b * 2 < len(others))
+    per_claim = A.claim_verdicts(v.qualified)
+    if len(per_claim):
+        said = re.search(r"article statements? checked against the reference sources, "
+                         r"[^\[]*\[([^\]]*)\]", text)
+        assert said, text
+        assert set(said.group(1).split(", ")) == set(per_claim[C.CLAIM_ID])
+
+
+def test_the_reference_data_says_whether_every_state_shown_borders_the_subject(written):
+    """A curation gap is not shown to the reader: every state shown has a border row."""
+    assert not A.membership_facts(written.view).unknown_border.names
+
+
+def test_the_cover_counts_the_sources_the_briefing_cites(written):
+    cover = " ".join(written.text("cover").split())
+    said = re.search(rf"what {N} reference sources? makes? of its claims", cover)
+    assert said, cover
+    linked = {i for i in re.findall(r'href="#(S[^"]+)"', written.html)
+              if i in set(written.view.sources[C.SOURCE_ID])}
+    assert number(said.group(1)) == len(A.cited_sources(written.view))
+    # rows a short table leaves out still count as cited by the data shown
+    assert number(said.group(1)) >= len(linked)
+    if written.view.tables and not _short(written):
+        assert number(said.group(1)) == len(linked)
+
+
+def _short(written) -> bool:
+    return "left out" in written.html and "max_table_rows" in written.html
 
 
 def test_the_checks_add_up_to_the_statements_checked(written):
@@ -202,6 +302,85 @@ def test_money_sentences_compare_like_with_like_and_state_the_right_share(writte
     assert "…" not in text
 
 
+VERBS = {"contradicted": r"contradicts? it", "qualified": r"qualif(?:y|ies) it",
+         "not_verified": r"cannot verify it", "confirmed": r"confirms? it"}
+
+
+def _money_paragraphs(written) -> list[str]:
+    html = written.sections["money"]
+    return [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", p)).split())
+            for p in re.split(r"<p\b", html)[1:]]
+
+
+def test_money_sentences_give_the_checks_verdicts_never_their_own(written):
+    """What the money section says of a claim is the verdict the checks table gives it
+    (confirm, qualify, contradict, not verified), never a "confirm" from the amounts."""
+    v = written.view
+    verdicts = {c: set(g[C.VERDICT]) for c, g in v.qualified.groupby(C.CLAIM_ID)} \
+        if len(v.qualified) else {}
+    paragraphs = _money_paragraphs(written)
+    assert not any("sources confirm it:" in p for p in paragraphs)
+    for c in v.comparisons:
+        claim = c.figure[C.CLAIM_ID]
+        mine = [p for p in paragraphs if f"[{claim}]" in p or f"[{claim}," in p]
+        if not claim or not mine:
+            continue
+        paragraph = mine[0]
+        for verdict, verb in VERBS.items():
+            found = bool(re.search(rf"\b{verb}\b", paragraph))
+            assert found == (verdict in verdicts.get(claim, set())), (claim, verdict,
+                                                                      paragraph)
+
+
+def test_money_offered_as_the_amount_is_the_same_kind_of_money(written):
+    """"The sources give X" for an amount the article leaves out: only money of the same
+    kind as the article's figure (never flood damage for the cost of rebuilding)."""
+    v = written.view
+    kinds = dict(zip(v.figures["id"], v.figures[C.KIND], strict=True))
+    for c in v.comparisons:
+        for r in c.giving:
+            assert r[C.KIND] == c.figure[C.KIND], (c.figure["id"], r["id"])
+    for p in _money_paragraphs(written):
+        for sentence in re.findall(r"The sources give (?!the same|a floor)([^.]*(?:\.\d[^.]*)*)\.",
+                                   p):
+            ids = re.findall(r"\((R[\w-]+)", sentence)
+            article = [c for c in v.comparisons if f"[{c.figure[C.CLAIM_ID]}]" in p]
+            assert ids and article
+            assert {kinds[i] for i in ids} == {article[0].figure[C.KIND]}, sentence
+
+
+def test_a_multiple_in_words_follows_its_numbers(written):
+    """"about fifteen times", "more than N times" in the judgements and sentences: the
+    words follow the amounts of the same sentence ("more than" only when the low end of
+    every amount exceeds it)."""
+    text = " ".join(written.text().split())
+    unit = {"m": 1e6, "bn": 1e9, "tn": 1e12}
+    money = r"\$([\d.]+)(m|bn|tn)?(?:–([\d.]+)(m|bn|tn))?"
+
+    def values(sentence):
+        out = []
+        for lo, lo_unit, hi, hi_unit in re.findall(money, sentence):
+            hi_unit = hi_unit or lo_unit
+            lo_unit = lo_unit or hi_unit
+            out.append(float(lo) * unit.get(lo_unit, 1))
+            if hi:
+                out.append(float(hi) * unit.get(hi_unit, 1))
+        return out
+
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z])", text):
+        for said in re.finditer(rf"(more than|about|nearly|almost|at least) {N} times the "
+                                rf"[^$]*{money}", sentence):
+            multiple = number(said.group(2))
+            base = float(said.group(3)) * unit.get(said.group(4) or "", 1)
+            amounts = [x for x in values(sentence[:said.start()]) if x > base]
+            assert amounts, sentence
+            ratios = [x / base for x in amounts]
+            if said.group(1) in ("more than", "at least"):
+                assert min(ratios) > multiple, sentence
+            else:
+                assert min(ratios) - 0.5 <= multiple <= max(ratios) + 0.5, sentence
+
+
 def test_positions_count_the_statements_in_their_table(written):
     facts = A.positions_facts(written.view)
     if len(facts.speakers) < 2:
@@ -212,6 +391,25 @@ def test_positions_count_the_statements_in_their_table(written):
         assert said and number(said.group(1)) == facts.counts[speaker], speaker
     rows = written.sections["positions"].count('<p class="stance">')
     assert rows == sum(facts.counts.values())
+
+
+def test_only_one_speaker_speaks_on_a_topic_in_any_claim(written):
+    """"Only X speaks on T": the other speaker says nothing on T, in a claim of any type
+    (a quote on T is speaking on it)."""
+    v = written.view
+    facts = A.positions_facts(v)
+    if len(facts.speakers) < 2:
+        return
+    text = " ".join(written.text("positions").split())
+    every = A.credited(v.claims)
+    for speaker, topics in facts.only.items():
+        for topic in topics:
+            others = every[(every["who"] != speaker) & every["who"].isin(facts.speakers)]
+            assert topic not in set(others[C.TOPIC]), (speaker, topic)
+        if topics:
+            assert re.search(rf"[Oo]nly {re.escape(speaker)} speaks on", text)
+    for said in re.finditer(r"[Oo]nly ([A-Z][\w' .-]+?) speaks on ([^.]+)\.", text):
+        assert said.group(1) in facts.speakers and facts.only[said.group(1)]
 
 
 def test_as_of_reads_the_right_way_in_time(written):
@@ -251,7 +449,10 @@ def test_sentences_have_no_codes_curation_notes_or_broken_grammar(written):
     assert not re.search(r"; (The|A|An|It|They|This)\b", prose), "a capital after ';'"
     assert not re.search(r"\b(nan|None|NaT|<NA>)\b", prose)
     assert "…" not in prose and " ," not in prose and "  " not in prose
-    assert not re.search(r"[a-z]\.[A-Z]", prose), "no space after a full stop"
+    assert not re.search(r"[a-z\])]\.[A-Z]", prose), "no space after a full stop"
+    assert not re.search(r": (The|A|An|It|They|This|Its|Dialogue|In|On)\b", prose), \
+        "a capital after ':' mid-sentence"
+    assert not re.search(r"\b(do|does)\.", prose), "'do' without its verb"
     for code in v.organisation_refs:
         if not v.org(code).startswith("the "):
             assert f"the {code}" not in prose, code
@@ -260,6 +461,19 @@ def test_sentences_have_no_codes_curation_notes_or_broken_grammar(written):
     assert not found, f"ISO codes where a name belongs: {found}"
     for one in re.findall(r"\b(?:one|1) (\w+) (?:involve|share|are|have)\b", prose):
         pytest.fail(f"agreement in number: one {one} ...")
+    annexes = " ".join(" ".join(written.text(name).split())
+                       for name in ("claims_register", "membership_table", "money_table"))
+    assert not re.search(r"\b[A-Z][\w-]*\d+ ?(?:–| to ) ?[A-Z][\w-]*\d+\b",
+                         prose + " " + annexes), "a range of ids"
+    assert not re.search(r"\b([A-Z][a-z]+(?: [a-z]+)*) · \1\b", annexes, re.I), \
+        "a claim's topic repeating its type"
+    assert not re.search(r"\b(analysts|experts|officials) ·", annexes), "a label in lower case"
+    for code in v.organisation_refs:
+        if v.org(code).startswith("the "):
+            # one rule for an organisation: "the SADC" in running text, never "SADC" alone
+            # where an article belongs ("in SADC", "of SADC")
+            assert not re.search(rf"\b(?:in|of|to|with) {code}\b(?!'s| [A-Z])", prose), \
+                code
 
 
 def test_the_charts_titles_state_findings_not_captions(written):

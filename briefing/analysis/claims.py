@@ -34,7 +34,9 @@ def speaker_label(speaker: str, kind: str | None = None) -> str:
     """The article's own narration is labelled as such, not as a person called 'article'."""
     if kind == "narration" or speaker == "article":
         return NARRATION
-    return str(speaker)
+    text = str(speaker)
+    # a label starts with a capital: "analysts" -> "Analysts" (a name keeps its own case)
+    return text[:1].upper() + text[1:]
 
 
 def attribution_column(claims: pd.DataFrame) -> str | None:

@@ -17,7 +17,7 @@ from .claims import claim_verdicts, claims_by_speaker, credited, positions, top_
 from .judgements import BOTTOM_LINE, KIND, evidence, indicators
 from .membership import REFERENCE, SUBJECT, border_summary, in_all
 from .view import View
-from .words import items, sorted_refs, to_date
+from .words import items, sorted_refs, split_ids, to_date
 
 
 @dataclass
@@ -50,6 +50,29 @@ def information_cutoff(v: View) -> dt.date | None:
                 dates.extend(to_date(d) for d in frame[column])
     dates = [d for d in dates if d]
     return max(dates) if dates else None
+
+
+def cited_sources(v: View) -> list[str]:
+    """The reference sources the rows the briefing shows cite: the borders and statuses of
+    the states shown, the money figures, the checks, the judgements shown (their evidence
+    and the ids in their text), the changes to the as-of date. The cover counts these, not
+    every source the data holds."""
+    refs: list[str] = []
+    if len(v.matrix):
+        refs += [r for r in v.matrix["border_source"] if r]
+    for frame, columns in ((v.long, ("evidence", "flag_refs")), (v.figures, (C.SOURCE_ID,)),
+                           (v.qualified, (C.SOURCE_ID,)), (v.changes, ("evidence",)),
+                           (v.unknown, (C.SOURCE_ID,))):
+        for column in columns:
+            if len(frame) and column in frame.columns:
+                refs += _refs(frame[column])
+    for _, r in v.judgements.iterrows():
+        refs += evidence(r)
+        for value in r.to_dict().values():
+            if isinstance(value, str):
+                refs += [p.text for p in split_ids(value) if p.is_id]
+    known = set(v.sources[C.SOURCE_ID])
+    return [r for r in sorted_refs(refs) if r in known]
 
 
 # ---------------------------------------------------------------------------------------
@@ -92,8 +115,9 @@ class Membership:
     claimed: Group
     not_bordering: Group
     unknown_border: Group
-    #: per organisation: (code, members shown, of them bordering the subject)
-    per_organisation: list[tuple[str, int, int]]
+    #: per organisation: (code, states shown other than the subject, of them bordering the
+    #: subject, whether the subject itself is shown in it)
+    per_organisation: list[tuple[str, int, int, bool]]
     flagged: list[Group]
     added_from_reference: list[Group]
     frozen: Group
@@ -105,6 +129,17 @@ class Membership:
     lengths: dict[str, float] = field(default_factory=dict)
     #: the subject country's own statuses, (organisation, status), when it is counted
     subject_status: list[tuple[str, str]] = field(default_factory=list)
+    #: the states in every organisation shown, grouped by their statuses there
+    #: (``status``: a tuple of (organisation, status), ``names``: the states)
+    in_all_by_status: list[Group] = field(default_factory=list)
+    #: the subject country is among the states shown (the counts leave it out)
+    subject_shown: bool = False
+
+    @property
+    def members_of_all(self) -> bool:
+        """Every state in all the organisations is a full member of each."""
+        return all(all(status == "member" for _, status in g.status)
+                   for g in self.in_all_by_status)
 
 
 def membership_facts(v: View) -> Membership:
@@ -121,9 +156,21 @@ def membership_facts(v: View) -> Membership:
     both = in_all(m, v.organisations)
     per_org = []
     for org in v.organisations:
-        mine = m[m[org] != ""] if len(m) else m
+        mine = others[others[org] != ""] if len(others) else others
+        subject_in = bool(len(m)) and bool((m.loc[m[C.BORDER_STATUS] == SUBJECT, org]
+                                            != "").any())
         per_org.append((org, len(mine), int((mine[C.BORDER_STATUS] == "recognised").sum())
-                        if len(mine) else 0))
+                        if len(mine) else 0, subject_in))
+    by_status: dict[tuple, list[str]] = {}
+    for _, r in both.iterrows():
+        statuses = tuple((org, long.loc[(long[C.COUNTRY_CODE] == r[C.COUNTRY_CODE])
+                                        & (long[C.ORGANISATION] == org), C.STATUS].iloc[0])
+                         for org in v.organisations)
+        by_status.setdefault(statuses, []).append(r[C.COUNTRY])
+    in_all_by_status = sorted((Group(names, status=statuses) for statuses, names in
+                               by_status.items()),
+                              key=lambda g: (not all(s == "member" for _, s in g.status),
+                                             -len(g.names)))
     flagged = [Group(list(g[C.COUNTRY]), tuple(sorted_refs(g["flag_refs"].iloc[0])),
                      org, status, g["flag_note"].iloc[0], g["flag"].iloc[0])
                for (org, status), g in long[long["flag"] != ""].groupby(
@@ -157,7 +204,9 @@ def membership_facts(v: View) -> Membership:
         focus_shown=bool(v.focus) and v.focus in set(m[C.COUNTRY_CODE]) if len(m) else False,
         lengths=lengths,
         subject_status=[(r[C.ORGANISATION], r[C.STATUS]) for _, r in
-                        long[long[C.COUNTRY_CODE] == v.subject].iterrows()] if len(long) else [])
+                        long[long[C.COUNTRY_CODE] == v.subject].iterrows()] if len(long) else [],
+        in_all_by_status=in_all_by_status,
+        subject_shown=bool(len(m)) and bool((m[C.BORDER_STATUS] == SUBJECT).any()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,8 +249,13 @@ def positions_facts(v: View) -> Positions:
     counts = {s: int(sum(len(x) for x in table[s])) for s in speakers}
     shared = [t for t, *cells in zip(table[C.TOPIC], *(table[s] for s in speakers),
                                      strict=True) if all(cells)]
+    # "only X speaks on T": no other of the speakers says anything on T, in a claim of any
+    # type (a quote on a topic is speaking on it, though not a stance)
+    every = credited(v.claims)
+    spoken = {s: set(every.loc[every["who"] == s, C.TOPIC]) for s in speakers}
     only = {s: [t for t, cell in zip(table[C.TOPIC], table[s], strict=True)
-                if cell and t not in shared] for s in speakers}
+                if cell and not any(t in spoken[o] for o in speakers if o != s)]
+            for s in speakers}
     return Positions(speakers, table, counts, shared, only)
 
 
@@ -264,6 +318,22 @@ class Money:
     disputed: pd.DataFrame
     n_article: int
     n_reference: int
+    #: per claim, the sources' verdicts on it as the checks table gives them, most serious
+    #: first: (verdict, its sources)
+    verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+
+
+def claim_verdict_sources(qualified: pd.DataFrame) -> dict[str, list[tuple[str, tuple]]]:
+    """Each claim's verdicts, most serious first, with the sources that give each."""
+    order = {v: i for i, v in enumerate(("contradicted", "qualified", "not_verified",
+                                         "confirmed"))}
+    out: dict[str, list[tuple[str, tuple]]] = {}
+    for claim, g in qualified.groupby(C.CLAIM_ID, sort=False):
+        found = sorted(set(g[C.VERDICT]), key=lambda x: order.get(x, len(order)))
+        out[claim] = [(verdict, tuple(sorted_refs(g.loc[g[C.VERDICT] == verdict,
+                                                          C.SOURCE_ID])))
+                      for verdict in found]
+    return out
 
 
 def money_facts(v: View) -> Money:
@@ -271,7 +341,8 @@ def money_facts(v: View) -> Money:
     f["evidence"] = [tuple(r for r in (c, s) if r) for c, s in
                      zip(f[C.CLAIM_ID], f[C.SOURCE_ID], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
-                 int((f["layer"] == "article").sum()), int((f["layer"] == REFERENCE).sum()))
+                 int((f["layer"] == "article").sum()), int((f["layer"] == REFERENCE).sum()),
+                 claim_verdict_sources(v.qualified) if len(v.qualified) else {})
 
 
 def membership_table(v: View) -> pd.DataFrame:

@@ -178,10 +178,19 @@ class Comparison:
                 and not r["disputed"]]
 
     @property
-    def giving(self) -> list[dict]:
-        """Sourced counterparts that give an amount the article does not state."""
-        return [r for r in self.same if relation(self.figure, r) == "gives"
+    def consistent(self) -> list[dict]:
+        """Sourced counterparts that say "more than" an amount the article's figure
+        exceeds: consistent with it, not the same amount."""
+        return [r for r in self.same if relation(self.figure, r) == "consistent"
                 and not r["disputed"]]
+
+    @property
+    def giving(self) -> list[dict]:
+        """Sourced counterparts that give an amount the article does not state, of the same
+        kind as the article's figure (like for like: never a different kind of money offered
+        as the amount the article leaves out)."""
+        return [r for r in self.same if relation(self.figure, r) == "gives"
+                and not r["disputed"] and r[C.KIND] == self.figure[C.KIND]]
 
     @property
     def upper_bound(self) -> bool:
@@ -192,7 +201,8 @@ class Comparison:
 def relation(article: dict, reference: dict) -> str:
     """How a reference figure for the same claim relates to the article's: ``match`` (the
     same amount within 5%), ``within`` (inside the range a vague amount allows), ``gives``
-    (the article states no amount), ``outside`` or '' (the reference gives none)."""
+    (the article states no amount), ``consistent`` (a "more than" the article's figure
+    exceeds), ``outside`` or '' (the reference gives none)."""
     value = best_value(reference)
     if value is None:
         return ""
@@ -203,6 +213,10 @@ def relation(article: dict, reference: dict) -> str:
     if article[C.PRECISION] in ("order_of_magnitude", "lower_bound"):
         top = float("inf") if high is None or pd.isna(high) else float(high)
         return "within" if low <= value <= top else "outside"
+    if reference[C.PRECISION] == "lower_bound":
+        # "more than X" is never the same amount as X: consistent only when the article's
+        # figure is above the floor
+        return "consistent" if low > value else "outside"
     return "match" if low and abs(value - low) / low <= 0.05 else "outside"
 
 

@@ -1,0 +1,222 @@
+"""What every chart shares: the typefaces, the Okabe–Ito palette and the status styles,
+matplotlib's settings, the figure, its title, source line and legend, and the narrow (phone)
+variant every chart function can draw."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend_handler import HandlerBase  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
+
+from .. import analysis as A  # noqa: E402
+from .. import fonts  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficits.
+OKABE_ITO = {
+    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2",
+    "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "grey": "#999999",
+}
+
+PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion",
+                                  "reddish_purple", "sky_blue", "yellow", "black", "grey")]
+
+#: Marker, face colour and edge colour per membership status (shape AND colour differ).
+STATUS_STYLE: dict[str, tuple[str, str, str]] = {
+    "member": ("o", OKABE_ITO["blue"], OKABE_ITO["blue"]),
+    "participation_frozen": ("X", OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]),
+    "acceding": ("D", OKABE_ITO["orange"], OKABE_ITO["orange"]),
+    "observer": ("o", "white", OKABE_ITO["sky_blue"]),
+    "dialogue_partner": ("^", OKABE_ITO["bluish_green"], OKABE_ITO["bluish_green"]),
+    "partner": ("s", OKABE_ITO["reddish_purple"], OKABE_ITO["reddish_purple"]),
+}
+
+BORDER_STYLE: dict[str, tuple[str, str, str]] = {
+    "recognised": ("s", OKABE_ITO["black"], OKABE_ITO["black"]),
+    "claimed": ("s", "white", OKABE_ITO["black"]),
+    "none": ("_", OKABE_ITO["grey"], OKABE_ITO["grey"]),
+    "subject": ("*", OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]),
+}
+
+BORDER_WORDS = {"recognised": "recognised land border", "claimed": "claimed border only",
+                "none": "no land border", "unknown": "not in the reference data",
+                "subject": "the subject country itself"}
+
+FOCUS_BAND = "#F7F0B0"  # a pale tint of Okabe–Ito yellow
+
+REFERENCE_COLOUR = OKABE_ITO["grey"]
+
+ARTICLE_COLOUR = OKABE_ITO["blue"]
+
+VAGUE_COLOUR = OKABE_ITO["orange"]
+
+WIDTH_IN = 6.7  # A4 text width at 18 mm margins, in inches
+
+#: The narrow (phone) variant's width: 346 CSS px, shown at about its own size on a 360 px
+#: screen, so its smallest text stays above 8 CSS px.
+NARROW_WIDTH_IN = 3.6
+
+#: Characters per line of a source line and of a title, wide and narrow.
+SOURCE_CHARS = {False: 130, True: 62}
+
+TITLE_CHARS = {False: 100, True: 44}
+
+#: The smallest text any chart draws (source lines, legends), in points.
+SMALLEST_PT = 7.0
+
+
+def _register_typefaces() -> None:
+    """Make the kit's own typefaces the ones matplotlib finds for their families.
+
+    A system copy of the same family (perhaps another version, with other metrics) is set
+    aside, as it could win a tie; the files are added once, though the module may be
+    imported again in a reused kernel."""
+    manager = font_manager.fontManager
+    shipped = sorted(fonts.TYPEFACES.glob("*.ttf"))
+    if {str(path) for path in shipped} <= {entry.fname for entry in manager.ttflist}:
+        return
+    families = {font_manager.get_font(path).family_name for path in shipped}
+    manager.ttflist = [entry for entry in manager.ttflist if entry.name not in families]
+    for path in shipped:
+        manager.addfont(path)
+
+
+_register_typefaces()
+
+RC = {
+    # The kit's IBM Plex Sans (Latin, Greek, Cyrillic) sets the charts' text. Characters it
+    # lacks come from the generic sans-serif: Noto Sans CJK for Chinese, Japanese and Korean
+    # where installed (Debian's fonts-noto-cjk), else DejaVu Sans, which matplotlib ships, as
+    # it does for the other scripts (Arabic, Hebrew ...). The list is the same on every
+    # machine (the SVGs name it), and matplotlib always has one of its faces: no warnings.
+    "font.family": ["IBM Plex Sans", "sans-serif", "DejaVu Sans"],
+    "font.sans-serif": ["Noto Sans CJK JP", "DejaVu Sans"],
+    "font.size": 8.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "svg.hashsalt": "briefing",
+    "text.parse_math": False,  # '$' in data text is a dollar sign, never TeX
+    # Text stays text (selectable, searchable, ~3x smaller SVG, ~4x faster to draw in the PDF);
+    # to_svg embeds subsets of the faces it uses so every reader sees matplotlib's metrics.
+    "svg.fonttype": "none",
+    "figure.dpi": 100,
+}
+
+
+matplotlib.rcParams.update(RC)
+
+
+class Glyph(Artist):
+    """A legend handle drawn as the character the chart itself draws ("?", "†"): a text
+    marker ("$?$") goes through mathtext, which this module turns off, and garbles."""
+
+    def __init__(self, text: str, color: str, label: str, fontsize: float = 8.5,
+                 fontweight: str = "normal") -> None:
+        super().__init__()
+        self.text, self.color, self.fontsize, self.fontweight = text, color, fontsize, fontweight
+        self.set_label(label)
+
+
+class _GlyphHandler(HandlerBase):
+    """Draws a :class:`Glyph` in the legend, centred where a marker would be."""
+
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height,
+                       fontsize, trans):
+        return [Text(width / 2 - xdescent, height / 2 - ydescent, orig_handle.text,
+                     color=orig_handle.color, fontsize=orig_handle.fontsize,
+                     fontweight=orig_handle.fontweight, ha="center", va="center",
+                     transform=trans)]
+
+GLYPH_HANDLERS = {Glyph: _GlyphHandler()}
+
+
+def _figure(height: float, width: float = WIDTH_IN) -> Figure:
+    with matplotlib.rc_context(RC):
+        return plt.figure(figsize=(width, height), layout="constrained")
+
+
+def with_narrow_variant(chart):
+    """A chart function whose (wide) figure carries ``narrow_variant``: a callable that draws
+    the same chart for a phone (``narrow=True``: portrait, fewer columns, wrapped text),
+    drawn only when asked for."""
+
+    @functools.wraps(chart)
+    def wide_or_narrow(*args, narrow: bool = False, **kwargs) -> Figure:
+        fig = chart(*args, narrow=narrow, **kwargs)
+        if not narrow:
+            fig.narrow_variant = functools.partial(wide_or_narrow, *args, narrow=True,
+                                                   **kwargs)
+        return fig
+
+    return wide_or_narrow
+
+
+def _title(ax, text: str, narrow: bool, **kwargs) -> None:
+    ax.set_title(_wrap(text, TITLE_CHARS[narrow]), **kwargs)
+
+
+def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False]) -> None:
+    wrapped = "\n".join(textwrap.wrap(text, chars))
+    fig.get_layout_engine().set(h_pad=0.04)
+    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444", x=0.0, ha="left")
+
+
+def _footer_height(n_handles: int, ncol: int, source: str,
+                   chars: int = SOURCE_CHARS[False]) -> float:
+    rows = math.ceil(n_handles / max(ncol, 1)) if n_handles else 0
+    lines = len(textwrap.wrap(source, chars)) or 1
+    return 0.12 + 0.19 * rows + 0.12 * lines
+
+
+def _footer(ax, handles, ncol: int, source: str, chars: int = SOURCE_CHARS[False]) -> None:
+    """Legend and source line in their own (axis-less) row under the chart, so neither can
+    overlap the axis labels whatever the chart's height."""
+    ax.axis("off")
+    if handles:
+        ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0,
+                  handler_map=GLYPH_HANDLERS)
+    ax.text(0.01, 0.0, "\n".join(textwrap.wrap(source, chars)), fontsize=SMALLEST_PT,
+            color="#444444",
+            ha="left", va="bottom",
+            transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes))
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped at ``width`` characters, in full: never cut short."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def smallest_text_pt(svg: str) -> float:
+    """The size of the smallest text in an SVG drawn by this module, in points (the SVG's
+    user unit is the point): what decides how narrow the chart may be shown."""
+    sizes = [float(m) for m in re.findall(r"font(?:-size)?:[^;\"']*?([\d.]+)px", svg)]
+    return min(sizes) if sizes else float(RC["font.size"])
+
+
+def _short_refs(refs: Sequence[str], limit: int = 12) -> str:
+    refs = sorted(dict.fromkeys(r for r in refs if r), key=A.ref_key)
+    if len(refs) <= limit:
+        return ", ".join(refs)
+    return ", ".join(refs[:limit]) + f" and {len(refs) - limit} more"

@@ -1,0 +1,153 @@
+"""The membership grid: states by organisation, with the border column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+from .. import analysis as A
+from ..schema import MEMBERSHIP_STATUSES, C
+from .common import (
+    BORDER_STYLE,
+    BORDER_WORDS,
+    FOCUS_BAND,
+    GLYPH_HANDLERS,
+    NARROW_WIDTH_IN,
+    OKABE_ITO,
+    SOURCE_CHARS,
+    STATUS_STYLE,
+    WIDTH_IN,
+    Glyph,
+    _figure,
+    _short_refs,
+    _source_line,
+    _title,
+    with_narrow_variant,
+)
+
+
+def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
+    if as_of is None:
+        return "the article (members.csv)"
+    return f"the reference timeline on {as_of.isoformat()} (membership_timeline.csv)"
+
+
+@with_narrow_variant
+def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
+                    subject_name: str | None = None, focus: str | None = None,
+                    as_of: dt.date | None = None, title: str = "",
+                    narrow: bool = False) -> Figure:
+    """States (rows) x organisations (columns): a marker per status, lines joining a
+    state's organisations (as in an UpSet matrix), states grouped by their combination,
+    an extra column for the border with the subject country, the focus state highlighted.
+    A status the reference sources qualify (``long``'s ``flag``) carries a dagger.
+
+    ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
+    :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
+    """
+    orgs = list(organisations)
+    n = max(len(matrix), 1)
+    show_border = subject_name is not None and C.BORDER_STATUS in matrix.columns
+    fig = _figure(1.6 + 0.24 * n + (0.9 if narrow else 0.0),
+                  NARROW_WIDTH_IN if narrow else WIDTH_IN)
+    ax = fig.add_subplot()
+    columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
+    ys = list(range(n))[::-1]
+    unknown_border = False
+    for y, (_, row) in zip(ys, matrix.iterrows(), strict=False):
+        if focus and row[C.COUNTRY_CODE] == focus:
+            ax.add_patch(Rectangle((-0.6, y - 0.5), len(columns) + 0.2, 1.0,
+                                   color=FOCUS_BAND, zorder=0, lw=0))
+        xs = [i for i, o in enumerate(orgs) if row[o]]
+        if len(xs) > 1:
+            ax.plot([min(xs), max(xs)], [y, y], color="#555555", lw=1.2, zorder=1)
+        for i, o in enumerate(orgs):
+            status = row[o]
+            if not status:
+                ax.scatter([i], [y], s=22, marker="o", facecolor="#E6E6E6",
+                           edgecolor="#E6E6E6", zorder=1)
+                continue
+            marker, face, edge = STATUS_STYLE.get(status, ("o", "#777777", "#777777"))
+            ax.scatter([i], [y], s=60, marker=marker, facecolor=face, edgecolor=edge,
+                       linewidth=1.4, zorder=2)
+        if show_border:
+            b = row[C.BORDER_STATUS]
+            x = len(orgs)
+            if b in BORDER_STYLE:
+                marker, face, edge = BORDER_STYLE[b]
+                if marker in ("_", "|", "x", "+", "*"):  # unfilled markers take one colour
+                    ax.scatter([x], [y], s=55, marker=marker, color=edge, linewidth=1.4,
+                               zorder=2)
+                else:
+                    ax.scatter([x], [y], s=55, marker=marker, facecolor=face,
+                               edgecolor=edge, linewidth=1.4, zorder=2)
+            else:
+                ax.text(x, y, "?", ha="center", va="center", color="#555555")
+                unknown_border = True
+    # separators between combinations
+    combos = list(matrix["combination"]) if not matrix.empty else []
+    for k in range(1, len(combos)):
+        if combos[k] != combos[k - 1]:
+            y = ys[k] + 0.5
+            ax.axhline(y, color="#BBBBBB", lw=0.6, ls=(0, (2, 2)), zorder=0)
+    ax.set_yticks(ys[: len(matrix)])
+    ax.set_yticklabels(list(matrix[C.COUNTRY]) if not matrix.empty else [])
+    if focus:
+        for tick, code in zip(ax.get_yticklabels(), matrix[C.COUNTRY_CODE], strict=False):
+            if code == focus:
+                tick.set_fontweight("bold")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels(columns)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("Organisation" + (" and border" if show_border else ""))
+    flagged = long[long["flag"] != ""] if "flag" in long.columns else long.iloc[0:0]
+    row_of = {code: y for y, code in zip(ys, matrix[C.COUNTRY_CODE], strict=False)}
+    for _, r in flagged.iterrows():
+        if r[C.COUNTRY_CODE] in row_of and r[C.ORGANISATION] in orgs:
+            ax.text(orgs.index(r[C.ORGANISATION]) + 0.2, row_of[r[C.COUNTRY_CODE]] + 0.1, "†",
+                    fontsize=10, fontweight="bold", color=OKABE_ITO["vermillion"],
+                    ha="left", va="center")
+    _title(ax, title or f"Who belongs to {A.join_names(orgs)}, state by state", narrow, pad=8)
+    statuses = [s for s in MEMBERSHIP_STATUSES if s in set(long[C.STATUS])] if len(long) else []
+    handles = [Line2D([], [], ls="", marker=STATUS_STYLE[s][0],
+                      markerfacecolor=STATUS_STYLE[s][1], markeredgecolor=STATUS_STYLE[s][2],
+                      markeredgewidth=1.4, markersize=7, label=A.label(s))
+               for s in statuses if s in STATUS_STYLE]
+    if show_border:
+        present = set(matrix[C.BORDER_STATUS])
+        for b in ("recognised", "claimed", "none", "subject"):
+            if b in present:
+                m, f, e = BORDER_STYLE[b]
+                words = (f"{subject_name} itself" if b == A.SUBJECT
+                         else BORDER_WORDS[b].capitalize())
+                handles.append(Line2D([], [], ls="", marker=m, markerfacecolor=f,
+                                      markeredgecolor=e, markeredgewidth=1.4, markersize=7,
+                                      label=words))
+    if unknown_border:
+        handles.append(Glyph("?", "#555555", label="Border not in the reference data"))
+    if focus and not matrix.empty and focus in set(matrix[C.COUNTRY_CODE]):
+        handles.append(Patch(color=FOCUS_BAND, label="Focus country"))
+    if len(flagged):
+        handles.append(Glyph("†", OKABE_ITO["vermillion"], fontsize=10, fontweight="bold",
+                             label="Status the sources qualify"))
+    if handles:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
+                  ncol=min(2 if narrow else 4, len(handles)), handler_map=GLYPH_HANDLERS)
+    refs = list(long["evidence"].explode().dropna()) if len(long) else []
+    if show_border:
+        refs += [s for s in matrix.get("border_source", []) if s]
+    _source_line(fig, f"Source: {_layer_words(long, as_of)}"
+                 + (" and reference/borders.csv" if show_border else "")
+                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow])
+    return fig
