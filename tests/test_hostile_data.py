@@ -920,3 +920,15 @@ def test_case_15_country_name_with_rtl_override_via_cli(synthetic_dir):
     assert f"countries.csv:{lines[1]}: column 'name': contains U+202E RIGHT-TO-LEFT " \
            "OVERRIDE" in line
     assert repr(rows[1][C.NAME]) in line and "\u202e" not in line
+
+
+def test_case_12_a_speaker_with_thousands_of_stances_fills_no_more_than_a_cell():
+    """Positions side by side lists at most eight statements a cell, then counts the rest
+    (a 100,000-claim dataset once made a table cell of pages and a PDF of gigabytes)."""
+    macros = present.environment().get_template("_macros.html.j2").make_module(
+        {"doc": present.Report()})
+    stances = tuple((f"C{i}", "pledge", f"Pledge number {i}.") for i in range(5000))
+    cell = str(macros.cell({"Putin": stances}, "Putin", "stances"))
+    assert cell.count('<p class="stance">') == 8
+    assert "Pledge number 7." in cell and "Pledge number 8." not in cell
+    assert "and 4,992 more, listed in the claims register" in cell

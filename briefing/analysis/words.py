@@ -74,8 +74,9 @@ _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", 
 
 
 def count_word(n: int, capital: bool = False) -> str:
-    """A small count in words (``4`` -> ``four``); 13 and up stay digits."""
-    word = _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+    """A small count in words (``4`` -> ``four``); 13 and up stay digits, grouped by
+    thousands (``4,992``)."""
+    word = _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
     return word[:1].upper() + word[1:] if capital else word
 
 
