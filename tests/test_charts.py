@@ -283,3 +283,11 @@ def test_characters_outside_dejavu_are_left_to_the_fallback_font():
     embedded = _embedded(svg)
     assert embedded[(FAMILY, "normal", "700")] == set(" Cahin")
     assert embedded[(FAMILY, "italic", "400")] == set("Oblique")
+
+
+def test_a_money_axis_names_its_currency_in_words():
+    from briefing.charts.money import currency_words
+
+    assert currency_words("MWK") == "Malawian kwacha"
+    assert currency_words("TZS") == "Tanzanian Shilling"  # ISO 4217's name, from pycountry
+    assert currency_words("XQQ") == "XQQ"

@@ -75,7 +75,19 @@ def _money_units(rows: pd.DataFrame, narrow: bool = False) -> float:
     return lines + MONEY_HEADER_UNITS * rows["group"].nunique()
 
 _CURRENCY_WORDS = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling",
-                   "JPY": "yen", "CNY": "yuan", "RUB": "roubles", "DKK": "Danish kroner"}
+                   "JPY": "yen", "CNY": "yuan", "RUB": "roubles", "DKK": "Danish kroner",
+                   "MWK": "Malawian kwacha", "NOK": "Norwegian kroner"}
+
+
+def currency_words(code: str) -> str:
+    """How an axis names a currency: common ones in plain words, others by their ISO 4217
+    name (pycountry), else the code itself."""
+    if code in _CURRENCY_WORDS:
+        return _CURRENCY_WORDS[code]
+    import pycountry
+
+    found = pycountry.currencies.get(alpha_3=code)
+    return found.name if found is not None else code
 
 
 def _money_rows(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -145,8 +157,9 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     ax.grid(axis="x", color="#E6E6E6", lw=0.6)
     ax.set_axisbelow(True)
     ax.spines["left"].set_visible(False)
-    unit = _CURRENCY_WORDS.get(currency, currency)
-    ax.set_xlabel(_wrap(f"Amount in {unit} ({currency}), logarithmic scale: each step is ten "
+    unit = currency_words(currency)
+    named = f"{unit} ({currency})" if unit != currency else currency
+    ax.set_xlabel(_wrap(f"Amount in {named}, logarithmic scale: each step is ten "
                         "times the last", 52 if narrow else 130))
     return ticks
 
