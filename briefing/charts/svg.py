@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 
-import fontTools.subset  # noqa: F401  (to_svg subsets fonts: import with the rest)
+import fontTools.ttLib  # noqa: F401  (to_svg embeds WOFF font subsets: import with the rest)
 import matplotlib
 import matplotlib.pyplot as plt
+import uharfbuzz  # noqa: F401
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
