@@ -80,7 +80,8 @@ def test_table_cap_keeps_the_cited_rows_and_says_what_was_left_out():
                   doc=doc, frame=frame)
     assert html.count("<tr") == 1 + 4  # header, three rows and the cited one
     assert 'id="C09"' in html and 'id="C04"' not in html
-    assert "Showing 4 of 10 claims; 6 left out (C04, C05, C06, C07, C08 and C10) by max_table_rows = 3" in html
+    assert ("Showing 4 of 10 claims; 6 left out (C04, C05, C06, C07, C08 and C10) by "
+            "max_table_rows = 3") in html
 
 
 def test_table_highlights_the_focus_row():
