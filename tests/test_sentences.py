@@ -502,3 +502,37 @@ def test_a_dataset_whose_reference_layer_is_empty_still_writes_true_sentences(
         assert "No state is counted" in text
     else:
         assert "The reference data does not say whether" in text
+
+
+# -- country profiles --------------------------------------------------------------------
+
+
+def test_a_profile_says_which_fellow_members_border_the_subject_and_it_is_true():
+    """"Of the six members of the CSTO on 17 Sep 2021, it is the only one that borders
+    Afghanistan": the counts and names come from the membership and border tables."""
+    params = check("briefing", {})
+    ds = load(params.data_dir)
+    v = A.build_view(ds.tables, ds.meta, params.organisations, params.statuses, params.as_of,
+                     params.focus_country, ds.article)
+    on_day = A.membership(ds.tables["members"], v.timeline, v.as_of, A.ALL_STATUSES, None,
+                          article_date=v.article_date,
+                          qualifications=ds.tables["qualifications"])
+    members = on_day[on_day[C.STATUS] == "member"]
+    recognised = set(v.borders.loc[v.borders[C.BORDER_STATUS] == "recognised",
+                                   C.COUNTRY_CODE])
+    checked = 0
+    for code in sorted(set(members[C.COUNTRY_CODE])):
+        for fact in A.profile_facts(v, code).fellow_neighbours:
+            org = members[members[C.ORGANISATION] == fact["organisation"]]
+            codes = set(org[C.COUNTRY_CODE])
+            assert fact["n_members"] == len(codes)
+            assert sorted(fact["bordering"]) == sorted(v.country_names[c]
+                                                       for c in codes & recognised)
+            assert fact["borders_itself"] == (code in recognised)
+            checked += 1
+    assert checked >= 10
+    doc = present.Report(v)
+    text = re.sub(r"<[^>]+>", " ", present.markup(doc.section(
+        "profile_summary", A.profile_facts(v, "TJK"))))
+    assert ("Of the six members of the CSTO on 17 Sep 2021, it is the only one that borders "
+            "Afghanistan") in " ".join(text.split())

@@ -35,6 +35,9 @@ class Profile:
     #: and money rest on)
     n_naming: int
     money: pd.DataFrame
+    #: per organisation the state is a member of on the day shown: how many members it has
+    #: then and which of them share a recognised land border with the subject country
+    fellow_neighbours: list[dict] = None  # type: ignore[assignment]
 
     @property
     def money_groups(self) -> list[dict]:
@@ -61,6 +64,7 @@ def profile_facts(v: View, code: str) -> Profile:
     end = information_cutoff(v)
     at_end = membership(t["members"], v.timeline, end, ALL_STATUSES) if end else on_day.iloc[:0]
     border = v.borders[v.borders[C.COUNTRY_CODE] == code]
+    fellows = _fellow_neighbours(on_day, v, code)
     on_day = on_day[on_day[C.COUNTRY_CODE] == code].reset_index(drop=True)
     money = money_involving(v.figures, code).reset_index(drop=True)
     cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
@@ -76,7 +80,26 @@ def profile_facts(v: View, code: str) -> Profile:
         timeline=country_timeline(v.timeline, code),
         border=dict(border.iloc[0]) if len(border) else None,
         is_subject=code == v.subject, claims=mentions, n_claims=len(v.all_claims),
-        n_naming=len(claims_mentioning(v.all_claims, code)), money=money)
+        n_naming=len(claims_mentioning(v.all_claims, code)), money=money,
+        fellow_neighbours=fellows)
+
+
+def _fellow_neighbours(on_day: pd.DataFrame, v: View, code: str) -> list[dict]:
+    """For each organisation ``code`` is a member of in ``on_day``: its members then, and
+    those with a recognised land border with the subject country (sorted by name)."""
+    if not v.subject or code == v.subject:
+        return []
+    recognised = set(v.borders.loc[v.borders[C.BORDER_STATUS] == "recognised",
+                                   C.COUNTRY_CODE])
+    members = on_day[on_day[C.STATUS] == "member"]
+    out = []
+    for org in members.loc[members[C.COUNTRY_CODE] == code, C.ORGANISATION]:
+        codes = set(members.loc[members[C.ORGANISATION] == org, C.COUNTRY_CODE])
+        bordering = sorted(codes & recognised, key=lambda c: v.country_names.get(c, c))
+        out.append({"organisation": org, "n_members": len(codes),
+                    "bordering": [v.country_names.get(c, c) for c in bordering],
+                    "borders_itself": code in recognised})
+    return out
 
 
 
