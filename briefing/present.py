@@ -176,7 +176,8 @@ def environment() -> jinja2.Environment:
         label=words.label, lower=words.lower_label, count=words.count_word,
         plural=lambda n, one, many=None: words.plural(n, one, many),
         names=words.join_names, the=words.the_country, possessive=words.possessive,
-        day=words.day, amount=analysis.format_amount, share=analysis.share,
+        day=lambda value: words.day(value).replace(" ", "\u00a0"),  # a date never breaks
+        amount=analysis.format_amount, share=analysis.share,
         items=analysis.items, records=_records, missing=_is_missing,
         cap=lambda text: text[:1].upper() + text[1:] if text else text,
         km=lambda value: f"{float(value):,.0f} km",

@@ -82,7 +82,8 @@ class Written:
         markup = self.sections[name] if name else self.html
         markup = re.sub(r"<img[^>]*>", "", markup)
         markup = re.sub(r"<(p|li|tr|td|th|h\d|figcaption|dt|dd)\b[^>]*>", "\n", markup)
-        return html_lib.unescape(re.sub(r"<[^>]+>", "", markup))
+        # a date's non-breaking spaces read as spaces
+        return html_lib.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u00a0", " ")
 
 
 def write(given: dict) -> Written:
