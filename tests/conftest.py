@@ -42,6 +42,7 @@ RENDERS = {
     "default": [],
     "other": ["--data-dir", str(paths.FIXTURES_DIR / "other_dataset")],
     "profile": ["--notebook", "country_profile", "-p", "country", "TJK"],
+    **{f"params-{f.stem}": ["-f", str(f)] for f in sorted(paths.PARAMS_DIR.glob("*.yaml"))},
 }
 
 
@@ -61,18 +62,32 @@ def _render_once(factory, name: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def default_report(tmp_path_factory) -> dict:
+def rendered(tmp_path_factory):
+    """``rendered(name)``: the report of RENDERS[name], rendered by the command line the
+    first time a test asks for it in this session, then shared (read it, never write)."""
+    done: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name not in done:
+            done[name] = _render_once(tmp_path_factory, name)
+        return done[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def default_report(rendered) -> dict:
     """The default briefing, HTML + PDF + .ipynb, rendered once by the command line."""
-    return _render_once(tmp_path_factory, "default")
+    return rendered("default")
 
 
 @pytest.fixture(scope="session")
-def other_report(tmp_path_factory) -> dict:
+def other_report(rendered) -> dict:
     """The briefing of tests/fixtures/other_dataset, rendered once."""
-    return _render_once(tmp_path_factory, "other")
+    return rendered("other")
 
 
 @pytest.fixture(scope="session")
-def profile_report(tmp_path_factory) -> dict:
+def profile_report(rendered) -> dict:
     """The Tajikistan country profile, rendered once."""
-    return _render_once(tmp_path_factory, "profile")
+    return rendered("profile")

@@ -64,17 +64,15 @@ def _render(tmp_path_factory, name: str, notebook, given: dict, formats=("html",
 
 
 @pytest.fixture(scope="module")
-def other_html(tmp_path_factory) -> str:
-    out = _render(tmp_path_factory, "other", paths.BRIEFING_NOTEBOOK,
-                  {"data_dir": str(OTHER)})
-    return (out / "other.html").read_text(encoding="utf-8")
+def other_html(other_report) -> str:
+    """The other dataset's briefing, rendered once per session (conftest)."""
+    return other_report["html"].read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    out = _render(tmp_path_factory, "shipped", paths.BRIEFING_NOTEBOOK, {},
-                  formats=("html", "pdf"))
-    return (out / "shipped.html").read_text(encoding="utf-8"), out / "shipped.pdf"
+def shipped(default_report):
+    """The default briefing, rendered once per session (conftest)."""
+    return default_report["html"].read_text(encoding="utf-8"), default_report["pdf"]
 
 
 def _before_dictionary(html: str) -> str:

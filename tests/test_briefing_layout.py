@@ -13,10 +13,6 @@ from pathlib import Path
 import pdftools
 import pytest
 
-from briefing import paths
-from briefing.params import check
-from briefing.render import render
-
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,11 +21,8 @@ MOST_EMPTY = 0.40
 
 
 @pytest.fixture(scope="module")
-def briefing(tmp_path_factory) -> tuple[Path, Path]:
-    out = tmp_path_factory.mktemp("layout")
-    params = check("briefing", {})
-    render(paths.BRIEFING_NOTEBOOK, params.injectable(), out, stem="b", formats=("html", "pdf"))
-    return out / "b.html", out / "b.pdf"
+def briefing(default_report) -> tuple[Path, Path]:
+    return default_report["html"], default_report["pdf"]
 
 
 def _main_body(pdf: Path) -> tuple[list[tuple[int, str, int]], int]:
@@ -62,8 +55,9 @@ def test_the_bottom_line_and_key_judgements_fill_pages_one_and_two(briefing):
     assert last_judgement <= 1
 
 
-def test_the_main_body_flows(briefing):
-    _, pdf = briefing
+@pytest.mark.parametrize("name", ["default", "other", "params-partners", "params-2024"])
+def test_the_main_body_flows(rendered, name):
+    pdf = rendered(name)["pdf"]
     _, annex = _main_body(pdf)
     images = pdftools.page_images(pdf, scale=0.5)
     for number, image in enumerate(images[:annex - 1], start=1):

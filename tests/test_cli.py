@@ -197,11 +197,10 @@ def test_run_from_another_folder(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PARAM_FILES, ids=lambda p: p.name)
-def test_every_shipped_parameter_set_renders(path, tmp_path):
+def test_every_shipped_parameter_set_renders(path, rendered):
     from briefing.params import read_yaml
 
-    proc = run("render", "-f", str(path), "--out", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
+    tmp_path = rendered(f"params-{path.stem}")["out"]  # rendered once per session
     for ext in ("html", "pdf", "ipynb"):
         assert (tmp_path / f"briefing.{ext}").stat().st_size > 0
     assert (tmp_path / "briefing.pdf").read_bytes().startswith(b"%PDF")

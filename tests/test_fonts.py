@@ -229,20 +229,20 @@ FONT_WARNING = re.compile(r"font|glyph", re.IGNORECASE)
 
 
 @pytest.mark.slow
-def test_render_without_system_fonts_gives_the_same_bytes_and_no_font_warning(tmp_path):
+def test_render_without_system_fonts_gives_the_same_bytes_and_no_font_warning(tmp_path,
+                                                                           default_report):
     """fontconfig given an empty configuration (no font at all): the kit's own typeface sets
     the page, the PDF and the charts, so the HTML and the PDF come out byte for byte as in
     a normal render, and neither render warns about fonts (WeasyPrint, fontconfig, or
     matplotlib in the kernel)."""
     empty = tmp_path / "fonts.conf"
     empty.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n')
-    normal = _render(tmp_path / "normal", dict(os.environ))
     bare = _render(tmp_path / "bare", {**os.environ, "FONTCONFIG_FILE": str(empty)})
-    for proc in (normal, bare):
-        assert proc.returncode == 0, proc.stderr
-        assert not FONT_WARNING.search(proc.stderr), proc.stderr
+    assert bare.returncode == 0, bare.stderr
+    for stderr in (default_report["stderr"], bare.stderr):  # the normal render: conftest
+        assert not FONT_WARNING.search(stderr), stderr
     for ext in ("html", "pdf"):
-        one = (tmp_path / "normal" / f"briefing.{ext}").read_bytes()
+        one = (default_report["out"] / f"briefing.{ext}").read_bytes()
         two = (tmp_path / "bare" / f"briefing.{ext}").read_bytes()
         assert one == two, f"briefing.{ext} differs without system fonts"
 

@@ -137,8 +137,9 @@ class Page(HTMLParser):
 # --------------------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> dict[str, Path]:
-    return _render(tmp_path_factory.mktemp("report"))
+def report(default_report) -> dict[str, Path]:
+    """The default briefing, rendered once per session (conftest)."""
+    return {ext: default_report[ext] for ext in ("ipynb", "html", "pdf")}
 
 
 @pytest.fixture(scope="module")
