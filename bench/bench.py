@@ -582,7 +582,7 @@ def summary(res: dict) -> list[str]:
     if "single" in items or "batch" in items:
         s, b = items.get("single", {}), items.get("batch", {})
         lines.append(f"5. peak memory, all processes (PSS: shared pages counted once; summed "
-                     f"RSS counts a forked child's shared pages again): single "
+                     f"RSS counts pages shared between processes more than once): single "
                      f"{_fmt(s.get('peak_pss_mb_kit'))} MB PSS / "
                      f"{_fmt(s.get('peak_rss_mb_kit'))} MB RSS (target <= "
                      f"{TARGETS['single_mem_mb']}); batch {_fmt(b.get('peak_pss_mb_kit'))} MB PSS"

@@ -63,16 +63,14 @@ def _where(cell, source_cells: list) -> str:
 
 
 def _failed_cell(partial, running) -> tuple[object, str]:
-    """The cell that failed and its error text, from the partially executed notebook: the
-    cell with an error output, else the one papermill marked running (the kernel died or
-    the cell ran over its time limit), else ``running`` (from nbclient's hook)."""
+    """The cell that failed and its error text: the cell of the partially executed notebook
+    with an error output, else ``running``, the last cell nbclient started (the kernel died
+    or the cell ran over its time limit: papermill marks that cell completed all the same).
+    """
     for cell in (partial.cells if partial is not None else []):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 return cell, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
-    for cell in (partial.cells if partial is not None else []):
-        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
-            return cell, ""
     return running, ""
 
 

@@ -17,6 +17,7 @@ import unicodedata
 from . import paths
 from .audit import unsafe_html
 from .columns import size_columns, width_rules
+from .constraints import BIDI_CONTROLS
 from .document import REMOVED_TAGS, DocumentInfo, document_info, plain
 from .errors import RenderError
 from .fonts import embed_page_fonts
@@ -109,7 +110,7 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
 #: marks) or hide in it (zero-width space, word joiner, BOM; not the joiners U+200C/U+200D
 #: that some scripts need): ``check`` refuses them in names and codes; any that reach the
 #: page anyway are shown as visible escapes (``[U+202E]``), so nothing is reordered.
-_INVISIBLE = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(f"[{BIDI_CONTROLS}\u200b\u2060\ufeff]")
 
 
 def _visible(value: str) -> str:

@@ -207,6 +207,8 @@ class WarmKernel:
         self.km = None
         self._reset_client = None
         self._reset_msg: str | None = None
+        self._ipc_dir: str | None = None  # the kernel's private folder, once started
+        self._closing = None  # the thread shutting the kernel down, once asked to
 
     def start(self) -> WarmKernel:
         from jupyter_core.utils import run_sync
@@ -272,7 +274,7 @@ class WarmKernel:
         exports. :meth:`shutdown` waits for that thread."""
         import threading
 
-        if self.km is None or getattr(self, "_closing", None) is not None:
+        if self.km is None or self._closing is not None:
             return
         self._closing = threading.Thread(target=self._shutdown, name="briefing-kernel-stop",
                                          daemon=True)
@@ -280,7 +282,7 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Kill the kernel and remove its connection file (its state is worth nothing)."""
-        closing = getattr(self, "_closing", None)
+        closing = self._closing
         if closing is not None:
             closing.join(timeout=30)
         self._shutdown()
@@ -300,7 +302,7 @@ class WarmKernel:
             run_sync(km.shutdown_kernel)(now=True)
         with contextlib.suppress(Exception):
             run_sync(km.cleanup_resources)()
-        if getattr(self, "_ipc_dir", None):
+        if self._ipc_dir:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
 

@@ -318,3 +318,15 @@ def test_a_draft_renders(drafts, tmp_path):
                  "--format", "html", timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report" / "briefing.html").exists()
+
+
+def test_a_named_pipe_is_refused_not_read(tmp_path):
+    """The article is read as the data files are (briefing.limits): a FIFO never blocks."""
+    import os
+
+    fifo = tmp_path / "article.txt"
+    os.mkfifo(fifo)
+    result = run("draft", str(fifo), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "is a named pipe (FIFO), not a regular file" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..limits import FileRefused, read_limited
 
 #: Longer than any single article (about 150,000 words): a collection or a wrong file.
 MAX_BYTES = 1_000_000
@@ -56,21 +57,11 @@ def _main_script(text: str) -> tuple[str, float]:
 def read_article(path: Path) -> Article:
     """Read ``path``; ParameterError (exit 2, one line) for anything that is not an article."""
     path = Path(path)
-    if not path.exists():
-        raise _refuse(path, "file not found (expected the article as a UTF-8 text file)")
-    if path.is_dir():
-        raise _refuse(path, "is a folder (expected the article as a UTF-8 text file)")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _refuse(path, f"{size / 1e6:.1f} MB is too long for one article (at most "
-                          f"{MAX_BYTES // 1_000_000} MB, about 150,000 words)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _refuse(path, f"cannot be read ({exc.strerror or exc})") from None
-    if len(raw) > MAX_BYTES:  # a file that grew, or a device such as /dev/zero
-        raise _refuse(path, f"longer than {MAX_BYTES // 1_000_000} MB: too long for one "
-                      "article")
+    try:  # a regular file under the limit: a named pipe or a device is refused, not read
+        raw = read_limited(path, MAX_BYTES, "an article (a text this long is too long to "
+                           "be one)", "the article as a UTF-8 text file")
+    except FileRefused as exc:
+        raise ParameterError(str(exc.problem(str(path)))) from None
     body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
     if b"\x00" in body:
         raise _refuse(path, "contains NUL bytes: a binary file (or UTF-16), not text "
