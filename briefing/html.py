@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import threading
 import unicodedata
 
 from . import paths
@@ -25,6 +26,9 @@ from .fonts import embed_page_fonts
 #: Headings that get an id, a PDF bookmark and (h2) an entry in the table of contents.
 TOC_LEVEL = 2
 TEMPLATE_NAME = "briefing"
+#: One export at a time per process: :func:`prepare` may run in a background thread while the
+#: kernel works, and an nbconvert exporter is not meant to be used by two threads at once.
+_EXPORTING = threading.Lock()
 
 
 def _prepare_outputs(nb, resources):
@@ -75,6 +79,24 @@ def _exporter():
     return exporter
 
 
+def prepare() -> None:
+    """Get the exporter ready: build it, compile its templates (by exporting a notebook
+    without cells), compile the finishing pass's selectors and open the page fonts.
+
+    What the first export of a process would otherwise do; :func:`briefing.render.preload`
+    runs it in a background thread while the kernel executes the notebook, so the page is
+    exported sooner once the cells have run. Outputs are the same bytes either way."""
+    import nbformat
+    import soupsieve
+
+    with _EXPORTING:
+        _exporter().from_notebook_node(nbformat.v4.new_notebook(),
+                                       resources={"briefing": {"css": ""}})
+        for selector in _SELECTORS:
+            soupsieve.compile(selector)
+        embed_page_fonts("<style></style>")
+
+
 def _css() -> str:
     """The template's stylesheet and the print rules of the computed column widths."""
     css = (paths.TEMPLATES_DIR / TEMPLATE_NAME / "briefing.css").read_text(encoding="utf-8")
@@ -95,10 +117,9 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     nb = copy.deepcopy(nb)
     info = document_info(nb, title, author=author, description=description,
                          keywords=keywords, language=language)
-    exporter = _exporter()
-    resources = {"briefing": {"css": _css()}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    page = embed_page_fonts(finish_html(body, info))
+    with _EXPORTING:
+        body, _ = _exporter().from_notebook_node(nb, resources={"briefing": {"css": _css()}})
+        page = embed_page_fonts(finish_html(body, info))
     problems = unsafe_html(page)
     if problems:
         raise RenderError("the exported HTML is not self-contained and inert:\n"
@@ -171,6 +192,10 @@ def _align_numbers(table) -> None:
                         row[j]["class"] = [*classes, "num"]
 
 
+#: The CSS selectors of the finishing pass (soupsieve caches what it compiled).
+_SELECTORS = ("a.anchor-link", ".byline", ".title-block")
+
+
 def finish_html(page: str, info: DocumentInfo) -> str:
     """Ids, title block, table of contents and head metadata of the exported page.
 
@@ -183,7 +208,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
 
     soup = BeautifulSoup(page, features="html.parser")
     main = soup.find("main") or soup.body or soup
-    for anchor in main.select("a.anchor-link"):
+    for anchor in main.select(_SELECTORS[0]):
         anchor.decompose()
     _make_inert(main)
     for img in main.find_all("img"):  # an image a notebook displayed without words
@@ -210,7 +235,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
                 block.append(p)
         main.insert(0, block)
 
-    elif info.author and not main.select(".byline"):
+    elif info.author and not main.select(_SELECTORS[1]):
         byline = soup.new_tag("p", attrs={"class": "byline"})
         byline.string = info.author
         h1.insert_after(byline)
@@ -238,7 +263,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         main["class"] = [*(main.get("class") or []), "has-toc"]
 
     if not info.description:
-        block = main.select_one(".title-block")
+        block = main.select_one(_SELECTORS[2])
         first = next((p for p in (block or main).find_all("p")
                       if "byline" not in (p.get("class") or [])), None)
         info.description = _shorten(first.get_text(" ", strip=True)) if first else ""

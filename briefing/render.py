@@ -42,9 +42,10 @@ def output_names(stem: str, formats: Iterable[str] = FORMATS) -> dict[str, str]:
 
 
 def preload(formats: Iterable[str] = FORMATS) -> None:
-    """Import papermill now and nbconvert (and WeasyPrint for a PDF) in a background thread,
-    while a pre-started kernel imports pandas and matplotlib on the other core. Never fails:
-    an import error is reported by the render itself."""
+    """Import papermill now, and in a background thread nbconvert (and WeasyPrint for a PDF)
+    and get the HTML exporter ready (:func:`briefing.html.prepare`), while a pre-started
+    kernel imports pandas and matplotlib and runs the notebook on the other core. Never
+    fails: an import error is reported by the render itself."""
     import contextlib
     import threading
 
@@ -59,9 +60,11 @@ def preload(formats: Iterable[str] = FORMATS) -> None:
             import nbconvert  # noqa: F401
             import nbformat  # noqa: F401
 
-            from . import html  # noqa: F401
+            from . import html
+
             if "pdf" in wanted:
                 import weasyprint  # noqa: F401
+            html.prepare()
 
     threading.Thread(target=imports, name="briefing-preload", daemon=True).start()
 

@@ -192,3 +192,50 @@ def test_kernel_folders_of_dead_processes_are_removed(tmp_path):
     assert remove_stale_kernel_dirs(tmp_path) == [stale]
     assert not stale.exists()
     assert all(f.exists() for f in (ours, alive, old_format, other))
+
+
+def test_kernel_client_is_ready_when_the_kernel_answers_and_keeps_outputs_apart():
+    """nbclient's client is the prompt one: ready once kernel_info is answered and IOPub is
+    connected, without listening for silence; the kernel_info request's late status messages
+    never reach a cell's outputs (nbclient ignores messages of other requests)."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_core.utils import run_sync
+
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        kc = kernel.km.client()
+        assert type(kc).__name__ == "PromptKernelClient"
+        assert isinstance(kc, AsyncKernelClient)
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            assert not kc.session.adapt_version  # the kernel speaks our protocol
+        finally:
+            kc.stop_channels()
+        cells = ["print('a')", "import sys; print('b', file=sys.stderr)", "1 + 1"]
+        outputs = [o for _, o in _run(cells, km=kernel.km)]
+    assert outputs == [[{"output_type": "stream", "name": "stdout", "text": "a\n"}],
+                       [{"output_type": "stream", "name": "stderr", "text": "b\n"}],
+                       [{"output_type": "execute_result", "execution_count": 3,
+                         "data": {"text/plain": "2"}}]]
+
+
+def test_kernel_client_reports_a_kernel_that_died_before_answering(monkeypatch):
+    from jupyter_core.utils import run_sync
+
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        kernel.km.provisioner.process.kill()
+        kernel.km.provisioner.process.wait()
+        kc = kernel.km.client()
+        kc.start_channels()
+        try:
+            with pytest.raises(RuntimeError, match="died before replying"):
+                run_sync(kc.wait_for_ready)(timeout=30)
+        finally:
+            kc.stop_channels()
+
+
+def test_ready_switch_gives_jupyter_clients_own_client(monkeypatch):
+    monkeypatch.setenv("BRIEFING_NO_WARM", "ready")
+    with kernels.prestarted_kernel(modules=[]) as kernel:
+        kc = kernel.km.client()
+        assert type(kc).__name__ != "PromptKernelClient"
