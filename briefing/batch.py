@@ -117,9 +117,11 @@ def _work(job: Job) -> Outcome:
 
 
 def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
-             outcomes: list[Outcome] | None = None) -> list[Outcome]:
+             outcomes: list[Outcome] | None = None,
+             kernel_files: dict[str, bytes] | None = None) -> list[Outcome]:
     """Render ``jobs`` on ``workers`` processes with a progress bar on stderr. Outcomes are
     appended to ``outcomes`` as they come, so an interrupted batch still knows what it did.
+    ``kernel_files`` are handed to every kernel (the validated data, :mod:`briefing.handoff`).
     """
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -133,9 +135,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
 
     notebooks = sorted({str(job.notebook) for job in jobs})
     if workers == 1:
-        from .render import preload
-
-        preload(jobs[0].formats)
+        _init_worker(notebooks, jobs[0].formats, kernel_files)
         try:
             with tqdm(**bar_args) as bar:
                 for job in jobs:
@@ -149,7 +149,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_init_worker,
-                             initargs=(notebooks, jobs[0].formats)) as pool:
+                             initargs=(notebooks, jobs[0].formats, kernel_files)) as pool:
         futures = {pool.submit(_work, job): job for job in jobs}
         with tqdm(**bar_args) as bar:
             for future in as_completed(futures):
@@ -164,12 +164,13 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     return outcomes
 
 
-def _init_worker(notebooks: list[str], formats: tuple[str, ...]) -> None:
+def _init_worker(notebooks: list[str], formats: tuple[str, ...],
+                 kernel_files: dict[str, bytes] | None = None) -> None:
     """A worker starts its warm kernel first, then imports the exporters meanwhile."""
     from .kernels import init_worker
     from .render import preload
 
-    init_worker(notebooks)
+    init_worker(notebooks, files=kernel_files)
     preload(formats)
 
 
@@ -322,8 +323,11 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
     shown = {k: v for k, v in jobs[0].parameters.items() if k != "country"} if jobs else {}
     index = out_dir / "index.html"
     outcomes: list[Outcome] = []
+    from . import handoff
+
     try:
-        run_jobs(jobs, workers, progress=progress, outcomes=outcomes)
+        run_jobs(jobs, workers, progress=progress, outcomes=outcomes,
+                 kernel_files={handoff.ENV: handoff.dumps(validated)})
     finally:
         write_one(index, index_html(outcomes, validated, out_dir, shown))
     failures = [o for o in outcomes if o.error]

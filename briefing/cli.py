@@ -149,7 +149,12 @@ def _cmd_render(args) -> int:
     from .kernels import prestarted_kernel
     from .render import preload
 
-    with prestarted_kernel(job.notebook) as kernel:  # starts before the heavy imports
+    handed = {}
+    if params.validated is not None:  # the kernel takes it instead of validating again
+        from . import handoff
+
+        handed[handoff.ENV] = handoff.dumps(params.validated)
+    with prestarted_kernel(job.notebook, files=handed) as kernel:  # before heavy imports
         preload(job.formats)  # papermill, nbconvert, WeasyPrint while the kernel works
         if kernel is None:
             written = run_job(job)

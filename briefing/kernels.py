@@ -252,11 +252,15 @@ class WarmKernel:
 
     ``start()`` returns as soon as the process is launched; the kernel imports ``modules``
     before it answers, and whoever talks to it first (nbclient) waits for it to be ready.
+    ``files`` (name -> bytes) are written into the kernel's private folder before it starts,
+    and the kernel's environment variable ``name`` holds each one's path.
     """
 
     def __init__(self, modules: Iterable[str] = (), cwd: Path | str = paths.ROOT,
-                 kernel_name: str = KERNEL_NAME) -> None:
+                 kernel_name: str = KERNEL_NAME, files: dict[str, bytes] | None = None
+                 ) -> None:
         self.modules = list(modules)
+        self.files = dict(files or {})
         self.cwd = str(cwd)
         self.kernel_name = kernel_name
         self.km = None
@@ -278,8 +282,21 @@ class WarmKernel:
                                    ip=os.path.join(self._ipc_dir, "kernel"),
                                    connection_file=os.path.join(self._ipc_dir, "kernel.json"))
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={json.dumps([_warm_code(self.modules)])}"]
-        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=args)
+        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=args,
+                                       env={**os.environ, **self._place_files()})
         return self
+
+    def _place_files(self) -> dict[str, str]:
+        """Write ``files`` into the kernel's private folder (readable by this user only);
+        the kernel finds each through the environment variable of its name."""
+        env = {}
+        for name, data in self.files.items():
+            path = os.path.join(self._ipc_dir, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            env[name] = path
+        return env
 
     def begin_reset(self) -> None:
         """Ask the kernel to reset itself; returns at once (``wait()`` collects the reply)."""
@@ -405,8 +422,8 @@ def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
 
 
 @contextlib.contextmanager
-def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = None
-                      ) -> Iterator[WarmKernel | None]:
+def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = None,
+                      files: dict[str, bytes] | None = None) -> Iterator[WarmKernel | None]:
     """Start a kernel now, warm with the notebooks' imports, and yield it.
 
     Call it before importing papermill/nbconvert/WeasyPrint: the kernel then imports pandas
@@ -414,12 +431,14 @@ def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = No
     the render and ``kernel.shutdown_in_background`` as what to do once the cells have run.
     The kernel is shut down on exit, whatever happened. If it cannot be started, yields
     None: papermill then starts its own kernel and reports any problem the usual way.
+    ``files``: name -> bytes handed to the kernel (see :class:`WarmKernel`), e.g. the
+    validated data (:mod:`briefing.handoff`).
     """
     if disabled("prestart"):
         yield None
         return
     mods = list(modules) if modules is not None else warm_modules(*notebooks)
-    kernel = WarmKernel(mods)
+    kernel = WarmKernel(mods, files=files)
     try:
         kernel.start()
     except Exception as exc:
@@ -442,15 +461,17 @@ class KernelSlot:
     failed, is replaced by a new one.
     """
 
-    def __init__(self, modules: Iterable[str] = ()) -> None:
+    def __init__(self, modules: Iterable[str] = (), files: dict[str, bytes] | None = None
+                 ) -> None:
         self.modules = list(modules)
+        self.files = files
         self.kernel: WarmKernel | None = None
         self.started = 0
         self.reused = 0
 
     def start(self) -> None:
         if self.kernel is None:
-            self.kernel = WarmKernel(self.modules).start()
+            self.kernel = WarmKernel(self.modules, files=self.files).start()
             self.started += 1
 
     def acquire(self):
@@ -488,16 +509,20 @@ class KernelSlot:
 
 
 _slot: KernelSlot | None = None
+_files: dict[str, bytes] | None = None  # what this process's kernels are handed
 
 
-def init_worker(notebooks: Iterable[Path | str], start: bool = True) -> None:
+def init_worker(notebooks: Iterable[Path | str], start: bool = True,
+                files: dict[str, bytes] | None = None) -> None:
     """Initializer for a batch worker process (or the parent, rendering alone): starts this
-    process's warm kernel, killed when the process exits (also as a pool worker)."""
-    global _slot
+    process's warm kernel, killed when the process exits (also as a pool worker). ``files``
+    are handed to every kernel the process starts (:class:`WarmKernel`)."""
+    global _slot, _files
+    _files = files
     if disabled("reuse"):
         return
     if _slot is None:
-        _slot = KernelSlot(warm_modules(*notebooks))
+        _slot = KernelSlot(warm_modules(*notebooks), files=files)
         import atexit
         from multiprocessing import util
 
@@ -516,7 +541,8 @@ def worker_kernel(notebook: Path | str | None = None) -> Iterator[object]:
     imports). After the block, the kernel is reset for the next notebook.
     """
     if disabled("reuse"):
-        with prestarted_kernel(*([notebook] if notebook is not None else [])) as kernel:
+        with prestarted_kernel(*([notebook] if notebook is not None else []),
+                               files=_files) as kernel:
             yield kernel.km if kernel is not None else None
         return
     if _slot is None:

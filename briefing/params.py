@@ -466,8 +466,11 @@ def validate_data_dir(text: str, origin: str | None = None) -> Validated:
     """Validate the data folder named by ``text``; ParameterError when it is not a folder.
 
     A folder that exists but breaks the schema raises the validator's DataError, which
-    lists every problem by file, line and column.
+    lists every problem by file, line and column. In a kernel the command line started,
+    the data it validated is taken instead when the files are unchanged
+    (:mod:`briefing.handoff`): a render validates its data once.
     """
+    from .handoff import take
     from .validate import validate
 
     path = resolve_data_dir(text)
@@ -476,7 +479,8 @@ def validate_data_dir(text: str, origin: str | None = None) -> Validated:
         raise ParameterError(_line("data_dir", what, text, "a data directory following the "
                                    "schema (article.txt, article.json and the CSVs listed in "
                                    "data/README.md)", origin))
-    return validate(path)
+    handed = take(path)
+    return handed if handed is not None else validate(path)
 
 
 class _Checker:

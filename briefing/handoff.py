@@ -1,0 +1,70 @@
+"""The validated data, handed from the command line to the kernel: a render validates once.
+
+``python -m briefing render`` (and ``batch``) validates the data folder before any kernel
+starts, so that bad data is one ``error:`` line in a tenth of a second. The notebook then
+calls :func:`briefing.params.check` itself, as it must when someone runs it in Jupyter.
+Instead of validating the same files a second time, the kernel takes the parent's result:
+:func:`dumps` writes it into the kernel's private folder (:mod:`briefing.kernels`), whose
+path the kernel finds in the environment variable :data:`ENV`, and :func:`take` accepts it
+only for the same folder whose files still have the checksums that were validated. Anything
+else (no variable, another folder, a file changed since, an unreadable hand-off) and the
+kernel validates the data itself, as in Jupyter.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from . import paths
+from .limits import MAX_CSV_BYTES, read_limited, sha256
+from .schema import TABLES
+from .validate import Validated
+
+#: The environment variable naming the hand-off file in the kernel.
+ENV = "BRIEFING_VALIDATED"
+
+
+def dumps(validated: Validated) -> bytes:
+    """The hand-off of ``validated``: its typed columns and what was read, as plain data."""
+    state = {"data_dir": str(validated.data_dir), "article": validated.article,
+             "meta": validated.meta, "checksums": validated.checksums,
+             "warnings": validated.warnings, "columns": validated.columns,
+             "lines": validated.lines}
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def checksums(data_dir: Path) -> dict[str, str] | None:
+    """The checksum of every file of ``data_dir`` that validation reads, by relative path;
+    None when one of them cannot be read."""
+    names = (paths.ARTICLE_FILE, paths.ARTICLE_META_FILE, *(t.path for t in TABLES.values()))
+    out = {}
+    for name in names:
+        path = data_dir / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        try:
+            out[name] = sha256(read_limited(path, MAX_CSV_BYTES, "a data file", ""))
+        except Exception:
+            return None
+    return out
+
+
+def take(data_dir: Path) -> Validated | None:
+    """The validated data handed to this process for ``data_dir``, if its files are still
+    the ones validated; else None (the caller validates)."""
+    where = os.environ.get(ENV)
+    if not where:
+        return None
+    try:
+        state = pickle.loads(read_limited(where, 2 * MAX_CSV_BYTES, "a hand-off", ""))
+        if Path(state["data_dir"]) != Path(data_dir):
+            return None
+        if checksums(Path(data_dir)) != state["checksums"]:
+            return None
+        return Validated(Path(state["data_dir"]), state["article"], state["meta"],
+                         checksums=state["checksums"], warnings=state["warnings"],
+                         columns=state["columns"], lines=state["lines"])
+    except Exception:  # a hand-off that cannot be used is no hand-off
+        return None
