@@ -110,8 +110,10 @@ def test_claims_chart_bars_add_up_to_the_claims(view):
     by = A.claims_by_speaker(v.claims)
     fig = charts.claims_chart(by, v.claims)
     ax = fig.axes[0]
-    widths = sum(p.get_width() for p in ax.patches)
+    bars = [path.vertices[:, 0] for c in ax.collections for path in c.get_paths()]
+    widths = sum(xs.max() - xs.min() for xs in bars)
     assert widths == len(A.credited(v.claims))  # a joint statement counts for each speaker
+    assert all(xs.max() > xs.min() for xs in bars)  # no empty bar drawn
     assert ax.get_xlabel() == "Number of claims"
     _check_labelled(fig, "Klaus Berger")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from .. import analysis as A
@@ -19,6 +20,8 @@ from .common import (
     with_narrow_variant,
 )
 
+BAR = 0.62  # a bar's height, in rows
+
 
 @with_narrow_variant
 def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLAIM_TYPE,
@@ -34,11 +37,15 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     ax = fig.add_subplot()
     ys = list(range(len(speakers)))[::-1]
     left = [0] * len(speakers)
-    for i, cat in enumerate(cats):
+    for i, cat in enumerate(cats):  # one collection of bars per category, not one per bar
         vals = list(by_speaker[cat])
-        ax.barh(ys, vals, left=left, color=PALETTE[i % len(PALETTE)], height=0.62,
-                label=A.label(cat), edgecolor="white", lw=0.5)
+        boxes = [[(x, y - BAR / 2), (x + v, y - BAR / 2), (x + v, y + BAR / 2), (x, y + BAR / 2)]
+                 for y, x, v in zip(ys, left, vals, strict=True) if v]
+        ax.add_collection(PolyCollection(boxes, facecolors=PALETTE[i % len(PALETTE)],
+                                         edgecolors="white", linewidths=0.5,
+                                         label=A.label(cat)))
         left = [a + b for a, b in zip(left, vals, strict=True)]
+    ax.autoscale_view()
     for y, total in zip(ys, by_speaker["total"], strict=True):
         ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=7.5)
     ax.set_yticks(ys)

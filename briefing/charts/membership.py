@@ -59,6 +59,14 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
     ys = list(range(n))[::-1]
     unknown_border = False
+    # one scatter per marker style, not per cell: the same marks, far fewer artists to draw
+    marks: dict[tuple, tuple[list[float], list[float]]] = {}
+
+    def mark(x: float, y: float, **style) -> None:
+        xs_ys = marks.setdefault(tuple(sorted(style.items())), ([], []))
+        xs_ys[0].append(x)
+        xs_ys[1].append(y)
+
     for y, (_, row) in zip(ys, matrix.iterrows(), strict=False):
         if focus and row[C.COUNTRY_CODE] == focus:
             ax.add_patch(Rectangle((-0.6, y - 0.5), len(columns) + 0.2, 1.0,
@@ -69,26 +77,27 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         for i, o in enumerate(orgs):
             status = row[o]
             if not status:
-                ax.scatter([i], [y], s=22, marker="o", facecolor="#E6E6E6",
-                           edgecolor="#E6E6E6", zorder=1)
+                mark(i, y, s=22, marker="o", facecolor="#E6E6E6", edgecolor="#E6E6E6",
+                     zorder=1)
                 continue
             marker, face, edge = STATUS_STYLE.get(status, ("o", "#777777", "#777777"))
-            ax.scatter([i], [y], s=60, marker=marker, facecolor=face, edgecolor=edge,
-                       linewidth=1.4, zorder=2)
+            mark(i, y, s=60, marker=marker, facecolor=face, edgecolor=edge, linewidth=1.4,
+                 zorder=2)
         if show_border:
             b = row[C.BORDER_STATUS]
             x = len(orgs)
             if b in BORDER_STYLE:
                 marker, face, edge = BORDER_STYLE[b]
                 if marker in ("_", "|", "x", "+", "*"):  # unfilled markers take one colour
-                    ax.scatter([x], [y], s=55, marker=marker, color=edge, linewidth=1.4,
-                               zorder=2)
+                    mark(x, y, s=55, marker=marker, color=edge, linewidth=1.4, zorder=2)
                 else:
-                    ax.scatter([x], [y], s=55, marker=marker, facecolor=face,
-                               edgecolor=edge, linewidth=1.4, zorder=2)
+                    mark(x, y, s=55, marker=marker, facecolor=face, edgecolor=edge,
+                         linewidth=1.4, zorder=2)
             else:
                 ax.text(x, y, "?", ha="center", va="center", color="#555555")
                 unknown_border = True
+    for style, (mx, my) in marks.items():
+        ax.scatter(mx, my, **dict(style))
     # separators between combinations
     combos = list(matrix["combination"]) if not matrix.empty else []
     for k in range(1, len(combos)):
