@@ -22,10 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 T0 = time.perf_counter()
-# Serial work: the figures the briefing draws ahead in a second process are drawn in the
-# kernel here, so "cells" is the whole cost of drawing them, and the PDF's parts are laid out
-# one after the other (briefing.paged), so "PDF export" is the whole cost of the PDF.
-os.environ["BRIEFING_NO_WARM"] = "ahead,split"
 
 
 def _now() -> float:
@@ -47,14 +43,19 @@ def main() -> int:
     notebook = notebook_path(args.notebook)
     phases["validate data + parameters"] = _now() - t
 
+    from jupyter_core.utils import run_sync
+
     from briefing import kernels
 
     modules = kernels.warm_modules(notebook)
     t = _now()
     kernel = kernels.WarmKernel(modules=[]).start()
-    kc = _client(kernel)
-    kc.wait_for_ready(timeout=60)
+    ready = kernel.km.client()  # the client nbclient gets: ready once the kernel answers
+    ready.start_channels()
+    run_sync(ready.wait_for_ready)(timeout=60)
+    ready.stop_channels()
     phases["kernel start"] = _now() - t
+    kc = _client(kernel)
 
     t = _now()
     code = "".join(f"try:\n    __import__({m!r})\nexcept ImportError:\n    pass\n"
