@@ -13,6 +13,7 @@ kernel validates the data itself, as in Jupyter.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 from pathlib import Path
@@ -51,6 +52,16 @@ def checksums(data_dir: Path) -> dict[str, str] | None:
     return out
 
 
+class _PlainData(pickle.Unpickler):
+    """Unpickles the typed values of a dataset (built-in containers, text, numbers, dates)
+    and refuses every other class, so a hand-off file can never construct anything else."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) == ("datetime", "date"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
 def take(data_dir: Path) -> Validated | None:
     """The validated data handed to this process for ``data_dir``, if its files are still
     the ones validated; else None (the caller validates)."""
@@ -58,7 +69,8 @@ def take(data_dir: Path) -> Validated | None:
     if not where:
         return None
     try:
-        state = pickle.loads(read_limited(where, 2 * MAX_CSV_BYTES, "a hand-off", ""))
+        raw = read_limited(where, 2 * MAX_CSV_BYTES, "a hand-off", "")
+        state = _PlainData(io.BytesIO(raw)).load()
         if Path(state["data_dir"]) != Path(data_dir):
             return None
         if checksums(Path(data_dir)) != state["checksums"]:

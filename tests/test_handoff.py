@@ -83,6 +83,20 @@ def test_a_broken_hand_off_is_no_hand_off(data, handed, content):
     assert handoff.take(data) is None
 
 
+def test_a_hand_off_builds_nothing_but_plain_data(data, handed):
+    """A hand-off that would construct any other object (here: call os.system) is refused
+    before anything is built."""
+    import pickle
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, ("touch /tmp/briefing-handoff-exploit",))
+
+    handed.write_bytes(pickle.dumps({"data_dir": str(data), "x": Exploit()}))
+    assert handoff.take(data) is None
+    assert not Path("/tmp/briefing-handoff-exploit").exists()
+
+
 def test_a_missing_hand_off_file_is_no_hand_off(data, handed):
     handed.unlink()
     assert handoff.take(data) is None
