@@ -479,7 +479,6 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
     single = rotate({"all mechanisms": render(""),
                      "no parent imports meanwhile": render("preload"),
                      "no kernel pre-start": render("prestart"),
-                     "kernel client waits 0.2 s for silence": render("ready"),
                      "automatic table layout in the PDF": render("columns"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
@@ -496,7 +495,6 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
 
     many = rotate({"kernels reused (2 workers)": batch(""),
                    "fresh warm kernel per profile": batch("reuse"),
-                   "kernel client waits 0.2 s for silence": batch("ready"),
                    "none (papermill starts each kernel)": batch("1"),
                    "kernels reused, 1 worker": batch("", 1),
                    "kernels reused, 3 workers": batch("", 3)},

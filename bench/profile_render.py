@@ -50,7 +50,7 @@ def main() -> int:
     modules = kernels.warm_modules(notebook)
     t = _now()
     kernel = kernels.WarmKernel(modules=[]).start()
-    ready = kernel.km.client()  # the client nbclient gets: ready once the kernel answers
+    ready = kernel.km.client()  # the client nbclient gets, and its wait_for_ready
     ready.start_channels()
     run_sync(ready.wait_for_ready)(timeout=60)
     ready.stop_channels()

@@ -167,61 +167,6 @@ def _reset_code() -> str:
     return f"exec({_KERNEL_RESET!r}, {{'__name__': '_briefing_reset'}})"
 
 
-#: How long the kernel client listens for the kernel_info request's own status messages
-#: once the kernel has answered (jupyter_client's check that IOPub is connected).
-IOPUB_CHECK = 0.2
-
-
-def _client_class():
-    from queue import Empty
-
-    from jupyter_client import protocol_version_info
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class PromptKernelClient(AsyncKernelClient):
-        """A kernel client that is ready as soon as the kernel is.
-
-        jupyter_client's ``wait_for_ready`` (nbclient calls it before the first cell) ends
-        by listening to IOPub until 0.2 s pass without a message: a fixed 0.2 s of idle
-        waiting in every notebook. This one takes the messages already received and stops;
-        one that arrives later answers the kernel_info request, and nbclient ignores every
-        message that does not answer the cell it runs. Otherwise the same contract: the
-        kernel answered kernel_info on the shell channel and IOPub is connected.
-        """
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            import time
-
-            deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:  # IOPub connected: the request's status message arrives there
-                        await self.iopub_channel.get_msg(timeout=IOPUB_CHECK)
-                    except Empty:
-                        pass
-                    else:
-                        major = int(msg["content"]["protocol_version"].split(".")[0])
-                        if major != protocol_version_info[0]:
-                            self.session.adapt_version = major
-                        break
-                if not await self.is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-            while True:  # what already arrived, without waiting for more
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
-                    break
-
-    return PromptKernelClient
-
-
 def _manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
@@ -277,8 +222,7 @@ class WarmKernel:
         # warning from ipykernel on the user's terminal.
         remove_stale_kernel_dirs()
         self._ipc_dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
-        factory = {} if disabled("ready") else {"client_factory": _client_class()}
-        self.km = _manager_class()(kernel_name=self.kernel_name, transport="ipc", **factory,
+        self.km = _manager_class()(kernel_name=self.kernel_name, transport="ipc",
                                    ip=os.path.join(self._ipc_dir, "kernel"),
                                    connection_file=os.path.join(self._ipc_dir, "kernel.json"))
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={json.dumps([_warm_code(self.modules)])}"]

@@ -34,10 +34,9 @@ def display_path(path: Path | str) -> str:
 
 
 def switched_off(mechanism: str, by_all: bool = True) -> bool:
-    """``BRIEFING_NO_WARM=prestart,ready,reuse,preload,columns`` (or ``1``/``all``) turns the
-    speed mechanisms off: the kernel started before the parent's imports, the kernel client
-    that does not wait for 0.2 s of silence once the kernel answers, and the kernel reused in
-    a batch (briefing.kernels), the parent's imports and exporter preparation while the kernel
+    """``BRIEFING_NO_WARM=prestart,reuse,preload,columns`` (or ``1``/``all``) turns the speed
+    mechanisms off: the kernel started before the parent's imports and the kernel reused in a
+    batch (briefing.kernels), the parent's imports and exporter preparation while the kernel
     works (render.preload),
     the PDF's computed table column widths (briefing.columns; the PDF's tables are then laid
     out by WeasyPrint's automatic layout, so its bytes differ).
