@@ -152,6 +152,8 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
             tick.set_color(ARTICLE_COLOUR)
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    # minor ticks at 2x and 5x each decade (the 1-2-5 scale), not at every multiple
+    ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=12))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, p: _money_tick(v, p, currency)))
     ax.grid(axis="x", color="#E6E6E6", lw=0.6)
