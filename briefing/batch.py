@@ -323,11 +323,11 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
     shown = {k: v for k, v in jobs[0].parameters.items() if k != "country"} if jobs else {}
     index = out_dir / "index.html"
     outcomes: list[Outcome] = []
-    from . import handoff
+    from .handoff import kernel_files
 
     try:
         run_jobs(jobs, workers, progress=progress, outcomes=outcomes,
-                 kernel_files={handoff.ENV: handoff.dumps(validated)})
+                 kernel_files=kernel_files(validated))
     finally:
         write_one(index, index_html(outcomes, validated, out_dir, shown))
     failures = [o for o in outcomes if o.error]

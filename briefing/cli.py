@@ -146,15 +146,13 @@ def _cmd_render(args) -> int:
     ensure_writable(out)
     for w in params.validated.warnings if params.validated else ():
         print(f"warning: {w}", file=sys.stderr)
+    from .handoff import kernel_files
     from .kernels import prestarted_kernel
     from .render import preload
 
-    handed = {}
-    if params.validated is not None:  # the kernel takes it instead of validating again
-        from . import handoff
-
-        handed[handoff.ENV] = handoff.dumps(params.validated)
-    with prestarted_kernel(job.notebook, files=handed) as kernel:  # before heavy imports
+    # the kernel takes the validated data instead of validating again; it starts before
+    # the heavy imports
+    with prestarted_kernel(job.notebook, files=kernel_files(params.validated)) as kernel:
         preload(job.formats)  # papermill, nbconvert, WeasyPrint while the kernel works
         if kernel is None:
             written = run_job(job)

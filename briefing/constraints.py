@@ -80,9 +80,11 @@ BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """Arabic letter mark, LRM/RLM, embeddings and overrides (U+202A-E), isolates (U+2066-9)."""
 JOINERS = "\u200c\u200d"
 """ZWNJ and ZWJ: invisible, but needed inside words of Persian, Indic scripts, emoji."""
+INVISIBLE = f"{BIDI_CONTROLS}\u200b\u2060\ufeff"
+"""The bidi controls, the zero-width space, the word joiner and the BOM (not the joiners)."""
 _SURROGATES = "\ud800-\udfff"  # a byte that was not UTF-8 (Python's surrogateescape)
-_IN_NAMES = re.compile(f"[{BIDI_CONTROLS}\u200b{JOINERS}\u2060\ufeff{_SURROGATES}]")
-_IN_TEXT = re.compile(f"[{BIDI_CONTROLS}\u200b\u2060\ufeff{_SURROGATES}]")
+_IN_NAMES = re.compile(f"[{INVISIBLE}{JOINERS}{_SURROGATES}]")
+_IN_TEXT = re.compile(f"[{INVISIBLE}{_SURROGATES}]")
 _SHOWN_AROUND = 20  # characters shown either side of the one at fault
 
 

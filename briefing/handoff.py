@@ -36,6 +36,12 @@ def dumps(validated: Validated) -> bytes:
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def kernel_files(validated: Validated | None) -> dict[str, bytes]:
+    """What a kernel is handed (:class:`briefing.kernels.WarmKernel`'s ``files``): the
+    hand-off of ``validated``, or nothing."""
+    return {ENV: dumps(validated)} if validated is not None else {}
+
+
 def checksums(data_dir: Path) -> dict[str, str] | None:
     """The checksum of every file of ``data_dir`` that validation reads, by relative path;
     None when one of them cannot be read."""

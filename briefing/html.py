@@ -18,7 +18,7 @@ import unicodedata
 from . import paths
 from .audit import unsafe_html
 from .columns import size_columns, width_rules
-from .constraints import BIDI_CONTROLS
+from .constraints import INVISIBLE
 from .document import REMOVED_TAGS, DocumentInfo, document_info, plain
 from .errors import RenderError
 from .fonts import embed_page_fonts
@@ -87,13 +87,14 @@ def prepare() -> None:
     runs it in a background thread while the kernel executes the notebook, so the page is
     exported sooner once the cells have run. Outputs are the same bytes either way."""
     import nbformat
-    import soupsieve
+    from bs4 import BeautifulSoup
 
     with _EXPORTING:
         _exporter().from_notebook_node(nbformat.v4.new_notebook(),
                                        resources={"briefing": {"css": ""}})
-        for selector in _SELECTORS:
-            soupsieve.compile(selector)
+        empty = BeautifulSoup("", features="html.parser")
+        for selector in _SELECTORS:  # compiled and cached as finish_html will ask for them
+            empty.select(selector)
         embed_page_fonts("<style></style>")
 
 
@@ -131,7 +132,7 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
 #: marks) or hide in it (zero-width space, word joiner, BOM; not the joiners U+200C/U+200D
 #: that some scripts need): ``check`` refuses them in names and codes; any that reach the
 #: page anyway are shown as visible escapes (``[U+202E]``), so nothing is reordered.
-_INVISIBLE = re.compile(f"[{BIDI_CONTROLS}\u200b\u2060\ufeff]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def _visible(value: str) -> str:

@@ -504,8 +504,10 @@ def worker_kernel(notebook: Path | str | None = None) -> Iterator[object]:
 
 
 def close_worker() -> None:
-    """Kill this process's slot kernel now (the parent calls it after a one-process batch)."""
-    global _slot
+    """Kill this process's slot kernel now (the parent calls it after a one-process batch)
+    and forget what its kernels were handed."""
+    global _slot, _files
+    _files = None
     if _slot is not None:
         _slot.close()
         _slot = None

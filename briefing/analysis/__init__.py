@@ -29,7 +29,6 @@ from .claims import (
     qualified_claims,
     speaker_label,
     top_speakers,
-    verdict_counts,
 )
 from .facts import (
     Checks,
@@ -94,7 +93,6 @@ from .words import (
     plural,
     possessive,
     ref_key,
-    refs_text,
     sorted_refs,
     split_ids,
     takes_article,
@@ -166,7 +164,6 @@ __all__ = [
     "qualified_claims",
     "ref_key",
     "REFERENCE",
-    "refs_text",
     "share",
     "sorted_refs",
     "speaker_label",
@@ -178,7 +175,6 @@ __all__ = [
     "to_date",
     "top_speakers",
     "unknown_before",
-    "verdict_counts",
     "VERDICT_ORDER",
     "View",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..schema import TOPICS, VERDICTS, C
+from ..schema import TOPICS, C
 from .words import items, ref_key
 
 #: Claim types that express where a speaker stands (used for "positions side by side").
@@ -147,16 +147,6 @@ def qualified_claims(qualifications: pd.DataFrame, claims: pd.DataFrame,
     out["_c"] = out[C.CLAIM_ID].map(ref_key)
     return out.sort_values(["_v", "_c", C.REF_ID]).drop(columns=["_v", "_c"]
                                                         ).reset_index(drop=True)
-
-
-def verdict_counts(qualified: pd.DataFrame) -> dict[str, int]:
-    """Number of distinct claims per verdict, in the schema's order."""
-    out = {}
-    for v in VERDICTS:
-        n = qualified.loc[qualified[C.VERDICT] == v, C.CLAIM_ID].nunique()
-        if n:
-            out[v] = int(n)
-    return out
 
 
 def claim_verdicts(qualified: pd.DataFrame) -> pd.DataFrame:

@@ -261,15 +261,11 @@ def positions_facts(v: View) -> Positions:
 
 @dataclass
 class Checks:
-    rows: pd.DataFrame
     per_claim: pd.DataFrame
     #: verdict -> number of claims whose most serious verdict it is (adds up to n_claims)
     counts: dict[str, int]
     n_claims: int
     n_rows: int
-    serious: pd.DataFrame
-    #: verdict -> the claims (id, statement) whose most serious verdict it is
-    by_verdict: dict[str, list[dict]] = field(default_factory=dict)
     #: one row per claim not simply confirmed: its most serious verdict and every
     #: (verdict, note, source) the sources give, most serious first
     disputed: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -284,11 +280,7 @@ def checks_facts(v: View) -> Checks:
         n = int((per_claim[C.VERDICT] == verdict).sum()) if len(per_claim) else 0
         if n:
             counts[verdict] = n
-    serious = v.qualified[v.qualified[C.VERDICT] != "confirmed"]
     statements = dict(zip(v.qualified[C.CLAIM_ID], v.qualified[C.STATEMENT], strict=True))
-    by_verdict = {verdict: [{C.CLAIM_ID: c, C.STATEMENT: statements[c]} for c in
-                            per_claim.loc[per_claim[C.VERDICT] == verdict, C.CLAIM_ID]]
-                  for verdict in counts}
     verdict_of = dict(zip(per_claim[C.CLAIM_ID], per_claim[C.VERDICT], strict=True)) \
         if len(per_claim) else {}
     rows, confirmed = [], []
@@ -300,9 +292,9 @@ def checks_facts(v: View) -> Checks:
                      C.VERDICT: verdict_of.get(claim, ""),
                      "notes": tuple(zip(g[C.VERDICT], g[C.NOTE], g[C.SOURCE_ID],
                                         strict=True))})
-    return Checks(v.qualified, per_claim, counts, len(per_claim), len(v.qualified), serious,
-                  by_verdict, pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT,
-                                                          "notes"]), confirmed)
+    return Checks(per_claim, counts, len(per_claim), len(v.qualified),
+                  pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
+                  confirmed)
 
 
 # ---------------------------------------------------------------------------------------

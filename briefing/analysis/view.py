@@ -114,11 +114,12 @@ def build_view(tables: dict[str, pd.DataFrame], meta: dict,
     counted = counted_statuses(statuses)
     long = membership(tables["members"], timeline, as_of, counted, orgs,
                       article_date=article_date, qualifications=quals)
-    article_long = membership(tables["members"], timeline, None, counted, orgs,
-                              article_date=article_date, qualifications=quals)
+    article_long = long if as_of is None else membership(
+        tables["members"], timeline, None, counted, orgs, article_date=article_date,
+        qualifications=quals)
     matrix = add_borders(membership_matrix(long, orgs), tables["borders"], subject)
     unknown = unknown_before(timeline, as_of, orgs, counted)
-    changes = membership_changes(article_long, long if as_of is not None else article_long)
+    changes = membership_changes(article_long, long)
     # a status only known from a later date may already have held: not a change
     doubtful = set(zip(unknown[C.ORGANISATION], unknown[C.COUNTRY_CODE], unknown[C.STATUS],
                        strict=True))

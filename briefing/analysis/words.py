@@ -145,11 +145,6 @@ def takes_article(code: str, text: str = "") -> bool:
     return not _said_as_a_word(code)
 
 
-def refs_text(refs: Iterable[str]) -> str:
-    """Sorted, de-duplicated evidence ids as ``C36, C37, S02``."""
-    return ", ".join(sorted_refs(refs))
-
-
 def sorted_refs(refs: Iterable[str]) -> list[str]:
     """Evidence ids de-duplicated, judgements, claims, then sources, each in number order."""
     order = {"J": 0, "C": 1, "S": 2}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import schema
+from ..constraints import convert_date
 from ..errors import ParameterError
 from ..schema import ARTICLE_META, TABLES
 from . import assemble, review
@@ -50,12 +51,8 @@ class Drafted:
 
 def _options(published: str | None, url: str | None) -> None:
     if published is not None:
-        import datetime as dt
-
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
-                raise ValueError
-            dt.date.fromisoformat(published)
+            convert_date(published)
         except ValueError:
             raise ParameterError(f"--published: not a date (got {published!r}; expected "
                                  "YYYY-MM-DD, e.g. 2021-09-17)") from None
@@ -116,9 +113,9 @@ def article_meta(article: Article, subject: str, title: str | None, outlet: str 
             "published": published or PLACEHOLDER_DATE,
             "event_date": published or PLACEHOLDER_DATE, "language": language_of(article.text),
             "subject_country_code": subject, "review": "draft: check " + "; ".join(notes)}
-    if not published and "published" in getattr(schema, "ARTICLE_META_OPTIONAL", ()):
+    if not published and "published" in schema.ARTICLE_META_OPTIONAL:
         del meta["published"]  # an undated text: the key is left out, as the schema allows
-    if not subject and "subject_country_code" in getattr(schema, "ARTICLE_META_OPTIONAL", ()):
+    if not subject and "subject_country_code" in schema.ARTICLE_META_OPTIONAL:
         del meta["subject_country_code"]
     if url is not None:
         meta["url"] = url
@@ -177,7 +174,7 @@ def draft(article_path: Path, out: Path, *, title: str | None = None,
     counts = {name: len(rows) for name, rows in tables.items()}
     files = {name: csv_text(name, tables.get(name, [])).encode("utf-8")
              for name, table in TABLES.items()
-             if name in tables or not getattr(table, "optional", False)}
+             if name in tables or not table.optional}
     files = {TABLES[name].path: data for name, data in files.items()}
     files["article.txt"] = article.raw
     files["article.json"] = json_text({k: meta[k] for k in meta

@@ -19,9 +19,6 @@ from .countries import CountryIndex, canonical_name
 from .money import Amount
 from .organisations import Membership, Organisation
 
-#: The column naming whose claim the narration reports (absent from older schemas).
-ATTRIBUTED_TO = getattr(C, "ATTRIBUTED_TO", "attributed_to")
-
 SECTIONS = ("Article details", "Money", "Memberships", "Organisations", "Speakers",
             "Claims", "Countries", "Not drafted")
 
@@ -142,7 +139,7 @@ def claim_rows(text: str, claims: list[Claim], countries: CountryIndex,
             C.CLAIM_TYPE: claim.claim_type, C.TOPIC: claim.topic,
             C.STATEMENT: statement(evidence, speaker.name, kind),
             C.EVIDENCE: evidence, C.IS_DIRECT_QUOTE: "true" if claim.direct else "false",
-            ATTRIBUTED_TO: ";".join(reported), C.COUNTRIES: ";".join(claim.countries),
+            C.ATTRIBUTED_TO: ";".join(reported), C.COUNTRIES: ";".join(claim.countries),
             C.ORGANISATIONS: ";".join(claim.organisations),
             C.EVIDENCE_START: str(claim.start), C.EVIDENCE_END: str(claim.end),
             C.REVIEW: "draft: check " + "; ".join(notes),

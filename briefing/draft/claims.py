@@ -85,11 +85,7 @@ class Claim:
     topic: str = ""
     countries: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     claim_id: str = ""
-
-    def evidence(self, text: str) -> str:
-        return text[self.start:self.end]
 
 
 def allowed(candidates: tuple[str, ...], values: dict[str, str], fallback: str) -> str:

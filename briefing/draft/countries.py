@@ -174,15 +174,5 @@ class CountryIndex:
         return self.mentions[bisect.bisect_left(self._starts, start):
                              bisect.bisect_left(self._starts, end)]
 
-    def all_codes(self) -> list[str]:
-        """Every state named, sorted by code (countries.csv order)."""
-        return sorted({m.code for m in self.mentions})
-
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for mention in self.mentions:
-            out[mention.code] = out.get(mention.code, 0) + 1
-        return out
-
     def at(self, start: int) -> Mention | None:
         return self._by_start.get(start)

@@ -224,10 +224,11 @@ def find_members(text: str, sentences: list[tuple[int, int]], countries: Country
     mentions = sorted((s, o.code) for o in organisations for s, _ in o.spans)
     out: list[Membership] = []
     seen: set[tuple[str, str, str]] = set()
+    patterns = [(re.compile(regex.replace("ORG", f"(?:{org_names})")), statuses)
+                for regex, statuses in _PATTERNS]
     for start, end in sentences:
         sentence = text[start:end]
-        for regex, statuses in _PATTERNS:
-            pattern = re.compile(regex.replace("ORG", f"(?:{org_names})"))
+        for pattern, statuses in patterns:
             for match in pattern.finditer(sentence):
                 at = start + match.start("list")
                 codes, list_end = read_list(text, countries, at)

@@ -73,7 +73,6 @@ class People:
         self.full: list[str] = []
         self.alias: dict[str, str] = {}
         self.country: dict[str, str] = {}
-        self._first_seen: dict[str, int] = {}
         taken = bytearray(len(text))  # characters already read as a state, place or body
         for a, b in [(m.start, m.end) for m in countries.mentions + countries.places
                      + countries.regions] + blocked:
@@ -116,7 +115,6 @@ class People:
         if name not in self.alias:
             self.full.append(name)
             self.alias[name] = name
-            self._first_seen[name] = start
         if name in self.country:
             return
         before, after = self.text[max(0, start - 80):start], self.text[end:end + 50]
@@ -183,9 +181,6 @@ class People:
         if re.fullmatch(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}", head):
             return Speaker(head, "person", f"'{head}' is not introduced elsewhere", False)
         return None
-
-    def country_of(self, name: str) -> str:
-        return self.country.get(name, "")
 
 
 @dataclass(frozen=True)
