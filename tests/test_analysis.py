@@ -169,15 +169,13 @@ def test_organisations_filter_and_order():
     assert A.organisation_order(orgs, ["CCC", "AAA"]) == ["CCC", "AAA"]
 
 
-def test_matrix_groups_states_by_combination_and_overlap_counts_them():
+def test_matrix_groups_states_by_combination():
     long = A.membership(MEMBERS, TIMELINE, statuses=["member", "acceding"])
     matrix = A.membership_matrix(long, ["AAA", "BBB"])
     assert list(matrix[C.COUNTRY]) == ["Germany", "France", "Spain", "Poland"]
     assert matrix.loc[matrix[C.COUNTRY] == "Spain", "AAA"].item() == "acceding"
     assert matrix.loc[matrix[C.COUNTRY] == "Spain", "BBB"].item() == ""
-    ov = A.overlap(matrix, ["AAA", "BBB"])
-    assert list(ov["label"]) == ["AAA + BBB", "AAA", "BBB"]
-    assert list(ov["n"]) == [1, 2, 1]
+    assert list(matrix["combination"]) == [("AAA", "BBB"), ("AAA",), ("AAA",), ("BBB",)]
     assert list(A.in_all(matrix, ["AAA", "BBB"])[C.COUNTRY]) == ["Germany"]
 
 

@@ -55,26 +55,6 @@ def test_membership_grid(view):
     _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself")
 
 
-def test_venn_needs_exactly_two_organisations(view):
-    ds, v = view
-    two = v.organisations[:2]
-    long = A.membership(ds.members, None, organisations=two)
-    ov = A.overlap(A.membership_matrix(long, two), two)
-    fig = charts.venn2(ov, two)
-    _check_labelled(fig, *two)
-    with pytest.raises(ValueError):
-        charts.venn2(v.overlap, v.organisations)
-
-
-def test_upset_shows_every_combination(view):
-    _, v = view
-    fig = charts.upset(v.overlap, v.organisations)
-    bars = fig.axes[0].patches
-    assert sorted(round(b.get_height()) for b in bars) == sorted(v.overlap["n"])
-    assert fig.axes[0].get_ylabel()
-    _check_labelled(fig)
-
-
 def test_money_chart_is_a_dot_plot_with_one_panel_per_currency(view):
     _, v = view
     fig = charts.money_chart(v.figures, title="$45m of aid is 18% of the $254m appeal")

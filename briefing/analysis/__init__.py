@@ -64,7 +64,6 @@ from .membership import (
     membership_changes,
     membership_matrix,
     organisation_order,
-    overlap,
     unknown_before,
 )
 from .money import (
@@ -153,7 +152,6 @@ __all__ = [
     "money_involving",
     "NARRATION",
     "organisation_order",
-    "overlap",
     "plural",
     "Positions",
     "positions",

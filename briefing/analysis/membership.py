@@ -232,26 +232,6 @@ def membership_matrix(long: pd.DataFrame, organisations: Sequence[str]) -> pd.Da
     return wide.drop(columns="_combo").reset_index(drop=True)
 
 
-def overlap(matrix: pd.DataFrame, organisations: Sequence[str]) -> pd.DataFrame:
-    """The exclusive intersections (UpSet's bars): one row per combination of organisations
-    with at least one state, with the count and the states' names."""
-    rows = []
-    if not matrix.empty:
-        for combo, group in matrix.groupby("combination", sort=False):
-            if not combo:
-                continue
-            rows.append({"combination": combo, "label": " + ".join(combo),
-                         "n": len(group), "countries": tuple(group[C.COUNTRY]),
-                         "country_codes": tuple(group[C.COUNTRY_CODE])})
-    out = pd.DataFrame(rows, columns=["combination", "label", "n", "countries",
-                                      "country_codes"])
-    if out.empty:
-        return out
-    out["_deg"] = out["combination"].map(len)
-    return (out.sort_values(["_deg", "n", "label"], ascending=[False, False, True])
-            .drop(columns="_deg").reset_index(drop=True))
-
-
 def in_all(matrix: pd.DataFrame, organisations: Sequence[str]) -> pd.DataFrame:
     """States that belong to every organisation shown."""
     n = len(list(organisations))

@@ -25,7 +25,6 @@ from .membership import (
     membership_changes,
     membership_matrix,
     organisation_order,
-    overlap,
     rows_where,
     unknown_before,
 )
@@ -52,7 +51,6 @@ class View:
     country_names: dict[str, str]
     long: pd.DataFrame
     matrix: pd.DataFrame
-    overlap: pd.DataFrame
     article_long: pd.DataFrame
     changes: pd.DataFrame
     unknown: pd.DataFrame
@@ -138,7 +136,7 @@ def build_view(tables: dict[str, pd.DataFrame], meta: dict,
                            for o in orgs_df[C.CODE]},
         statuses=statuses, subject=subject, subject_name=names.get(subject, subject),
         focus=focus or None, focus_name=names.get(focus) if focus else None,
-        country_names=names, long=long, matrix=matrix, overlap=overlap(matrix, orgs),
+        country_names=names, long=long, matrix=matrix,
         article_long=article_long, changes=changes,
         unknown=unknown,
         figures=figures, comparisons=comparisons(figures, all_claims), claims=claims,

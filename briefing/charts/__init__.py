@@ -7,7 +7,7 @@ also draws a narrow variant for a phone's width (``narrow=True``, or the wide fi
 no date) and closes it; its text stays selectable text, with subsets of the fonts it uses
 embedded (:func:`embed_fonts`).
 
-One module per chart (``membership``, ``overlap``, ``money``, ``claims``, ``timeline``),
+One module per chart (``membership``, ``money``, ``claims``, ``timeline``),
 what they share in ``common`` (imported first: it selects matplotlib's backend) and the SVG
 writer in ``svg``.
 """
@@ -38,7 +38,6 @@ from .common import (
 )
 from .membership import membership_grid
 from .money import money_chart
-from .overlap import upset, venn2
 from .svg import _face_file as _face_file
 from .svg import embed_fonts, svg_text_faces, to_svg
 from .timeline import timeline_chart
@@ -48,5 +47,5 @@ __all__ = [
     "NARROW_WIDTH_IN", "OKABE_ITO", "PALETTE", "RC", "REFERENCE_COLOUR", "SMALLEST_PT",
     "STATUS_STYLE", "VAGUE_COLOUR", "WIDTH_IN", "Glyph", "claims_chart", "embed_fonts",
     "membership_grid", "money_chart", "smallest_text_pt", "svg_text_faces", "timeline_chart",
-    "to_svg", "upset", "venn2", "with_narrow_variant",
+    "to_svg", "with_narrow_variant",
 ]
