@@ -48,7 +48,6 @@ METADATA_MIMETYPE = "application/vnd.briefing.metadata+json"
 #: The smallest text a chart may show, in CSS pixels, however narrow the screen: a chart
 #: gets a minimum width that keeps its smallest text this size, and scrolls in its box.
 MIN_CHART_TEXT_PX = 8.0
-_EVIDENCE_ID = re.compile(r"\b[CJS]\d{2,}\b")
 
 
 def markup(obj) -> str:
@@ -93,7 +92,7 @@ class Report:
         they are remembered as cited."""
         if refs is None:
             return []
-        found = _EVIDENCE_ID.findall(refs) if isinstance(refs, str) else \
+        found = words.EVIDENCE_ID.findall(refs) if isinstance(refs, str) else \
             [r for ref in refs for r in analysis.items(ref)]
         ids = words.sorted_refs(found)
         self.cited.update(ids)

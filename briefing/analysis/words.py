@@ -206,7 +206,8 @@ def first_clause(text: str) -> str:
     return text.strip().rstrip(" .")
 
 
-_ID = re.compile(r"\b([CJS]\d{2,})\b")
+#: A claim, judgement or source id in running text (C07, J02, S11).
+EVIDENCE_ID = re.compile(r"\b([CJS]\d{2,})\b")
 
 
 class Piece(str):
@@ -223,7 +224,7 @@ def split_ids(text: str) -> list[Piece]:
     """``'as the sources say (S16, S26).'`` -> pieces, the ids marked, so that a template
     can make each id a link and escape the rest."""
     out: list[Piece] = []
-    for i, part in enumerate(_ID.split(str(text))):
+    for i, part in enumerate(EVIDENCE_ID.split(str(text))):
         if part:
             piece = Piece(part)
             piece.is_id = i % 2 == 1
