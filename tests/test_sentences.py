@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from briefing import analysis as A
-from briefing import paths, present
+from briefing import charts, paths, present
 from briefing.load import load
 from briefing.params import check, read_yaml
 from briefing.schema import C
@@ -62,6 +62,10 @@ class StubCharts:
         self.titles: list[str] = []
 
     def __getattr__(self, name):
+        constant = getattr(charts, name)
+        if not callable(constant):  # the charts' words and styles, which the text shares
+            return constant
+
         def draw(*args, title: str = "", **kwargs):
             self.titles.append(title)
             return '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt"></svg>'
