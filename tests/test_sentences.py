@@ -248,7 +248,7 @@ def test_the_computed_findings_count_like_the_membership_section(written):
             assert bool(said.group(1)) == (b * 2 < len(others))
     per_claim = A.claim_verdicts(v.qualified)
     if len(per_claim):
-        said = re.search(r"article statements? checked against the reference sources, "
+        said = re.search(r"statements? in the article checked against the reference sources, "
                          r"[^\[]*\[([^\]]*)\]", text)
         assert said, text
         assert set(said.group(1).split(", ")) == set(per_claim[C.CLAIM_ID])
@@ -261,7 +261,7 @@ def test_the_reference_data_says_whether_every_state_shown_borders_the_subject(w
 
 def test_the_cover_counts_the_sources_the_briefing_cites(written):
     cover = " ".join(written.text("cover").split())
-    said = re.search(rf"what {N} reference sources? makes? of its claims", cover)
+    said = re.search(rf"what {N} reference sources? says? about it", cover)
     assert said, cover
     linked = {i for i in re.findall(r'href="#(S[^"]+)"', written.html)
               if i in set(written.view.sources[C.SOURCE_ID])}
@@ -281,7 +281,7 @@ def test_the_checks_add_up_to_the_statements_checked(written):
     per_claim = A.claim_verdicts(v.qualified)
     if per_claim.empty:
         return
-    said = re.search(rf"Of the {N} article statements? checked against the reference "
+    said = re.search(rf"Of the {N} statements? in the article checked against the reference "
                      r"sources, (.*?)\.", text)
     assert said and number(said.group(1)) == len(per_claim)
     counts = [number(n) for n in re.findall(rf"{N} (?:is |are )?(?:contradicted|qualified|"
