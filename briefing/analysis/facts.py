@@ -269,8 +269,8 @@ class Checks:
     #: one row per claim not simply confirmed: its most serious verdict and every
     #: (verdict, note, source) the sources give, most serious first
     disputed: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: the claims only confirmed: (claim id, its sources)
-    confirmed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: one row per claim the sources only confirm: the statement checked and its sources
+    confirmed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def checks_facts(v: View) -> Checks:
@@ -286,7 +286,8 @@ def checks_facts(v: View) -> Checks:
     rows, confirmed = [], []
     for claim, g in v.qualified.groupby(C.CLAIM_ID, sort=False):
         if verdict_of.get(claim) == "confirmed":
-            confirmed.append((claim, tuple(sorted_refs(g[C.SOURCE_ID]))))
+            confirmed.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
+                              C.SOURCE_ID: tuple(sorted_refs(g[C.SOURCE_ID]))})
             continue
         rows.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
                      C.VERDICT: verdict_of.get(claim, ""),
@@ -294,7 +295,7 @@ def checks_facts(v: View) -> Checks:
                                         strict=True))})
     return Checks(per_claim, counts, len(per_claim), len(v.qualified),
                   pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
-                  confirmed)
+                  pd.DataFrame(confirmed, columns=[C.CLAIM_ID, C.STATEMENT, C.SOURCE_ID]))
 
 
 # ---------------------------------------------------------------------------------------
