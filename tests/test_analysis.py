@@ -9,6 +9,7 @@ import pytest
 
 from briefing import analysis as A
 from briefing import paths
+from briefing.analysis.claims import JOINT
 from briefing.load import load
 from briefing.schema import C
 
@@ -328,9 +329,23 @@ def test_statements_are_credited_to_the_speaker_not_the_reporter():
 def test_positions_side_by_side_include_pledges_and_assessments():
     pos = A.positions(CLAIMS, ["Vladimir Putin", "Xi Jinping"])
     sec = pos[pos[C.TOPIC] == "security_cooperation"].iloc[0]
-    assert [c for c, _, _ in sec["Vladimir Putin"]] == ["C01", "C03"]
-    assert [c for c, _, _ in sec["Xi Jinping"]] == ["C01", "C04"]
+    assert [c for c, _, _ in sec["Vladimir Putin"]] == ["C03"]
+    assert [c for c, _, _ in sec["Xi Jinping"]] == ["C04"]
     assert list(pos[C.TOPIC]) == ["security_cooperation", "recognition"]
+
+
+def test_a_statement_of_both_speakers_is_shown_once_as_theirs_together():
+    """C01, attributed to both, sits in the joint column only, and counts once."""
+    pos = A.positions(CLAIMS, ["Vladimir Putin", "Xi Jinping"])
+    assert [c for c, _, _ in pos.loc[0, JOINT]] == ["C01"]
+    assert list(pos.loc[1, JOINT]) == []
+    shown = [c for column in ("Vladimir Putin", "Xi Jinping", JOINT) for cell in pos[column]
+             for c, _, _ in cell]
+    assert sorted(shown) == ["C01", "C02", "C03", "C04"]  # each once
+    # a statement attributed to one speaker shown and another not shown is that speaker's
+    pos = A.positions(CLAIMS, ["Vladimir Putin", "Analysts"])
+    assert [c for c, _, _ in pos.loc[0, "Vladimir Putin"]] == ["C01", "C03"]
+    assert all(not cell for cell in pos[JOINT])
 
 
 def test_claims_mentioning_reads_tuples_and_text():

@@ -150,6 +150,53 @@ def test_shipped_briefing_pdf_text(shipped):
     assert "Bottom line" in text and "$31m" in text
 
 
+def test_shipped_positions_show_a_joint_statement_once_across_both_columns(shipped):
+    """C01 and C04, attributed to Xi and Putin together, are shown once, in a row that
+    spans both speakers' columns, and the sentence counts them apart (HTML and PDF)."""
+    html, pdf = shipped
+    table = re.search(r'<table[^>]*class="data positions\b.*?</table>', html, re.S).group(0)
+    for claim in ("C01", "C04"):
+        assert table.count(f'href="#{claim}"') == 1, claim
+    assert table.count('colspan="2"') == 1 and "Both together" in table
+    text = " ".join(" ".join(parse(html).text).split())
+    assert ("Vladimir Putin is credited with 13 stances (positions, proposals, pledges, "
+            "warnings and assessments), Xi Jinping with three, and both together with two "
+            "more; they meet only on security co-operation") in text
+    pdf_text = " ".join(pdftools.page_texts(pdf))
+    start = pdf_text.index("Table 1. Positions side by side")
+    shown = pdf_text[start:pdf_text.index("The article against the sources", start)]
+    assert "Both together" in shown
+    assert shown.count("pledged on Friday to join forces") == 1
+    assert shown.count("share intelligence and hold regular talks") == 1
+
+
+def test_shipped_figures_say_what_their_markers_and_bars_count(shipped):
+    """The membership grid's caption names the one status shown and its light dot; the
+    claims chart's title states a finding."""
+    html, _ = shipped
+    text = " ".join(" ".join(parse(html).text).split())
+    assert "a dot marks a member (a light grey dot: not a member)" in text
+    assert "marker shapes and colours" not in text
+    alts = " ".join(parse(html).alts)
+    assert "Bar chart of claims per speaker" in alts
+    for words in ("Four of the ten states border Afghanistan; of them, only Tajikistan is a "
+                  "member of both",
+                  "The narration states 22 of the 50 claims; Vladimir Putin leads the "
+                  "speakers with 16"):
+        assert words in _svg_texts(html), words
+
+
+def _svg_texts(html: str) -> str:
+    """The text of the charts (inline SVG images, base64 data URLs), whitespace collapsed."""
+    import base64
+
+    texts = []
+    for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
+        svg = base64.b64decode(data).decode("utf-8")
+        texts.extend(re.findall(r"<text\b[^>]*>([^<]*)</text>", svg))
+    return " ".join(" ".join(texts).split())
+
+
 def test_as_of_view_shows_later_members_and_flags_frozen_participation(tmp_path_factory):
     out = _render(tmp_path_factory, "later", paths.BRIEFING_NOTEBOOK,
                   {"as_of": "2024-12-31", "focus_country": "Armenia", "max_table_rows": 10,

@@ -85,6 +85,8 @@ class Written:
     def text(self, name: str | None = None) -> str:
         markup = self.sections[name] if name else self.html
         markup = re.sub(r"<img[^>]*>", "", markup)
+        # a capped table's note names the parameter that shows every row: an instruction
+        markup = re.sub(r'<p class="table-note">.*?</p>', "", markup, flags=re.S)
         markup = re.sub(r"<(p|li|tr|td|th|h\d|figcaption|dt|dd)\b[^>]*>", "\n", markup)
         # a date's non-breaking spaces read as spaces
         return html_lib.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u00a0", " ")

@@ -29,6 +29,9 @@ ATTRIBUTION_COLUMNS = ("attributed_to", "attribution", "said_by")
 
 NARRATION = "The article (narration)"
 
+#: The column of :func:`positions` that holds the statements the speakers make together.
+JOINT = "joint"
+
 
 def speaker_label(speaker: str, kind: str | None = None) -> str:
     """The article's own narration is labelled as such, not as a person called 'article'."""
@@ -97,20 +100,30 @@ def top_speakers(claims: pd.DataFrame, n: int = 2, types: Sequence[str] = STANCE
 def positions(claims: pd.DataFrame, speakers: Sequence[str],
               types: Sequence[str] = STANCE_TYPES) -> pd.DataFrame:
     """Topic x speaker: each cell the speaker's stance claims on that topic as a tuple of
-    ``(claim_id, claim_type, statement)``; topics in the schema's order."""
+    ``(claim_id, claim_type, statement)``; topics in the schema's order.
+
+    A statement credited to more than one of ``speakers`` (the narration's "the two
+    leaders announced") is theirs together: it sits once, in the :data:`JOINT` column,
+    and in none of the speakers' own, so that no statement is shown or counted twice.
+    """
     c = credited(claims)
     c = c[c["who"].isin(list(speakers)) & c[C.CLAIM_TYPE].isin(list(types))]
+    together = c[C.CLAIM_ID].map(c.groupby(C.CLAIM_ID)["who"].nunique()) > 1
     topics = [t for t in TOPICS if t in set(c[C.TOPIC])]
     topics += sorted(set(c[C.TOPIC]) - set(topics))
+
+    def stances(sub: pd.DataFrame) -> tuple:
+        return tuple(zip(sub[C.CLAIM_ID], sub[C.CLAIM_TYPE], sub[C.STATEMENT], strict=True))
+
     rows = []
     for topic in topics:
+        here = c[C.TOPIC] == topic
         row = {C.TOPIC: topic}
         for s in speakers:
-            sub = c[(c[C.TOPIC] == topic) & (c["who"] == s)]
-            row[s] = tuple(zip(sub[C.CLAIM_ID], sub[C.CLAIM_TYPE], sub[C.STATEMENT],
-                               strict=True))
+            row[s] = stances(c[here & ~together & (c["who"] == s)])
+        row[JOINT] = stances(c[here & together].drop_duplicates(C.CLAIM_ID))
         rows.append(row)
-    return pd.DataFrame(rows, columns=[C.TOPIC, *speakers])
+    return pd.DataFrame(rows, columns=[C.TOPIC, *speakers, JOINT])
 
 
 def claims_mentioning(claims: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -64,9 +64,28 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     else:
         ax.legend(loc="lower right", ncol=1 if len(cats) < 6 else 2, title=what.capitalize(),
                   title_fontsize=7.5)
-    _source_line(fig, f"Source: claims.csv ({len(claims)} claims, {_range(claims)}).",
+    _source_line(fig, f"Source: claims.csv ({len(claims)} claims, {_range(claims)})."
+                 + _counted_twice(claims, int(by_speaker["total"].sum())),
                  SOURCE_CHARS[narrow])
     return fig
+
+
+def _counted_twice(claims: pd.DataFrame, bars: int) -> str:
+    """Why the bars add up to more than the claims: a statement credited to several
+    speakers counts once for each of them (named when few)."""
+    speakers = A.credited(claims).groupby(C.CLAIM_ID)["who"].nunique()
+    several = speakers[speakers > 1]
+    if several.empty:
+        return ""
+    ids = sorted(several.index, key=A.ref_key)
+    how_many = A.count_word(int(several.max())) if several.nunique() == 1 else "several"
+    if len(ids) > 4:
+        who = f" {len(ids)} claims are credited to {how_many} speakers each"
+    elif len(ids) > 1:
+        who = f" {A.join_names(ids)} are credited to {how_many} speakers each"
+    else:
+        who = f" {ids[0]} is credited to {how_many} speakers"
+    return f"{who} and counted once per speaker, so the bars add up to {bars}."
 
 
 def _range(claims: pd.DataFrame) -> str:

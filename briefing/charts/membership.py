@@ -30,6 +30,20 @@ from .common import (
     with_narrow_variant,
 )
 
+#: The small light dot of a state that holds none of the statuses shown in an organisation.
+NO_STATUS = {"s": 22, "marker": "o", "facecolor": "#E6E6E6", "edgecolor": "#E6E6E6"}
+
+#: Statuses that make a state a member (a frozen participation is still membership).
+MEMBER_STATUSES = ("member", "participation_frozen")
+
+
+def _no_status_words(statuses: Sequence[str]) -> str:
+    """What the light dot means, unless the caller words it: with members alone shown,
+    simply not a member."""
+    if set(statuses) <= set(MEMBER_STATUSES):
+        return "Not a member"
+    return "None of these statuses"
+
 
 def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
     if as_of is None:
@@ -41,11 +55,13 @@ def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
 def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
                     subject_name: str | None = None, focus: str | None = None,
                     as_of: dt.date | None = None, title: str = "",
-                    narrow: bool = False) -> Figure:
+                    no_status: str = "", narrow: bool = False) -> Figure:
     """States (rows) x organisations (columns): a marker per status, lines joining a
     state's organisations (as in an UpSet matrix), states grouped by their combination,
     an extra column for the border with the subject country, the focus state highlighted.
-    A status the reference sources qualify (``long``'s ``flag``) carries a dagger.
+    A status the reference sources qualify (``long``'s ``flag``) carries a dagger; a light
+    dot marks a state without a status in an organisation, ``no_status`` its legend entry
+    (the caption's words for it).
 
     ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
     :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
@@ -59,6 +75,7 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
     ys = list(range(n))[::-1]
     unknown_border = False
+    absent = False  # a light dot drawn: a state without a status in an organisation
     # one scatter per marker style, not per cell: the same marks, far fewer artists to draw
     marks: dict[tuple, tuple[list[float], list[float]]] = {}
 
@@ -77,8 +94,8 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         for i, o in enumerate(orgs):
             status = row[o]
             if not status:
-                mark(i, y, s=22, marker="o", facecolor="#E6E6E6", edgecolor="#E6E6E6",
-                     zorder=1)
+                mark(i, y, zorder=1, **NO_STATUS)
+                absent = True
                 continue
             marker, face, edge = STATUS_STYLE.get(status, ("o", "#777777", "#777777"))
             mark(i, y, s=60, marker=marker, facecolor=face, edgecolor=edge, linewidth=1.4,
@@ -133,6 +150,12 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                       markerfacecolor=STATUS_STYLE[s][1], markeredgecolor=STATUS_STYLE[s][2],
                       markeredgewidth=1.4, markersize=7, label=A.label(s))
                for s in statuses if s in STATUS_STYLE]
+    if absent:
+        handles.append(Line2D([], [], ls="", marker=NO_STATUS["marker"],
+                              markerfacecolor=NO_STATUS["facecolor"],
+                              markeredgecolor=NO_STATUS["edgecolor"],
+                              markersize=NO_STATUS["s"] ** 0.5,
+                              label=no_status or _no_status_words(statuses)))
     if show_border:
         present = set(matrix[C.BORDER_STATUS])
         for b in ("recognised", "claimed", "none", "subject"):
@@ -152,7 +175,7 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                              label="Status the sources qualify"))
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
-                  ncol=min(2 if narrow else 4, len(handles)), handler_map=GLYPH_HANDLERS)
+                  ncol=min(2 if narrow else 5, len(handles)), handler_map=GLYPH_HANDLERS)
     refs = list(long["evidence"].explode().dropna()) if len(long) else []
     if show_border:
         refs += [s for s in matrix.get("border_source", []) if s]
