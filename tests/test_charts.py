@@ -52,7 +52,22 @@ def test_membership_grid(view):
     assert labels == list(v.matrix[C.COUNTRY])
     bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
     assert bold == ["Tanzania"]  # the focus country
-    _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself")
+    # a light dot where a state holds none of the statuses, in the legend too
+    _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself",
+                    "None of these statuses")
+
+
+def test_membership_grid_legend_names_the_light_dot_as_the_caption_does():
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    fig = charts.membership_grid(v.matrix, v.long, v.organisations, v.subject_name)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Member" in labels and "Not a member" in labels  # members alone: simply "not"
+    plt.close(fig)
+    fig = charts.membership_grid(v.matrix, v.long, v.organisations, v.subject_name,
+                                 no_status="Not in it")
+    assert "Not in it" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
 
 
 def test_money_chart_is_a_dot_plot_with_one_panel_per_currency(view):
@@ -95,6 +110,11 @@ def test_claims_chart_bars_add_up_to_the_claims(view):
     assert widths == len(A.credited(v.claims))  # a joint statement counts for each speaker
     assert all(xs.max() > xs.min() for xs in bars)  # no empty bar drawn
     assert ax.get_xlabel() == "Number of claims"
+    # the source line says why the bars add up to more than the claims
+    source = " ".join(_texts(fig).split())
+    assert f"({len(v.claims)} claims" in source
+    assert (f"C1 is credited to two speakers and counted once per speaker, so the bars add up "
+            f"to {widths:.0f}.") in source
     _check_labelled(fig, "Klaus Berger")
 
 
@@ -145,27 +165,102 @@ def test_legend_glyphs_are_drawn_as_text_not_as_mathtext_markers(view):
     plt.close(fig)
 
 
-def test_money_chart_dates_every_figure_and_labels_it_in_full():
+def _money_annotations(fig, words: bool = True) -> list:
+    """The words written after each money figure (amount, then date or "disputed"), or
+    (``words=False``) the arrows of its open-ended amounts."""
+    from matplotlib.text import Annotation
+
+    return [t for ax in fig.axes for t in ax.texts
+            if isinstance(t, Annotation) and bool(t.get_text()) == words]
+
+
+def test_money_chart_dates_every_figure_as_the_money_table_does():
+    """One date rule for the chart and the annex table (analysis.money.figure_date): the
+    article's figures carry the article's date, a reference figure the day it refers to,
+    and one whose source gives no day has none (no "undated" in one place, "—" in another,
+    no date made up)."""
+    from briefing.analysis.money import figure_date
+
     ds = load()
     v = A.build_view(ds.tables, ds.meta, article=ds.article)
-    fig = charts.money_chart(v.figures, article_date=dt.date(2021, 9, 17))
-    texts = [t.get_text() for t in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
+    fig = charts.money_chart(v.figures, article_date=v.article_date)
+    words = [t.get_text() for t in _money_annotations(fig)]
+    assert len(words) == len(v.figures)
+    for _, r in v.figures.iterrows():
+        first = "amount not stated" if r[C.PRECISION] == "not_stated" else r["amount"]
+        mine = [w for w in words if w.split("\n")[0] == first]
+        assert mine, r["id"]
+        date = figure_date(r, v.article_date)
+        if date is not None:
+            assert any(A.day(date) in w for w in mine), r["id"]
+        else:
+            assert not any(re.search(r"\d{4}", w) for w in mine), r["id"]
+    assert "undated" not in " ".join(words)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_money_chart_labels_are_short_readable_and_clear_of_each_other(narrow):
+    """Short labels (the description's first clause; the annex has the rest), at 8.5 pt
+    at least; the words after a figure always on its right, inside the figure, never on
+    another figure's words or dot."""
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    fig = charts.money_chart(v.figures, article_date=v.article_date, narrow=narrow)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_xscale() == "log"]
+    labels = [t for ax in panels for t in [*ax.get_yticklabels(), *ax.texts]
+              if re.match(r"[MR]\d+ ", t.get_text())]
+    assert len(labels) == len(v.figures)
+    for t in labels:
+        lines = t.get_text().split("\n")
+        assert len(lines) <= 2, t.get_text()
+        assert t.get_fontsize() >= 8.5
+        if "share of" in t.get_text().lower():
+            assert "of which" in t.get_text()
+    words = _money_annotations(fig)
+    for ax in panels:
+        for t in [*ax.texts, *ax.get_xticklabels(), ax.xaxis.label]:
+            if t.get_text():
+                assert t.get_fontsize() >= 8.5, t.get_text()
+    boxes = [t.get_window_extent(renderer) for t in words]
+    figure_box = fig.bbox
+    for t, box in zip(words, boxes, strict=True):
+        anchor = t.axes.transData.transform(t.xy)
+        assert box.x0 >= anchor[0], t.get_text()  # after its figure, never before it
+        assert box.x1 <= figure_box.x1 and box.x0 >= figure_box.x0, t.get_text()
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    dots = [c for ax in panels for c in ax.collections]
+    for t, box in zip(words, boxes, strict=True):
+        for c in dots:
+            for x, y in c.get_offsets():
+                px, py = c.axes.transData.transform((x, y))
+                assert not (box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1), t.get_text()
+    plt.close(fig)
+
+
+def test_money_chart_draws_every_open_ended_amount_the_same_way():
+    """"More than X" and a vague "X or more" alike: a dot at X and an arrow, never a bar to
+    an upper end the data does not have."""
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
     rows = v.figures
-    for _, r in rows.iterrows():
-        mark = next((t for t in texts if t.startswith((r["amount"], "amount not stated"))
-                     and (r["amount"] in t or "not stated" in t)), None)
-        assert mark is not None, r["id"]
-    article = rows[rows["layer"] == A.ARTICLE]
-    assert sum("17 Sep 2021" in t for t in texts) >= len(article)
-    undated = rows[(rows["layer"] == A.REFERENCE) & rows[C.DATE].isna()]
-    assert sum("undated" in t for t in texts) == len(undated)
-    labels = [" ".join(t.split()) for ax in fig.axes for t in
-              (x.get_text() for x in ax.get_yticklabels())]
-    for _, r in rows.iterrows():
-        label = next(lab for lab in labels if lab.startswith(f"{r['id']} "))
-        assert len(label.split()) >= 8, label  # a description, not just who said it
-        if str(r[C.DESCRIPTION]).lower().startswith("share of"):
-            assert "of which" in label
+    open_ended = rows[rows[C.PRECISION].isin(["lower_bound", "order_of_magnitude"])
+                      & rows[C.HIGH].isna()]
+    assert len(open_ended) >= 2 and open_ended[C.PRECISION].nunique() == 2
+    fig = charts.money_chart(rows, article_date=v.article_date)
+    arrows = _money_annotations(fig, words=False)
+    assert len(arrows) == len(open_ended)
+    floors = set(open_ended[C.LOW])
+    assert {a.xy[0] for a in arrows} == floors
+    for ax in fig.axes:
+        for line in ax.lines:
+            xs = [float(x) for x in line.get_xdata()]
+            assert not (xs and min(xs) in floors and max(xs) > min(xs)), \
+                "a bar from a floor to an upper end the data does not have"
     plt.close(fig)
 
 

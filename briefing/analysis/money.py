@@ -4,11 +4,14 @@ A figure is compared only with figures of the same group of kinds (aid with appe
 pledges, reserves with reserves) and the same currency; a reference figure that sources the
 very same article claim is the figure itself, confirmed or corrected, never a comparison.
 A reference figure far out of line with the other sources for the same claim (more than
-five times their median) is marked as disputed, as is one the data marks so.
+five times their median) is marked as disputed, as is one the data marks so. A figure its
+description marks as part of another ("Share of the reserves held at ...") is a part of the
+total, never another estimate of it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -31,13 +34,21 @@ KIND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 OUTLIER_FACTOR = 5.0
 #: A column the data may carry to mark a figure its sources dispute (true/false).
 DISPUTED = "disputed"
+#: How a description that marks its figure as part of another opens ("Share of the reserves
+#: held at ..."): the figure is stated as "of which", never as an estimate of the whole.
+PART_OPENINGS = ("share of ", "part of ", "of which")
 
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 MONEY_COLUMNS = ["id", "layer", C.KIND, "group", "group_label", C.DESCRIPTION, "label",
                  C.FROM_PARTY, C.FROM_CODE, C.TO_PARTY, C.TO_CODE, C.LOW, C.HIGH, C.CURRENCY,
                  C.PRECISION, C.AS_STATED, "amount", C.CLAIM_ID, C.SOURCE_ID, C.DATE,
-                 "disputed", "out_of_line"]
+                 "disputed", "out_of_line", "part"]
+
+
+def is_part(description) -> bool:
+    """Whether a description marks its figure as part of another (see PART_OPENINGS)."""
+    return str(description).strip().lower().startswith(PART_OPENINGS)
 
 
 def kind_group(kind: str) -> tuple[int, str, str]:
@@ -88,7 +99,7 @@ def _out_of_line(frame: pd.DataFrame) -> pd.Series:
     """How many times the median of the other reference figures for the same claim and kind
     each reference figure is, where that is more than OUTLIER_FACTOR (else NaN)."""
     out = pd.Series(math.nan, index=frame.index)
-    ref = frame[(frame["layer"] == REFERENCE) & (frame[C.CLAIM_ID] != "")]
+    ref = frame[(frame["layer"] == REFERENCE) & (frame[C.CLAIM_ID] != "") & ~frame["part"]]
     for _, group in ref.groupby([C.CLAIM_ID, C.KIND, C.CURRENCY]):
         values = {i: best_value(r) for i, r in group.iterrows()}
         values = {i: v for i, v in values.items() if v}
@@ -107,8 +118,8 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
     """Every money figure: the article's (``layer='article'``, with its claim) then the
     reference context (``layer='reference'``, with its source, and the claim it puts in
     context if any), each with its group of kinds, a label (its description up to the
-    first semicolon or colon), the honest wording of the amount and whether the sources
-    dispute it."""
+    first semicolon or colon), the honest wording of the amount, whether it is part of
+    another figure (``part``) and whether the sources dispute it."""
     parts = []
     a = money.copy()
     a["id"] = a[C.MONEY_ID]
@@ -123,7 +134,7 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
         r[C.DATE] = r[C.DATE].map(to_date)
         parts.append(r)
     keep = [c for c in MONEY_COLUMNS if c not in ("group", "group_label", "label", "amount",
-                                                  "disputed", "out_of_line")]
+                                                  "disputed", "out_of_line", "part")]
     marked = [p[DISPUTED] if DISPUTED in p.columns else pd.Series(False, index=p.index)
               for p in parts]
     out = pd.concat([p.reindex(columns=keep) for p in parts], ignore_index=True)
@@ -138,6 +149,7 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
                          strict=True)]
     out[C.CLAIM_ID] = out[C.CLAIM_ID].fillna("")
     out[C.SOURCE_ID] = out[C.SOURCE_ID].fillna("")
+    out["part"] = out[C.DESCRIPTION].map(is_part).astype(bool)
     out["out_of_line"] = _out_of_line(out)
     out["disputed"] = out["disputed"] | out["out_of_line"].notna()
     return out.drop(columns="_g")[MONEY_COLUMNS]
@@ -165,23 +177,28 @@ class Comparison:
     statement: str = ""
 
     @property
+    def wholes(self) -> list[dict]:
+        """Sourced counterparts that are estimates of the figure itself, not parts of it."""
+        return [r for r in self.same if not r["part"]]
+
+    @property
     def agreeing(self) -> list[dict]:
         """Sourced counterparts that agree with the article: the same amount (within 5%),
         or inside the range a vague amount allows."""
-        return [r for r in self.same if relation(self.figure, r) in ("match", "within")
+        return [r for r in self.wholes if relation(self.figure, r) in ("match", "within")
                 and not r["disputed"]]
 
     @property
     def differing(self) -> list[dict]:
         """Sourced counterparts that do not agree (disputed ones aside)."""
-        return [r for r in self.same if relation(self.figure, r) == "outside"
+        return [r for r in self.wholes if relation(self.figure, r) == "outside"
                 and not r["disputed"]]
 
     @property
     def consistent(self) -> list[dict]:
         """Sourced counterparts that say "more than" an amount the article's figure
         exceeds: consistent with it, not the same amount."""
-        return [r for r in self.same if relation(self.figure, r) == "consistent"
+        return [r for r in self.wholes if relation(self.figure, r) == "consistent"
                 and not r["disputed"]]
 
     @property
@@ -189,8 +206,21 @@ class Comparison:
         """Sourced counterparts that give an amount the article does not state, of the same
         kind as the article's figure (like for like: never a different kind of money offered
         as the amount the article leaves out)."""
-        return [r for r in self.same if relation(self.figure, r) == "gives"
+        return [r for r in self.wholes if relation(self.figure, r) == "gives"
                 and not r["disputed"] and r[C.KIND] == self.figure[C.KIND]]
+
+    @property
+    def parts(self) -> list[dict]:
+        """Sourced figures for part of the amount ("of which"), of the same kind and with an
+        amount: stated as parts of the total, never as other estimates of it."""
+        return [r for r in self.same if r["part"] and best_value(r) is not None
+                and not r["disputed"] and r[C.KIND] == self.figure[C.KIND]]
+
+    @property
+    def total(self) -> str:
+        """The span of the amounts the sources give for a total the article leaves out
+        ("about $9bn–$9.5bn"), where two or more give one; else ''."""
+        return span_text(self.giving)
 
     @property
     def upper_bound(self) -> bool:
@@ -243,7 +273,7 @@ def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
         candidates = [dict(r) for r in ref
                       if kind_group(r[C.KIND])[1] == own[1] and r[C.CURRENCY] == a[C.CURRENCY]
                       and not (a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID])
-                      and best_value(r) and not r["disputed"]]
+                      and best_value(r) and not r["disputed"] and not r["part"]]
         kinds = KIND_GROUPS[own[0]][2] if own[0] < len(KIND_GROUPS) else ()
         versus = min(candidates, key=lambda r: _versus_rank(r, kinds)) if candidates else None
         ratio = value / best_value(versus) if versus is not None and value else None
@@ -258,3 +288,59 @@ def share(ratio: float) -> str:
         return f"{ratio:.2g} times" if ratio < 10 else f"{round(ratio):d} times"
     pct = ratio * 100
     return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"
+
+
+def span_text(rows: list[dict]) -> str:
+    """The span of two or more single amounts in one currency, as their words allow:
+    "about $9bn–$9.5bn" ("about" when any is approximate); '' for fewer than two, for
+    several currencies or when any is a floor or vague."""
+    if len(rows) < 2 or len({r[C.CURRENCY] for r in rows}) > 1 or any(
+            r[C.PRECISION] not in ("exact", "approximate") for r in rows):
+        return ""
+    values = [best_value(r) for r in rows]
+    if any(v is None for v in values):
+        return ""
+    currency = rows[0][C.CURRENCY]
+    low, high = format_amount(min(values), currency), format_amount(max(values), currency)
+    about = "about " if any(r[C.PRECISION] == "approximate" for r in rows) else ""
+    return about + (low if low == high else f"{low}–{high}")
+
+
+def figure_date(row, article_date: dt.date | None = None) -> dt.date | None:
+    """The date a figure is shown with, in the chart and the tables alike: the day it
+    refers to, as its source gives it (a report's count: the day it counts to, not the day
+    the report came out); the article's own figures carry the article's date, the day it
+    states them. None where the source gives no day: no date is made up."""
+    if row["layer"] != REFERENCE:
+        return article_date
+    return to_date(row[C.DATE]) if not pd.isna(row[C.DATE]) else None
+
+
+def with_dates(figures: pd.DataFrame, article_date: dt.date | None = None) -> pd.DataFrame:
+    """The figures with the date each is shown with (:func:`figure_date`)."""
+    out = figures.copy()
+    out[C.DATE] = [figure_date(r, article_date) for _, r in out.iterrows()]
+    return out
+
+
+def in_sentence(text: str) -> str:
+    """A statement inside a sentence ("The article reports that ..."): an opening article
+    or pronoun in lower case ("The arms ..." -> "the arms ..."), a name as it is ("China
+    has said ...")."""
+    text = str(text).strip()
+    first = text.split(" ", 1)[0]
+    if first in ("The", "A", "An", "Its", "Their", "This", "These", "Those"):
+        return first.lower() + text[len(first):]
+    return text
+
+
+def claim_notes(qualified: pd.DataFrame, claim_id: str,
+                verdicts: tuple[str, ...] = ("contradicted", "qualified")) -> list[dict]:
+    """What the sources that contradict or qualify a claim say (the checks table's notes),
+    most serious first: each a dict with the note and its source."""
+    if not claim_id or qualified is None or qualified.empty:
+        return []
+    mine = qualified[(qualified[C.CLAIM_ID] == claim_id)
+                     & qualified[C.VERDICT].isin(verdicts)]
+    return [{"note": str(r[C.NOTE]).strip(), "source_id": r[C.SOURCE_ID]}
+            for _, r in mine.iterrows() if str(r[C.NOTE]).strip()]

@@ -1,0 +1,203 @@
+"""Money: what the money section, its chart and the annex table say about each figure.
+
+Parts of a total are stated as parts ("of which"), never as other estimates of the total; the
+article's figures are the article's, in its words; one date rule serves chart and table."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html as html_lib
+import re
+import shutil
+
+import pytest
+
+from briefing import analysis as A
+from briefing import charts, paths, present
+from briefing.analysis.money import figure_date, in_sentence, is_part, span_text
+from briefing.load import load
+from briefing.schema import C
+
+
+def _sections(data_dir=None, names=("money", "money_table")) -> tuple[A.View, dict]:
+    """The money sections written from a dataset, the chart drawn as a blank SVG."""
+    ds = load(data_dir) if data_dir else load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    doc = present.Report(v)
+    env = present.environment()
+    real = env.globals["charts"]
+
+    class Blank:
+        def __getattr__(self, name):
+            constant = getattr(charts, name)
+            if not callable(constant):
+                return constant
+            return lambda *a, **k: ('<svg xmlns="http://www.w3.org/2000/svg" width="10pt" '
+                                    'height="10pt"></svg>')
+
+    env.globals["charts"] = Blank()
+    try:
+        out = {name: present.markup(doc.section(name, A.money_facts(v))) for name in names}
+    finally:
+        env.globals["charts"] = real
+    return v, out
+
+
+def _text(markup: str) -> str:
+    markup = re.sub(r"<img[^>]*>", "", markup)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", markup)).replace("\u00a0", " ")
+    return " ".join(text.split())
+
+
+def _paragraphs(markup: str) -> list[str]:
+    return [_text(p) for p in re.findall(r"<p\b.*?</p>", markup, flags=re.S)]
+
+
+def _with_parts(tmp_path):
+    """The other dataset with a total the article leaves out (M3's cost of rebuilding) given
+    by two sources, and a part of it."""
+    data = tmp_path / "data"
+    shutil.copytree(paths.FIXTURES_DIR / "other_dataset", data)
+    path = data / "reference" / "money_context.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    fields = list(rows[0])
+    base = {"from_party": "not stated", "from_code": "", "to_party": "Mozambique",
+            "to_code": "MOZ", "currency": "USD", "claim_id": "C9", "source_id": "S3",
+            "kind": "other"}
+    rows += [
+        {**base, "reference_money_id": "R5", "description": "Cost of rebuilding, per the "
+         "ministry: roads and bridges", "low": "900000000", "high": "900000000",
+         "precision": "approximate", "as_stated": "about $900m", "date": "2025-03-10"},
+        {**base, "reference_money_id": "R6", "description": "Cost of rebuilding, per the "
+         "World Bank: roads and bridges", "low": "1000000000", "high": "1000000000",
+         "precision": "exact", "as_stated": "$1bn", "date": "2025-03-12"},
+        {**base, "reference_money_id": "R7", "description": "Share of the cost for the "
+         "bridges: the bridges alone", "low": "300000000", "high": "300000000",
+         "precision": "approximate", "as_stated": "about $300m", "date": "2025-03-12"},
+    ]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return data
+
+
+def test_a_part_is_recognised_by_its_description():
+    assert is_part("Share of the reserves held at the New York Fed: ...")
+    assert is_part("  part of the total") and is_part("Of which: bridges")
+    assert not is_part("Gross reserves, per the IMF") and not is_part("Shares sold")
+
+
+def test_span_text_states_the_range_the_words_allow():
+    row = {C.CURRENCY: "USD", C.PRECISION: "approximate", C.LOW: 9e9, C.HIGH: 9e9}
+    exact = {**row, C.PRECISION: "exact", C.LOW: 9.4e9, C.HIGH: 9.4e9}
+    assert span_text([row, exact]) == "about $9bn–$9.4bn"
+    assert span_text([exact, exact]) == "$9.4bn"
+    assert span_text([row]) == ""
+    assert span_text([row, {**exact, C.PRECISION: "lower_bound"}]) == ""
+    assert span_text([row, {**exact, C.CURRENCY: "EUR"}]) == ""
+
+
+def test_in_sentence_lowers_an_opening_article_not_a_name():
+    assert in_sentence("The arms are worth billions.") == "the arms are worth billions."
+    assert in_sentence("China has said ...") == "China has said ..."
+    assert in_sentence("Putin said ...") == "Putin said ..."
+
+
+def test_one_date_rule_for_every_figure():
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    day = dt.date(2021, 9, 17)
+    for _, r in v.figures.iterrows():
+        got = figure_date(r, day)
+        if r["layer"] == A.ARTICLE:
+            assert got == day, r["id"]  # the article's figures: the article's date
+        else:
+            assert got == (None if r[C.DATE] is None or r[C.DATE] != r[C.DATE]
+                           else r[C.DATE]), r["id"]
+    dated = A.money.with_dates(v.figures, day)
+    assert (dated.loc[dated["layer"] == A.ARTICLE, C.DATE] == day).all()
+
+
+def test_the_same_figure_from_two_reports_has_the_same_date():
+    """A source that cites another's count (SIGAR citing the Pentagon) dates the figure as
+    the first does: the day it counts to, not the day the report came out."""
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    rows = v.figures.set_index("id")
+    assert rows.loc["R06", C.DATE] == rows.loc["R07", C.DATE] == dt.date(2021, 8, 30)
+    for rid in ("R06", "R07"):
+        assert "30 Aug 2021" in rows.loc[rid, C.DESCRIPTION]
+
+
+def test_the_money_table_and_the_chart_give_the_same_dates():
+    v, sections = _sections()
+    table = sections["money_table"]
+    rows = dict(re.findall(r'<tr id="([MR]\d+)">(.*?)</tr>', table, flags=re.S))
+    assert set(rows) == set(v.figures["id"])
+    for _, r in v.figures.iterrows():
+        cell = _text(re.findall(r'<td class="date">(.*?)</td>', rows[r["id"]],
+                                flags=re.S)[0])
+        date = figure_date(r, v.article_date)
+        assert cell == (A.day(date) if date else "—"), r["id"]
+    caption = _text(table.split("</p>", 1)[0])
+    assert "Date: the day each figure refers to" in caption
+    assert "the article's own figures carry the article's date, 17 Sep 2021" in caption
+    figure_caption = _text(re.findall(r"<figcaption>.*?</figcaption>", sections["money"],
+                                      flags=re.S)[0])
+    assert "Dates: the day each figure refers to" in figure_caption
+    assert "17 Sep 2021" in figure_caption
+
+
+def test_the_article_figures_are_the_articles_and_its_framing_is_attributed():
+    """The article's figure is reported as the article's (never in the briefing's own
+    voice), and what the sources that qualify the claim say of it follows."""
+    v, sections = _sections()
+    paragraphs = [p for p in _paragraphs(sections["money"])
+                  if re.search(r"\[C\d+", p)]
+    assert len(paragraphs) == len(v.comparisons)
+    for p in paragraphs:
+        assert p.startswith("The article reports"), p
+    aid = next(p for p in paragraphs if "[C49]" in p)
+    assert aid.startswith("The article reports that China has said it will provide $31m")
+    assert "'economic aid to the Islamist regime' is the article's own framing [S59]" in aid
+    assert "emergency humanitarian aid" in aid
+    money = v.figures.set_index("id")
+    assert "in the article's words" in money.loc["M01", "label"]
+    assert "economic aid" not in money.loc["R01", "label"]
+
+
+def test_a_part_of_the_reserves_is_stated_as_part_of_the_total():
+    v, sections = _sections()
+    assets = next(p for p in _paragraphs(sections["money"]) if "[C32]" in p)
+    given = re.search(r"The sources give (.*?in total: .*?)\. ", assets)
+    assert given, assets
+    assert "R04" not in given.group(1)  # the part is not listed as an estimate of the total
+    assert re.search(r"about \$9bn–\$9\.5bn in total", given.group(1))
+    assert re.search(r"Of that total, about \$7bn is the share of the reserves held at the "
+                     r"New York Fed \(R04, 18 Aug 2021\) \[S64\]\.", assets)
+
+
+@pytest.mark.parametrize("dataset", ["shipped", "other"])
+def test_every_part_is_stated_as_a_part_in_any_dataset(tmp_path, dataset):
+    data = None if dataset == "shipped" else _with_parts(tmp_path)
+    v, sections = _sections(data)
+    parts = [c for c in v.comparisons if c.parts]
+    assert parts
+    paragraphs = _paragraphs(sections["money"])
+    for c in parts:
+        p = next(p for p in paragraphs if f"[{c.figure[C.CLAIM_ID]}]" in p)
+        whole, _, after = p.partition("Of that total, ")
+        assert after, p
+        for r in c.parts:
+            assert f"({r['id']}" in after and f"({r['id']}" not in whole, p
+        for r in c.giving:
+            assert f"({r['id']}" in whole, p
+        if c.total:
+            assert f"{c.total} in total" in whole
+    if dataset == "other":
+        p = next(p for p in paragraphs if "[C9]" in p)
+        assert "about $900m–$1bn in total" in p
+        assert "Of that total, about $300m is the share of the cost for the bridges (R7" in p
