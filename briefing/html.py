@@ -25,6 +25,9 @@ from .fonts import embed_page_fonts
 
 #: Headings that get an id, a PDF bookmark and (h2) an entry in the table of contents.
 TOC_LEVEL = 2
+#: Sub-sections the contents list too, under the section before them: the annex's A1, A2 ...
+#: (h3 under the Annex's h2, so that the page's outline skips no level).
+TOC_SUBSECTION = "annex-section"
 TEMPLATE_NAME = "briefing"
 #: One export at a time per process: :func:`prepare` may run in a background thread while the
 #: kernel works, and an nbconvert exporter is not meant to be used by two threads at once.
@@ -112,8 +115,8 @@ def export_html(nb, title: str | None = None, language: str = "en", *,
     Our template (extends nbconvert's ``basic``) hides code, prompts, the parameters cells,
     stderr and warnings. A finishing pass gives every h1-h3 a deterministic unique id,
     adds the title block if the notebook has no ``<h1>``, builds the table of contents
-    from the h2 headings, and refuses (RenderError) a page with scripts, event handlers
-    or any resource outside the file.
+    from the h2 headings (and the annex's h3 sections), and refuses (RenderError) a page
+    with scripts, event handlers or any resource outside the file.
     """
     nb = copy.deepcopy(nb)
     info = document_info(nb, title, author=author, description=description,
@@ -193,6 +196,25 @@ def _align_numbers(table) -> None:
                         row[j]["class"] = [*classes, "num"]
 
 
+def _contents(soup, sections):
+    """The contents as a list of links: each h2, with the sub-sections that follow it
+    (:data:`TOC_SUBSECTION`) in a list of their own inside its item."""
+    items = soup.new_tag("ol")
+    parent = None
+    for h in sections:
+        li, a = soup.new_tag("li"), soup.new_tag("a", href=f"#{h['id']}")
+        a.string = plain(h.get_text(" ", strip=True))
+        li.append(a)
+        if h.name == f"h{TOC_LEVEL}" or parent is None:
+            items.append(li)
+            parent = li if h.name == f"h{TOC_LEVEL}" else None
+        else:
+            if parent.ol is None:
+                parent.append(soup.new_tag("ol"))
+            parent.ol.append(li)
+    return items
+
+
 #: The CSS selectors of the finishing pass (soupsieve caches what it compiled).
 _SELECTORS = ("a.anchor-link", ".byline", ".title-block")
 
@@ -202,7 +224,8 @@ def finish_html(page: str, info: DocumentInfo) -> str:
 
     Every h1-h3 gets an id made from its text (unique, the same on every run); nbconvert's
     ``¶`` anchor links are removed. Without an ``<h1>`` in the notebook's output a title
-    block is added; a table of contents of the h2 sections goes before the first section.
+    block is added; a table of contents of the h2 sections (with the annex's sections,
+    h3 of class ``annex-section``, nested under the Annex) goes before the first section.
     ``info.title`` is filled from the first ``<h1>`` when it was empty.
     """
     from bs4 import BeautifulSoup
@@ -246,19 +269,14 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         if sized:
             size_columns(soup, table)
 
-    sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"]
+    sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"
+                or (h.name == f"h{TOC_LEVEL + 1}" and TOC_SUBSECTION in (h.get("class") or []))]
     if sections:
         nav = soup.new_tag("nav", attrs={"class": "toc", "aria-labelledby": "toc-title"})
         label = soup.new_tag("p", attrs={"class": "toc-title", "id": _unique("toc-title", taken)})
         label.string = "Contents"
         nav["aria-labelledby"] = label["id"]
-        items = soup.new_tag("ol")
-        for h in sections:
-            li, a = soup.new_tag("li"), soup.new_tag("a", href=f"#{h['id']}")
-            a.string = plain(h.get_text(" ", strip=True))
-            li.append(a)
-            items.append(li)
-        nav.extend([label, items])
+        nav.extend([label, _contents(soup, sections)])
         anchor = sections[0].find_parent("div", class_="cell") or sections[0]
         anchor.insert_before(nav)
         main["class"] = [*(main.get("class") or []), "has-toc"]

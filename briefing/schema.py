@@ -79,7 +79,8 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
 ORGANISATION_KINDS: dict[str, str] = {
     "forum": "a regional or international forum or dialogue format (summits, ministerial "
              "meetings) with no binding commitments",
-    "political_security_forum": "a political, economic and security forum",
+    "political_security_forum": "a political and security forum of states (the article's "
+                                "words for the SCO)",
     "union": "a political or economic union or regional community of states",
     "economic_union": "an economic or trade union, common market or customs union",
     "alliance": "an alliance or coalition of states, without a collective-defence treaty",
@@ -319,8 +320,9 @@ class C:
 
 # Reusable field definitions -----------------------------------------------------------
 
-def _claim_ref(required: bool = True) -> Field:
-    return Field(C.CLAIM_ID, "string", "the claim in claims.csv that states this row",
+def _claim_ref(required: bool = True,
+               description: str = "the claim in claims.csv that states this row") -> Field:
+    return Field(C.CLAIM_ID, "string", description,
                  required=required, pattern=ID_PATTERN, example="C27")
 
 
@@ -638,7 +640,7 @@ QUALIFICATIONS = Table(
     fields=(
         Field(C.REF_ID, "string", "stable identifier", pattern=ID_PATTERN, unique=True,
               example="Q01"),
-        _claim_ref(),
+        _claim_ref(description="the claim in claims.csv that this row checks"),
         Field(C.VERDICT, "string", "what the sources make of the claim",
               enum=_enum(VERDICTS), example="qualified"),
         Field(C.NOTE, "string", "the qualification in one or two sentences",

@@ -1,13 +1,15 @@
 """The shape of the briefing (issue 14): a cover, the bottom line and key judgements on pages
 1-2, a main body of at most eight A4 pages that flows (no page but its last more than 40%
-empty), then an annex with a top-level bookmark of its own; evidence ids that link in the
-PDF; and on screen, a page that never scrolls sideways on a phone, charts whose text stays
-readable there, captions outside the tables' scroll boxes, a measure of about 80
-characters and a contents sidebar on a wide screen.
+empty) with lines of about 80 characters, then an annex with a top-level bookmark of its
+own, its sections (A1, A2 ...) one level under it; headings that skip no level; evidence
+ids that link in the PDF; and on screen, a page that never scrolls sideways on a phone,
+charts whose text stays readable there, captions outside the tables' scroll boxes, a
+measure of about 80 characters and a contents sidebar on a wide screen.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pdftools
@@ -18,6 +20,9 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 #: The largest share of a main-body page (other than its last) left empty.
 MOST_EMPTY = 0.40
+#: The longest line of running text in the PDF's main body: about 80 characters (a line
+#: with evidence ids, set smaller, may hold a few more).
+LONGEST_LINE = 84
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +45,73 @@ def test_the_annex_is_a_top_level_bookmark_after_a_short_main_body(briefing):
     for part in ("Claims register", "Sources", "Method", "Reproducibility", "Data dictionary"):
         assert any(part in title for title in annexed), part
     assert annex <= 8, f"main body of {annex} pages"
+    # every bookmark after "Annex" is one of its sections, numbered A1, A2 ... in order
+    after = marks[[title for _, title, _ in marks].index("Annex") + 1:]
+    assert after and all(level == 1 for level, _, _ in after), after
+    assert [title.split(" ", 1)[0] for _, title, _ in after] == [
+        f"A{n}" for n in range(1, len(after) + 1)]
+
+
+def test_headings_skip_no_level_and_the_annex_sections_sit_under_the_annex(briefing):
+    """h1 > h2 > h3 > h4, never a jump (the data dictionary's entries are h4 under its h3);
+    the annex's sections are h3 under the Annex's h2, and the contents list them under it."""
+    from bs4 import BeautifulSoup
+
+    html, _ = briefing
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    headings = main.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])
+    for before, after in pairwise(headings):
+        assert int(after.name[1]) <= int(before.name[1]) + 1, (
+            f"<{before.name}> {before.get_text(strip=True)!r} then <{after.name}> "
+            f"{after.get_text(strip=True)!r}")
+    annex = main.find("h2", class_="annex")
+    sections = main.find_all(class_="annex-section")
+    assert len(sections) >= 5 and all(h.name == "h3" for h in sections)
+    assert all(h.find_previous("h2") is annex for h in sections)
+    dictionary = next(h for h in sections if "dictionary" in h.get_text().lower())
+    assert dictionary.find_next("h4") is not None
+    listed = soup.select(f'nav.toc li:has(> a[href="#{annex["id"]}"]) > ol > li > a')
+    assert [a["href"] for a in listed] == [f"#{h['id']}" for h in sections]
+
+
+def _main_body_lines(html: Path, pages: int):
+    """(page, kind of block, text) of every line WeasyPrint lays out on the first pages,
+    outside tables and the page's margins."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from briefing import paths
+    from briefing.pdf import _local_fetcher
+
+    document = HTML(string=html.read_text(encoding="utf-8"), base_url=f"{paths.REPORTS_DIR}/",
+                    url_fetcher=_local_fetcher()).render()
+
+    def walk(box, block):
+        if isinstance(box, (boxes.TableBox, boxes.MarginBox)):
+            return
+        if isinstance(box, boxes.LineBox):
+            text = "".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
+            yield block, " ".join(text.split())
+            return
+        if isinstance(box, boxes.BlockContainerBox) and box.element is not None:
+            block = f"<{box.element_tag} class={box.element.get('class')!r}>"
+        for child in getattr(box, "children", None) or ():
+            yield from walk(child, block)
+
+    for number, page in enumerate(document.pages[:pages], start=1):
+        for block, text in walk(page._page_box, ""):
+            yield number, block, text
+
+
+def test_the_main_body_keeps_a_measure_of_about_80_characters(briefing):
+    """No line of running text on the main body's pages (the judgements' "So what" and
+    "Watch for", captions ...) runs much past 80 characters."""
+    html, pdf = briefing
+    _, annex = _main_body(pdf)
+    long = [(number, len(text), block, text) for number, block, text
+            in _main_body_lines(html, annex - 1) if len(text) > LONGEST_LINE]
+    assert long == [], long[:5]
 
 
 def test_the_bottom_line_and_key_judgements_fill_pages_one_and_two(briefing):

@@ -191,6 +191,40 @@ def test_page_fits_a_phone(browser, any_page, tmp_path):
         context.close()
 
 
+def test_no_table_is_cut_off_on_a_phone(browser, any_page):
+    """At 390 px every table fits its box: the wide ones (the claims register, the money
+    figures) are shown as cards, one a row, each cell under its column's name."""
+    context, page, _ = _open(browser, any_page, 390, 844)
+    try:
+        tables = page.evaluate("""Array.from(document.querySelectorAll('table')).map(t => {
+            const box = t.closest('.table-scroll') || t.parentElement;
+            const cells = Array.from(t.querySelectorAll('td'));
+            return [t.className, box.scrollWidth - box.clientWidth,
+                    getComputedStyle(t).display,
+                    cells.every(td => td.dataset.label && getComputedStyle(td, '::before')
+                        .content === JSON.stringify(td.dataset.label))]; })""")
+        assert tables
+        for name, hidden, _, _ in tables:
+            assert hidden <= 1, f"table {name!r}: {hidden}px out of sight on a phone"
+        cards = {name.split()[1] for name, _, display, labelled in tables
+                 if display == "block" and labelled}
+        assert {"claims", "money"} <= cards, tables
+    finally:
+        context.close()
+
+
+def test_print_keeps_the_tables(browser, any_page):
+    """The cards are for a phone's screen: printed, every table is a table."""
+    context, page, _ = _open(browser, any_page, 390, 844)
+    try:
+        page.emulate_media(media="print")
+        shown = page.evaluate("""Array.from(document.querySelectorAll('table'))
+            .map(t => getComputedStyle(t).display)""")
+        assert shown and set(shown) == {"table"}, shown
+    finally:
+        context.close()
+
+
 def test_charts_fit_a_phone_without_scrolling(browser, any_page):
     """At 390 px every chart is its narrow variant: the whole chart, plot area included,
     is in view without scrolling its box, and the wide variant is not shown."""

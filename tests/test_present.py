@@ -88,7 +88,8 @@ def test_table_highlights_the_focus_row():
     frame = pd.DataFrame({C.COUNTRY: ["Norway", "Spain"], C.COUNTRY_CODE: ["NOR", "ESP"]})
     html = render('{% call m.table("t", frame, [("country", "State", "name")], focus="ESP") %}'
                   'States{% endcall %}', frame=frame)
-    assert '<tr class="focus"><td class="name"><strong>Spain</strong></td></tr>' in html
+    assert ('<tr class="focus"><td class="name" data-label="State"><strong>Spain</strong>'
+            '</td></tr>') in html
     assert html.count('class="focus"') == 1
 
 

@@ -169,7 +169,10 @@ def test_html_refers_to_nothing_outside_the_file(page):
 
 
 def test_html_has_contents_linking_every_section(page):
-    sections = [h for h in page.headings if h[0] == "h2"]
+    # the h2 sections, and the annex's sections (its h3) listed under the Annex
+    annex = [text for _, _, text in page.headings].index("Annex")
+    sections = [h for i, h in enumerate(page.headings)
+                if h[0] == "h2" or (h[0] == "h3" and i > annex)]
     assert len(sections) >= 2
     assert page.toc == [f"#{h[1]}" for h in sections]
     assert len(page.ids) == len(set(page.ids)), "ids must be unique"
@@ -238,11 +241,15 @@ def test_pdf_pages_metadata_and_bookmarks(report, page):
     # "Key judgements"); the Annex is a top-level bookmark, its sections (A1 ...) under it
     marked = [(tag, text) for tag, _, text in page.headings if not re.match(r"J\d+ ", text)]
     assert len(outline) == len(marked), (outline, marked)
+    # the annex's sections are h3 under the Annex's h2, bookmarked one level under "Annex"
     level = {"h1": 0, "h2": 1, "h3": 2}
-    for (depth, title, _), (tag, text) in zip(outline, marked, strict=True):
+    annex = [text for _, text in marked].index("Annex")
+    for i, ((depth, title, _), (tag, text)) in enumerate(zip(outline, marked, strict=True)):
         assert title.endswith(text), (title, text)
-        assert depth == (0 if text == "Annex" else level[tag]), (depth, tag, text)
-    assert [t for d, t, _ in outline if d == 0] == [page.title, "Annex"]
+        expected = 0 if i == annex else 1 if i > annex else level[tag]
+        assert depth == expected, (depth, tag, text)
+    # the cover quotes the article's headline, the document's title when none is given
+    assert [t for d, t, _ in outline if d == 0] == [f"“{page.title}”", "Annex"]
     after = [t for _, t, _ in outline[[t for _, t, _ in outline].index("Annex") + 1:]]
     assert after and all(re.match(r"A\d+ ", t) for t in after), after
 

@@ -40,7 +40,7 @@ from .common import (
 #: The size of every word the chart draws but its source line: labels, group headings,
 #: amounts, ticks, axis label and legend (8.5 pt at least on paper; 12 CSS px on screen,
 #: where a point is 4/3 px and the chart is shown at its own size).
-MONEY_PT = 9.0
+MONEY_PT = 8.5
 
 #: Characters per line of a row's label: wide (the y axis's labels, about a third of the
 #: width) and narrow (across the panel, above the figure).
@@ -50,9 +50,9 @@ MONEY_LABEL_CHARS = {False: 34, True: 46}
 #: the gap between rows and the height of a group's heading, in units.
 MONEY_UNIT_IN = MONEY_PT * 1.32 / 72
 
-MONEY_GAP_UNITS = 0.45
+MONEY_GAP_UNITS = 0.2
 
-MONEY_HEADER_UNITS = 1.5
+MONEY_HEADER_UNITS = 1.3
 
 #: Distances along a row, in points: from a dot's centre to the words after it, and the
 #: length of the arrow of an open-ended amount.
