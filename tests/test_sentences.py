@@ -398,6 +398,11 @@ def test_positions_count_the_statements_in_their_table(written):
         assert said and number(said.group(1)) == facts.counts[speaker], speaker
     rows = written.sections["positions"].count('<p class="stance">')
     assert rows == sum(facts.counts.values())
+    # statements made together: shown once each, as many as the sentence says
+    joint = written.sections["positions"].count('<p class="stance joint">')
+    together = re.search(rf"both together with {N} more", text)
+    assert joint == (number(together.group(1)) if together else 0), text
+    assert joint == sum(len(c) for c in facts.table[A.JOINT])
 
 
 def test_only_one_speaker_speaks_on_a_topic_in_any_claim(written):
