@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..schema import C
-from .claims import claim_verdicts, claims_by_speaker, credited, positions, top_speakers
+from .claims import (
+    VERDICT_ORDER,
+    claim_verdicts,
+    claims_by_speaker,
+    credited,
+    positions,
+    top_speakers,
+)
 from .judgements import BOTTOM_LINE, KIND, evidence, indicators
 from .membership import REFERENCE, SUBJECT, border_summary, in_all
 from .view import View
@@ -266,11 +273,9 @@ class Checks:
     counts: dict[str, int]
     n_claims: int
     n_rows: int
-    #: one row per claim not simply confirmed: its most serious verdict and every
+    #: one row per claim checked, most serious verdict first: that verdict and every
     #: (verdict, note, source) the sources give, most serious first
-    disputed: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: one row per claim the sources only confirm: the statement checked and its sources
-    confirmed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    checked: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def checks_facts(v: View) -> Checks:
@@ -283,19 +288,16 @@ def checks_facts(v: View) -> Checks:
     statements = dict(zip(v.qualified[C.CLAIM_ID], v.qualified[C.STATEMENT], strict=True))
     verdict_of = dict(zip(per_claim[C.CLAIM_ID], per_claim[C.VERDICT], strict=True)) \
         if len(per_claim) else {}
-    rows, confirmed = [], []
+    rows = []
     for claim, g in v.qualified.groupby(C.CLAIM_ID, sort=False):
-        if verdict_of.get(claim) == "confirmed":
-            confirmed.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
-                              C.SOURCE_ID: tuple(sorted_refs(g[C.SOURCE_ID]))})
-            continue
         rows.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
                      C.VERDICT: verdict_of.get(claim, ""),
                      "notes": tuple(zip(g[C.VERDICT], g[C.NOTE], g[C.SOURCE_ID],
                                         strict=True))})
+    serious = {verdict: i for i, verdict in enumerate(VERDICT_ORDER)}
+    rows.sort(key=lambda r: serious.get(r[C.VERDICT], len(serious)))  # stable: claim order
     return Checks(per_claim, counts, len(per_claim), len(v.qualified),
-                  pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
-                  pd.DataFrame(confirmed, columns=[C.CLAIM_ID, C.STATEMENT, C.SOURCE_ID]))
+                  pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]))
 
 
 # ---------------------------------------------------------------------------------------
