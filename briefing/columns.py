@@ -84,6 +84,32 @@ def _cell_widths(cell, one_line: bool = False, size: float = 1.0) -> tuple[float
     return low, max(longest + _CELL_PADDING_EM, low)
 
 
+def _grid(table) -> list[tuple[object, int, int]]:
+    """Every cell of ``table`` with its first column and the number of columns it spans,
+    placed as HTML's table model does (past the columns a cell above still covers); empty
+    when the rows do not make a full rectangle."""
+    placed, taken = [], {}  # taken: row -> the columns its own and row-spanning cells cover
+    rows = table.find_all("tr")
+    for i, tr in enumerate(rows):
+        j = 0
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while j in taken.get(i, ()):
+                j += 1
+            try:
+                span = max(1, int(cell.get("colspan") or 1))
+                down = max(1, int(cell.get("rowspan") or 1))
+            except ValueError:
+                return []
+            placed.append((cell, j, span))
+            for r in range(i, i + down):
+                taken.setdefault(r, set()).update(range(j, j + span))
+            j += span
+    n = max((j + span for _, j, span in placed), default=0)
+    if not placed or any(taken.get(i, set()) != set(range(n)) for i in range(len(rows))):
+        return []
+    return placed
+
+
 def size_columns(soup, table) -> None:
     """Give ``table`` explicit column widths (``<colgroup>`` of ``col.wN``, N %) for the
     fixed table layout of the PDF.
@@ -93,23 +119,33 @@ def size_columns(soup, table) -> None:
     the same rule (CSS 2.1 automatic layout) with the fonts' advance widths: each column
     gets its longest word (its whole text when it is kept on one line), and the room left
     is shared in proportion to what each column would need to set its longest text on one
-    line. Tables with merged cells keep automatic layout.
+    line. A merged cell (colspan, rowspan) takes its place in the grid as in HTML; its
+    longest word is shared out over the columns it spans.
     """
-    rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
-    if (not rows or table.find("colgroup") or table.find("col")
-            or any(c.get("colspan") or c.get("rowspan") for row in rows for c in row)):
+    if table.find("colgroup") or table.find("col"):
         return
-    n = max(len(row) for row in rows)
-    if not 2 <= n <= 100 or any(len(row) != n for row in rows):
+    placed = _grid(table)
+    if not placed:
+        return
+    n = max(j + span for _, j, span in placed)
+    if not 2 <= n <= 100:
         return
     header_one_line = "meta" in (table.get("class") or [])  # table.meta th: nowrap
     size = _TITLE_BLOCK_SIZE if table.find_parent(class_="title-block") else 1.0
     low, high = [0.0] * n, [0.0] * n
-    for row in rows:
-        for j, cell in enumerate(row):
-            a, b = _cell_widths(cell, one_line=header_one_line and cell.name == "th",
-                                size=size)
+    spanning = []
+    for cell, j, span in placed:
+        a, b = _cell_widths(cell, one_line=header_one_line and cell.name == "th", size=size)
+        if span == 1:
             low[j], high[j] = max(low[j], a), max(high[j], b)
+        else:
+            spanning.append((j, span, a))
+    for j, span, a in spanning:  # a merged cell's longest word fits the columns it spans
+        short = a - sum(low[j:j + span])
+        if short > 0:
+            for k in range(j, j + span):
+                low[k] += short / span
+                high[k] = max(high[k], low[k])
     total_low, total_high = sum(low), sum(high)
     if total_high <= _LINE_EM or total_high <= total_low:
         widths = high

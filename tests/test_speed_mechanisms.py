@@ -88,9 +88,10 @@ def test_whole_percents_are_whole_at_least_one_and_add_up_to_100(widths):
 
 
 @pytest.mark.parametrize("html", [
-    "<table><tr><td colspan='2'>a</td><td>b</td></tr><tr><td colspan='2'>c</td><td>d</td>"
-    "</tr></table>",  # two cells a row, three columns
+    "<table><tr><td colspan='2'>a</td></tr><tr><td>b</td><td>c</td><td>d</td>"
+    "</tr></table>",  # two columns, then three
     "<table><tr><td rowspan='2'>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>",
+    # (the second row starts after a's column: three columns under two)
     "<table><colgroup><col><col></colgroup><tr><td>a</td><td>b</td></tr></table>",
     "<table><col><col><tr><td>a</td><td>b</td></tr></table>",
     _rows(["only"], ["one column"]),
@@ -102,6 +103,20 @@ def test_tables_that_cannot_be_sized_are_left_alone(html):
     table = _table(html)
     assert str(table) == before
     assert "sized" not in (table.get("class") or [])
+
+
+def test_merged_cells_take_their_place_in_the_grid():
+    """A cell spanning two columns and one spanning two rows, as the positions table has:
+    three columns, and the spanning cell's longest word fits the two it spans."""
+    long = "internationalisation"
+    table = _table("<table><tr><th>Topic</th><th>A</th><th>B</th></tr>"
+                   f"<tr><td rowspan='2'>t</td><td colspan='2'>both {long}</td></tr>"
+                   "<tr><td>a</td><td>b</td></tr></table>")
+    assert "sized" in table["class"]
+    percents = _percents(table)
+    assert len(percents) == 3 and sum(percents) == 100
+    needed = (columns._text_em(long, "serif") + columns._CELL_PADDING_EM) / columns._LINE_EM
+    assert (percents[1] + percents[2]) / 100 >= needed * 0.9
 
 
 @pytest.mark.parametrize("repeat", [1, 8], ids=["fits", "overflows"])
@@ -141,12 +156,12 @@ def test_rendered_tables_are_sized_for_print(rendered):
     printed = "\n".join(_print_css("\n".join(s.get_text() for s in soup("style"))))
     sized = 0
     for table in soup.find_all("table"):
-        rows = [tr.find_all(["td", "th"], recursive=False) for tr in table.find_all("tr")]
-        counts = {len(r) for r in rows}
-        if any(c.get("colspan") or c.get("rowspan") for r in rows for c in r) \
-                or len(counts) != 1 or counts == {1}:
+        placed = columns._grid(table)
+        n = max((j + span for _, j, span in placed), default=0)
+        if n < 2:
             assert "sized" not in (table.get("class") or [])
             continue
+        counts = {n}
         assert "sized" in table["class"], table.get("id")
         children = [c.name for c in table.find_all(recursive=False)]
         first = ["caption", "colgroup"] if "caption" in children else ["colgroup"]

@@ -66,8 +66,6 @@ def test_every_table_is_laid_out_with_computed_widths(laid_out):
               if isinstance(box, boxes.TableBox)]
     assert tables, f"{name}: no table laid out"
     for table in tables:
-        if any(cell.get("colspan") or cell.get("rowspan") for cell in table.element.iter()):
-            continue  # merged cells: left to the browser's and WeasyPrint's own layout
         classes = (table.element.get("class") or "").split()
         assert "sized" in classes, f"{name}: a table without computed widths ({classes})"
         assert table.style["table_layout"] == "fixed"
