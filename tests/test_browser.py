@@ -89,6 +89,16 @@ def _open(browser, html_file: Path, width: int, height: int):
     return context, page, recorder
 
 
+def _printed(browser, html_file: Path, width: int, height: int, script: str):
+    """What ``script`` evaluates to on the page laid out for print (media emulated)."""
+    context, page, _ = _open(browser, html_file, width, height)
+    try:
+        page.emulate_media(media="print")
+        return page.evaluate(script)
+    finally:
+        context.close()
+
+
 def test_page_loads_offline_and_inert(browser, html_file, tmp_path):
     context, page, rec = _open(browser, html_file, 1280, 900)
     try:
@@ -215,14 +225,9 @@ def test_no_table_is_cut_off_on_a_phone(browser, any_page):
 
 def test_print_keeps_the_tables(browser, any_page):
     """The cards are for a phone's screen: printed, every table is a table."""
-    context, page, _ = _open(browser, any_page, 390, 844)
-    try:
-        page.emulate_media(media="print")
-        shown = page.evaluate("""Array.from(document.querySelectorAll('table'))
-            .map(t => getComputedStyle(t).display)""")
-        assert shown and set(shown) == {"table"}, shown
-    finally:
-        context.close()
+    shown = _printed(browser, any_page, 390, 844, """Array.from(document.querySelectorAll(
+        'table')).map(t => getComputedStyle(t).display)""")
+    assert shown and set(shown) == {"table"}, shown
 
 
 def test_charts_fit_a_phone_without_scrolling(browser, any_page):
@@ -246,14 +251,10 @@ def test_charts_fit_a_phone_without_scrolling(browser, any_page):
 
 
 def test_print_shows_only_the_wide_chart(browser, any_page):
-    context, page, _ = _open(browser, any_page, 1280, 900)
-    try:
-        page.emulate_media(media="print")
-        shown = page.evaluate("""Array.from(document.querySelectorAll('figure img'))
-            .filter(i => getComputedStyle(i).display !== 'none').map(i => i.className)""")
-        assert shown and "chart-narrow" not in shown
-    finally:
-        context.close()
+    shown = _printed(browser, any_page, 1280, 900, """Array.from(document.querySelectorAll(
+        'figure img')).filter(i => getComputedStyle(i).display !== 'none')
+        .map(i => i.className)""")
+    assert shown and "chart-narrow" not in shown
 
 
 def test_wide_screen_keeps_the_contents_in_view(browser, default_report):

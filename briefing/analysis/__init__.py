@@ -53,6 +53,7 @@ from .judgements import LIKELIHOOD_RANGES
 from .membership import (
     ALL_STATUSES,
     ARTICLE,
+    MEMBER_STATUSES,
     REFERENCE,
     SUBJECT,
     active_on,
@@ -110,6 +111,7 @@ __all__ = [
     "JOINT",
     "KIND_GROUPS",
     "LIKELIHOOD_RANGES",
+    "MEMBER_STATUSES",
     "NARRATION",
     "REFERENCE",
     "STANCE_TYPES",

@@ -23,6 +23,7 @@ from .claims import (
 )
 from .judgements import BOTTOM_LINE, KIND, evidence, indicators
 from .membership import REFERENCE, SUBJECT, border_summary, in_all
+from .money import with_dates
 from .view import View
 from .words import items, sorted_refs, split_ids, to_date
 
@@ -307,6 +308,7 @@ def checks_facts(v: View) -> Checks:
 
 @dataclass
 class Money:
+    #: every figure, its date the one it is shown with (:func:`money.figure_date`)
     figures: pd.DataFrame
     comparisons: list
     currencies: list[str]
@@ -332,7 +334,7 @@ def claim_verdict_sources(qualified: pd.DataFrame) -> dict[str, list[tuple[str, 
 
 
 def money_facts(v: View) -> Money:
-    f = v.figures.copy()
+    f = with_dates(v.figures, v.article_date)  # the chart's and the tables' one date rule
     f["evidence"] = [tuple(r for r in (c, s) if r) for c, s in
                      zip(f[C.CLAIM_ID], f[C.SOURCE_ID], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],

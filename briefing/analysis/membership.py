@@ -35,12 +35,16 @@ MEMBERSHIP_COLUMNS = [C.ORGANISATION, C.COUNTRY_CODE, C.COUNTRY, C.STATUS, "stat
                       "flag_note", "flag_refs"]
 
 
+#: The statuses that make a state a member: a state whose participation is frozen is
+#: formally still one.
+MEMBER_STATUSES: tuple[str, ...] = ("member", "participation_frozen")
+
+
 def counted_statuses(statuses: Iterable[str] | None) -> tuple[str, ...]:
-    """The statuses that count. A state whose participation is frozen is formally still a
-    member, so it counts whenever ``member`` does (and is flagged as frozen)."""
+    """The statuses that count: a frozen participation whenever ``member`` does (flagged
+    as frozen; see :data:`MEMBER_STATUSES`)."""
     chosen = list(statuses) if statuses else ["member"]
-    if "member" in chosen and "participation_frozen" not in chosen:
-        chosen.append("participation_frozen")
+    chosen += [s for s in MEMBER_STATUSES if "member" in chosen and s not in chosen]
     return tuple(chosen)
 
 

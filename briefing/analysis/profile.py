@@ -12,7 +12,7 @@ from ..schema import C
 from .claims import claims_mentioning, credited
 from .facts import information_cutoff
 from .membership import ALL_STATUSES, country_timeline, membership
-from .money import best_value, money_involving
+from .money import best_value, money_involving, with_dates
 from .view import View
 
 
@@ -34,6 +34,7 @@ class Profile:
     #: claims whose countries name the state (``claims`` also holds those its memberships
     #: and money rest on)
     n_naming: int
+    #: the money figures that involve the state, dated as the briefing's (figure_date)
     money: pd.DataFrame
     #: per organisation the state is a member of on the day shown: how many members it has
     #: then and which of them share a recognised land border with the subject country
@@ -66,7 +67,7 @@ def profile_facts(v: View, code: str) -> Profile:
     border = v.borders[v.borders[C.COUNTRY_CODE] == code]
     fellows = _fellow_neighbours(on_day, v, code)
     on_day = on_day[on_day[C.COUNTRY_CODE] == code].reset_index(drop=True)
-    money = money_involving(v.figures, code).reset_index(drop=True)
+    money = with_dates(money_involving(v.figures, code), v.article_date).reset_index(drop=True)
     cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
     mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(
         set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID]) | cited)].copy()

@@ -33,14 +33,11 @@ from .common import (
 #: The small light dot of a state that holds none of the statuses shown in an organisation.
 NO_STATUS = {"s": 22, "marker": "o", "facecolor": "#E6E6E6", "edgecolor": "#E6E6E6"}
 
-#: Statuses that make a state a member (a frozen participation is still membership).
-MEMBER_STATUSES = ("member", "participation_frozen")
-
 
 def _no_status_words(statuses: Sequence[str]) -> str:
     """What the light dot means, unless the caller words it: with members alone shown,
     simply not a member."""
-    if set(statuses) <= set(MEMBER_STATUSES):
+    if set(statuses) <= set(A.MEMBER_STATUSES):
         return "Not a member"
     return "None of these statuses"
 

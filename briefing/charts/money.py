@@ -135,8 +135,8 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     """One currency's figures on a log axis: a dot per figure (filled: the article's; open:
     the reference sources'), a bar for a vague range, a dot and an arrow for an open-ended
     amount, a cross inside a disputed figure's dot, the amount and date written after it.
-    Returns the words written after the figures, as (text, anchor value) pairs, for
-    :func:`_fit_words`.
+    Returns the words written after the figures, as (text, anchor value, offset in points)
+    triples, for :func:`_fit_words`.
 
     Wide, the labels are the y axis's; narrow, each label runs across the panel above its
     figure and the group headings are set the same way."""
