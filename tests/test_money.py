@@ -15,7 +15,7 @@ import pytest
 
 from briefing import analysis as A
 from briefing import charts, paths, present
-from briefing.analysis.money import figure_date, in_sentence, is_part, span_text
+from briefing.analysis.money import figure_date, in_sentence, is_part, range_text, span_text
 from briefing.load import load
 from briefing.schema import C
 
@@ -98,6 +98,18 @@ def test_span_text_states_the_range_the_words_allow():
     assert span_text([row]) == ""
     assert span_text([row, {**exact, C.PRECISION: "lower_bound"}]) == ""
     assert span_text([row, {**exact, C.CURRENCY: "EUR"}]) == ""
+
+
+def test_range_text_never_spans_an_amount_to_itself():
+    yuan = {C.CURRENCY: "USD", C.PRECISION: "approximate", C.LOW: 31e6, C.HIGH: 31e6,
+            "amount": "about $31m"}
+    stated = {**yuan, C.PRECISION: "exact", C.LOW: 31e6, C.HIGH: 31e6, "amount": "$31m"}
+    floor = {**stated, C.PRECISION: "lower_bound", C.LOW: 1.2e9, C.HIGH: None,
+             "amount": "more than $1.2bn"}
+    assert range_text([yuan, stated]) == "each about $31m"
+    assert range_text([stated, stated]) == "each $31m"
+    assert range_text([yuan, floor]) == "from about $31m to more than $1.2bn"
+    assert range_text([stated]) == "$31m" and range_text([]) == ""
 
 
 def test_in_sentence_lowers_an_opening_article_not_a_name():

@@ -196,6 +196,14 @@ def test_every_country_profile_section_builds_for_every_state():
             assert link in targets, (code, link)
         if code == v.subject:
             assert "is the country the article is about" in html
+        summary = " ".join(present.markup(parts[1]).split())
+        # a range never runs from an amount to itself, and no count reads "no in"
+        assert not re.search(r"from (?:about )?(\S+) to (?:about )?\1[,;. ]", summary), code
+        assert " no in the article" not in summary, code
+        if code == "CHN":
+            assert "each about $31m" in summary
+        if code == "USA":
+            assert "(none in the article)" in summary
 
 
 def test_the_draw_ahead_fork_is_gone():

@@ -290,20 +290,42 @@ def share(ratio: float) -> str:
     return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"
 
 
+def _span(rows: list[dict]) -> tuple[str, str, str] | None:
+    """("about " or "", lowest, highest) of two or more single amounts in one currency, in
+    words; None for fewer than two, for several currencies or when any is a floor or
+    vague."""
+    if len(rows) < 2 or len({r[C.CURRENCY] for r in rows}) > 1 or any(
+            r[C.PRECISION] not in ("exact", "approximate") for r in rows):
+        return None
+    values = [best_value(r) for r in rows]
+    if any(v is None for v in values):
+        return None
+    currency = rows[0][C.CURRENCY]
+    about = "about " if any(r[C.PRECISION] == "approximate" for r in rows) else ""
+    return about, format_amount(min(values), currency), format_amount(max(values), currency)
+
+
 def span_text(rows: list[dict]) -> str:
     """The span of two or more single amounts in one currency, as their words allow:
     "about $9bn–$9.5bn" ("about" when any is approximate); '' for fewer than two, for
     several currencies or when any is a floor or vague."""
-    if len(rows) < 2 or len({r[C.CURRENCY] for r in rows}) > 1 or any(
-            r[C.PRECISION] not in ("exact", "approximate") for r in rows):
+    span = _span(rows)
+    if span is None:
         return ""
-    values = [best_value(r) for r in rows]
-    if any(v is None for v in values):
-        return ""
-    currency = rows[0][C.CURRENCY]
-    low, high = format_amount(min(values), currency), format_amount(max(values), currency)
-    about = "about " if any(r[C.PRECISION] == "approximate" for r in rows) else ""
+    about, low, high = span
     return about + (low if low == high else f"{low}–{high}")
+
+
+def range_text(rows: list[dict]) -> str:
+    """The amounts of figures that each state one (smallest first), in words: the amount of
+    one; "each about $31m" when all come to the same; else the two ends, each in its own
+    words: "from about $31m to more than $1.2bn" ('' for none)."""
+    if len(rows) < 2:
+        return rows[0]["amount"] if rows else ""
+    span = _span(rows)
+    if span is not None and span[1] == span[2]:
+        return f"each {span[0]}{span[1]}"
+    return f"from {rows[0]['amount']} to {rows[-1]['amount']}"
 
 
 def figure_date(row, article_date: dt.date | None = None) -> dt.date | None:

@@ -12,7 +12,7 @@ from ..schema import C
 from .claims import claims_mentioning, credited
 from .facts import information_cutoff
 from .membership import ALL_STATUSES, country_timeline, membership
-from .money import best_value, money_involving, with_dates
+from .money import best_value, money_involving, range_text, with_dates
 from .view import View
 
 
@@ -42,15 +42,15 @@ class Profile:
 
     @property
     def money_groups(self) -> list[dict]:
-        """The money summarised by group of kinds: how many figures, the smallest and the
-        largest stated amount, how many give no single amount and how many are disputed."""
+        """The money summarised by group of kinds: how many figures, the range of their
+        stated amounts in words (:func:`range_text`), how many give no single amount and how
+        many are disputed."""
         out = []
         for label, g in self.money.groupby("group_label", sort=False):
             valued = [(best_value(r), r) for _, r in g.iterrows() if best_value(r)]
             valued.sort(key=lambda pair: pair[0])
             out.append({"label": label, "n": len(g), "ids": tuple(g["id"]),
-                        "smallest": dict(valued[0][1]) if valued else None,
-                        "largest": dict(valued[-1][1]) if len(valued) > 1 else None,
+                        "range": range_text([dict(r) for _, r in valued]),
                         "vague": int(len(g) - len(valued)),
                         "disputed": int(g["disputed"].sum()),
                         "article": int((g["layer"] == "article").sum())})
