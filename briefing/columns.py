@@ -110,9 +110,10 @@ def _grid(table) -> list[tuple[object, int, int]]:
     return placed
 
 
-def size_columns(soup, table) -> None:
-    """Give ``table`` explicit column widths (``<colgroup>`` of ``col.wN``, N %) for the
-    fixed table layout of the PDF.
+def size_columns(soup, *tables) -> None:
+    """Give each of ``tables`` explicit column widths (``<colgroup>`` of ``col.wN``, N %)
+    for the fixed table layout of the PDF; tables given together (the same number of
+    columns) get the same widths, each column as wide as it needs to be in any of them.
 
     WeasyPrint's automatic table layout measures the narrowest and widest layout of every
     cell, which was about a third of the PDF's layout time. The widths computed here follow
@@ -120,16 +121,57 @@ def size_columns(soup, table) -> None:
     gets its longest word (its whole text when it is kept on one line), and the room left
     is shared in proportion to what each column would need to set its longest text on one
     line. A merged cell (colspan, rowspan) takes its place in the grid as in HTML; its
-    longest word is shared out over the columns it spans.
+    longest word is shared out over the columns it spans. A table that has its own
+    ``<col>`` elements, or that cannot be placed in a grid, is left to the browser.
     """
-    if table.find("colgroup") or table.find("col"):
+    needs = [(t, _needs(t)) for t in tables if not (t.find("colgroup") or t.find("col"))]
+    needs = [(t, need) for t, need in needs if need is not None]
+    if len({len(need[0]) for _, need in needs}) > 1:  # not alike: each on its own
+        for table, _ in needs:
+            size_columns(soup, table)
         return
+    if not needs:
+        return
+    low = [max(column) for column in zip(*(need[0] for _, need in needs), strict=True)]
+    high = [max(column) for column in zip(*(need[1] for _, need in needs), strict=True)]
+    percents = _whole_percents(_share(low, high), low)
+    for table, _ in needs:
+        group = soup.new_tag("colgroup")
+        for percent in percents:
+            group.append(soup.new_tag("col", attrs={"class": f"w{percent}"}))
+        caption = table.find("caption", recursive=False)
+        if caption is not None:
+            caption.insert_after(group)
+        else:
+            table.insert(0, group)
+        table["class"] = [*(table.get("class") or []), "sized"]
+
+
+def size_tables(soup, tables) -> None:
+    """:func:`size_columns` for every table; tables that declare the same
+    ``data-same-widths`` key (the data dictionary's, one per file) are sized together, so
+    their columns line up from one table to the next."""
+    alike: dict[str, list] = {}
+    for table in tables:
+        key = table.get("data-same-widths")
+        if key:
+            alike.setdefault(key, []).append(table)
+        else:
+            size_columns(soup, table)
+    for group in alike.values():
+        size_columns(soup, *group)
+
+
+def _needs(table) -> tuple[list[float], list[float]] | None:
+    """(narrowest, widest) width of each column of ``table`` in em: its longest word, its
+    longest text on one line; None for a table that cannot be sized (no grid, or fewer than
+    2 or more than 100 columns)."""
     placed = _grid(table)
     if not placed:
-        return
+        return None
     n = max(j + span for _, j, span in placed)
     if not 2 <= n <= 100:
-        return
+        return None
     header_one_line = "meta" in (table.get("class") or [])  # table.meta th: nowrap
     size = _TITLE_BLOCK_SIZE if table.find_parent(class_="title-block") else 1.0
     low, high = [0.0] * n, [0.0] * n
@@ -146,23 +188,19 @@ def size_columns(soup, table) -> None:
             for k in range(j, j + span):
                 low[k] += short / span
                 high[k] = max(high[k], low[k])
+    return low, high
+
+
+def _share(low: list[float], high: list[float]) -> list[float]:
+    """Column widths from their narrowest and widest: the widest when all fit the line, the
+    narrowest when even those do not, else the room left shared in proportion to need."""
     total_low, total_high = sum(low), sum(high)
     if total_high <= _LINE_EM or total_high <= total_low:
-        widths = high
-    elif total_low >= _LINE_EM:
-        widths = low
-    else:
-        share = (_LINE_EM - total_low) / (total_high - total_low)
-        widths = [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
-    group = soup.new_tag("colgroup")
-    for percent in _whole_percents(widths, low):
-        group.append(soup.new_tag("col", attrs={"class": f"w{percent}"}))
-    caption = table.find("caption", recursive=False)
-    if caption is not None:
-        caption.insert_after(group)
-    else:
-        table.insert(0, group)
-    table["class"] = [*(table.get("class") or []), "sized"]
+        return high
+    if total_low >= _LINE_EM:
+        return low
+    share = (_LINE_EM - total_low) / (total_high - total_low)
+    return [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
 
 
 def _whole_percents(widths: list[float], minimums: list[float] | None = None) -> list[int]:

@@ -17,7 +17,7 @@ import unicodedata
 
 from . import paths
 from .audit import unsafe_html
-from .columns import size_columns, width_rules
+from .columns import size_tables, width_rules
 from .constraints import INVISIBLE
 from .document import REMOVED_TAGS, DocumentInfo, document_info, plain
 from .errors import RenderError
@@ -263,11 +263,11 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         byline = soup.new_tag("p", attrs={"class": "byline"})
         byline.string = info.author
         h1.insert_after(byline)
-    sized = not paths.switched_off("columns", by_all=False)  # bench: automatic layout
-    for table in main.find_all("table"):
+    tables = main.find_all("table")
+    for table in tables:
         _align_numbers(table)
-        if sized:
-            size_columns(soup, table)
+    if not paths.switched_off("columns", by_all=False):  # bench: automatic layout
+        size_tables(soup, tables)
 
     sections = [h for h in headings if h.name == f"h{TOC_LEVEL}"
                 or (h.name == f"h{TOC_LEVEL + 1}" and TOC_SUBSECTION in (h.get("class") or []))]

@@ -138,6 +138,26 @@ def test_nowrap_column_gets_the_share_its_longest_text_needs(cls, others):
     assert _percents(wrapping)[0] < needed  # the class is what earns the room
 
 
+def test_tables_sized_together_line_up_and_each_column_fits_all_of_them():
+    """The data dictionary's tables (one per file) share their widths: each column is as
+    wide as it must be in any of them, so columns line up from one table to the next."""
+    long_name = ["reference_money_id", "string", "yes", "stable identifier"]
+    long_meaning = ["code", "string", "no", " ".join(["meaning"] * 40)]
+    page = (f'<table data-same-widths="d">{_rows(long_name)[7:]}'
+            f'<table data-same-widths="d">{_rows(long_meaning)[7:]}{_rows(long_meaning)}')
+    soup = BeautifulSoup(page, features="html.parser")
+    first, second, apart = soup.find_all("table")
+    columns.size_tables(soup, [first, second, apart])
+    assert _percents(first) == _percents(second)
+    narrowest = columns._needs(BeautifulSoup(_rows(long_name), "html.parser").table)[0]
+    assert _percents(second)[0] >= narrowest[0] / columns._LINE_EM * 100  # the name fits
+    assert _percents(apart) != _percents(first)  # a table outside the group: its own widths
+    # tables given together but not alike (other column counts) are each sized alone
+    odd = BeautifulSoup(_rows(long_name) + _rows(long_name[:2]), features="html.parser")
+    columns.size_tables(odd, odd.find_all("table"))
+    assert [len(_percents(t)) for t in odd.find_all("table")] == [4, 2]
+
+
 def test_css_has_fixed_layout_and_every_width_for_print_only():
     css = html._css()
     printed = "\n".join(_print_css(css))
