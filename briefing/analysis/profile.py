@@ -42,18 +42,26 @@ class Profile:
 
     @property
     def money_groups(self) -> list[dict]:
-        """The money summarised by group of kinds: how many figures, the range of their
-        stated amounts in words (:func:`range_text`), how many give no single amount and how
-        many are disputed."""
+        """The money summarised by group of kinds, in what the words allow: how many
+        figures and how many of them the article's; the claim they all report, when they
+        report one; the range of the stated amounts, only where it compares like with like
+        (one kind, whole sums, none disputed); and apart, the disputed figures, the parts of
+        a total and those that give no single amount."""
         out = []
         for label, g in self.money.groupby("group_label", sort=False):
-            valued = [(best_value(r), r) for _, r in g.iterrows() if best_value(r)]
-            valued.sort(key=lambda pair: pair[0])
-            out.append({"label": label, "n": len(g), "ids": tuple(g["id"]),
-                        "range": range_text([dict(r) for _, r in valued]),
-                        "vague": int(len(g) - len(valued)),
-                        "disputed": int(g["disputed"].sum()),
-                        "article": int((g["layer"] == "article").sum())})
+            rows = [dict(r) for _, r in g.iterrows()]
+            valued = sorted((r for r in rows if best_value(r) is not None), key=best_value)
+            wholes = [r for r in valued if not r["disputed"] and not r["part"]]
+            claims = {r[C.CLAIM_ID] for r in rows}
+            out.append({
+                "label": label, "n": len(rows), "ids": tuple(g["id"]),
+                "article": sum(r["layer"] == "article" for r in rows),
+                "claim": next(iter(claims)) if len(claims) == 1 and "" not in claims
+                and len(rows) > 1 else "",
+                "range": range_text(wholes) if len({r[C.KIND] for r in wholes}) == 1 else "",
+                "disputed": [r["amount"] for r in rows if r["disputed"]],
+                "parts": sum(1 for r in valued if r["part"] and not r["disputed"]),
+                "vague": sum(1 for r in rows if best_value(r) is None and not r["disputed"])})
         return out
 
 
