@@ -12,6 +12,7 @@ uses it too -- so a profile rendered in the batch is the same file as one render
 from __future__ import annotations
 
 import html
+import math
 import os
 import sys
 import tempfile
@@ -186,48 +187,207 @@ def _report(outcome: Outcome, bar) -> Outcome:
 # The index page
 # ---------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class StateFacts:
+    """What the index says of one state, as its profile does: its statuses on the day shown
+    ((organisation, status, other statuses held) each), its border with the subject country
+    ((status, length in km or None), None when the data has no row) and how many of the
+    article's claims name it."""
+
+    statuses: tuple[tuple[str, str, tuple[str, ...]], ...]
+    border: tuple[str, float | None] | None
+    is_subject: bool
+    n_naming: int
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """The facts of the index's columns: the day the statuses are shown for (the article's,
+    or the as-of date's), the subject country, the number of claims and each state's facts."""
+
+    day: str
+    from_article: bool
+    subject_name: str
+    n_claims: int
+    states: dict[str, StateFacts]
+
+
+def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
+    """Each state's statuses, border and claim count, from the view the profiles compute
+    (the same functions, run once for all states: no notebook runs again)."""
+    from . import analysis
+    from .load import from_validated
+    from .schema import C
+
+    ds = from_validated(validated)
+    view = analysis.build_view(ds.tables, ds.meta, None, analysis.ALL_STATUSES, as_of or None,
+                               None, ds.article)
+    t = view.tables
+    on_day = analysis.membership(t["members"], view.timeline, view.as_of, analysis.ALL_STATUSES,
+                                 None, article_date=view.article_date,
+                                 qualifications=t["qualifications"])  # as profile_facts
+    statuses: dict[str, list] = {}
+    for row in on_day.to_dict("records"):
+        # a member whose participation is frozen is still a member: not said twice
+        implied = {row[C.STATUS], "member" if row[C.STATUS] == "participation_frozen" else ""}
+        others = tuple(s for s in row["statuses_held"] if s not in implied)
+        statuses.setdefault(row[C.COUNTRY_CODE], []).append(
+            (row[C.ORGANISATION], row[C.STATUS], others))
+    borders = {}
+    for row in view.borders.to_dict("records"):
+        km = row[C.LENGTH_KM]
+        known = km is not None and not math.isnan(km)
+        borders[row[C.COUNTRY_CODE]] = (row[C.BORDER_STATUS], float(km) if known else None)
+    states = {code: StateFacts(statuses=tuple(statuses.get(code, ())),
+                               border=borders.get(code), is_subject=code == view.subject,
+                               n_naming=len(analysis.claims_mentioning(view.all_claims, code)))
+              for code in view.country_names}
+    return IndexFacts(day=analysis.words.day(view.date_shown), from_article=view.as_of is None,
+                      subject_name=analysis.words.the_country(view.subject_name),
+                      n_claims=len(view.all_claims), states=states)
+
+
 INDEX_CSS = """
 body { font: 16px/1.5 "Briefing Sans", sans-serif; color: #1a1a1a;
-       max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+       max-width: 68rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .25rem; }
 p.source { color: #555; margin-top: 0; }
+p.notes { color: #555; font-size: .9rem; max-width: 48rem; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; color: #555; padding: .25rem 0; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
-th { border-bottom: 2px solid #999; }
+th, td { text-align: left; vertical-align: top; padding: .35rem .6rem;
+         border-bottom: 1px solid #ddd; }
+thead th { border-bottom: 2px solid #999; vertical-align: bottom; }
+td.num, th.num { text-align: right; }
+.code, .none { color: #555; }
+.code { font-weight: 400; font-size: .85em; margin-left: .3em; }
+ul.statuses, ul.files { list-style: none; margin: 0; padding: 0; }
+ul.files { display: flex; flex-wrap: wrap; gap: 0 .9rem; }
+ul.files li { white-space: nowrap; }
 td.failed { color: #a40000; }
 a { color: #0b4f8a; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                   clip-path: inset(50%); white-space: nowrap; }
+@media (max-width: 40rem) {
+  body { margin: 1rem auto; }
+  /* one card a state, each value beside its column's name: nothing scrolls sideways */
+  table, caption, tbody, tr, tbody th, td { display: block; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+          clip-path: inset(50%); }
+  tr { border: 1px solid #ddd; border-radius: 2px; margin: 0 0 .6rem; padding: .2rem .6rem; }
+  tbody th, td { border: 0; padding: .2rem 0; }
+  td[data-label] { display: grid; grid-template-columns: 7rem 1fr; column-gap: .6rem; }
+  td[data-label]::before { content: attr(data-label); font-size: .8rem; font-weight: 600;
+                           color: #555; padding-top: .15rem; }
+  td.num { text-align: left; }
+}
 """
+
+#: The files of a profile the index links, in the order shown: (extension, link text).
+PROFILE_FILES = (("html", "HTML"), ("pdf", "PDF"), ("ipynb", "Notebook"),
+                 ("claims_register.csv", "Claims (CSV)"))
+BORDER_WORDS = {"recognised": "Yes", "claimed": "Claimed, not de facto", "none": "No"}
+
+
+def _statuses_cell(facts: StateFacts | None) -> str:
+    from .analysis.words import lower_label
+
+    if facts is None or not facts.statuses:
+        return '<span class="none">none</span>'
+    items = []
+    for org, status, others in facts.statuses:
+        also = f" (also {', '.join(lower_label(s) for s in others)})" if others else ""
+        items.append(f"<li>{html.escape(org)}: {html.escape(lower_label(status) + also)}</li>")
+    return f'<ul class="statuses">{"".join(items)}</ul>'
+
+
+def _border_cell(facts: StateFacts | None) -> str:
+    if facts is not None and facts.is_subject:
+        return "The subject country"
+    if facts is None or facts.border is None:
+        return '<span class="none">not in the data</span>'
+    status, km = facts.border
+    words = BORDER_WORDS.get(status, status)
+    return html.escape(f"{words}, {km:,.0f} km" if status == "recognised" and km else words)
+
+
+def _files_cell(code: str, name: str, out_dir: Path, error: str | None,
+                rendered: bool) -> str | None:
+    """The cell linking a profile's files (name: escaped); None when it has none here."""
+    if error:
+        first = html.escape(error.splitlines()[0])
+        return f'<td class="failed" data-label="Files">failed: {first}</td>'
+    links = [f'<li><a href="{html.escape(quote(code))}.{ext}">{text}'
+             f'<span class="visually-hidden"> of {name}</span></a></li>'
+             for ext, text in PROFILE_FILES if (out_dir / f"{code}.{ext}").exists()]
+    if links:
+        return f'<td data-label="Files"><ul class="files">{"".join(links)}</ul></td>'
+    return '<td data-label="Files">written (no file to link)</td>' if rendered else None
+
+
+def _same_data_briefing(out_dir: Path, validated: Validated) -> list[tuple[str, str]]:
+    """(address, text) of the main briefing's files in the folder above ``out_dir`` (where
+    ``render`` writes it when ``batch`` writes to reports/profiles/), if that briefing was
+    built from the same data: its reproducibility annex lists every data file's SHA-256."""
+    folder = out_dir.parent
+    page = folder / "briefing.html"
+    digests = set(validated.checksums.values())
+    try:
+        text = page.read_text(encoding="utf-8") if digests and page.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not text or not all(d in text for d in digests):
+        return []
+    return [("../briefing.html", "HTML")] + [
+        (f"../{name}", label) for name, label in
+        (("briefing.pdf", "PDF"), ("claims_register.csv", "claims register (CSV)"))
+        if (folder / name).is_file()]
 
 
 def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
-               parameters: dict) -> str:
-    """A self-contained page linking every profile in ``out_dir`` (no external URL)."""
+               parameters: dict, facts: IndexFacts | None = None) -> str:
+    """A self-contained page listing every profile in ``out_dir`` (no external URL): each
+    state's statuses, border and claims (``facts``, when given) and links to its files,
+    and the briefing built from the same data when it is in the folder above."""
+    from .analysis.words import day
+
     esc = html.escape
     names = validated.country_names
     meta = validated.meta
     failed = {o.job.stem: o.error for o in outcomes if o.error}
     rendered = {o.job.stem for o in outcomes}
-    rows = []
-    missing = 0
+    rows, missing = [], 0
     for code in sorted(names, key=lambda c: names[c].casefold()):
-        links = []
-        for ext, label in (("html", "HTML"), ("pdf", "PDF"), ("ipynb", "notebook")):
-            if (out_dir / f"{code}.{ext}").exists() and code not in failed:
-                links.append(f'<a href="{esc(quote(code))}.{ext}">{label}</a>')
-        if code in failed:
-            first = failed[code].splitlines()[0]
-            state = f'<td class="failed">failed: {esc(first)}</td>'
-        elif links:
-            state = f"<td>{' · '.join(links)}</td>"
-        elif code in rendered:
-            state = "<td>written (no HTML or PDF requested)</td>"
-        else:
+        name = esc(names[code])
+        files = _files_cell(code, name, out_dir, failed.get(code), code in rendered)
+        if files is None:
             missing += 1
             continue
-        rows.append(f"<tr><td>{esc(names[code])}</td><td>{esc(code)}</td>{state}</tr>")
+        cells = [f'<th scope="row">{name}<span class="code">{esc(code)}</span></th>']
+        if facts is not None:
+            state = facts.states.get(code)
+            cells += [f'<td data-label="Statuses">{_statuses_cell(state)}</td>',
+                      f'<td data-label="Borders {esc(facts.subject_name)}">'
+                      f"{_border_cell(state)}</td>",
+                      f'<td class="num" data-label="Claims naming it">'
+                      f"{state.n_naming if state is not None else '—'}</td>"]
+        rows.append(f"<tr>{''.join(cells)}{files}</tr>")
+    heads = ['<th scope="col">State</th>']
+    notes = ""
+    if facts is not None:
+        subject = esc(facts.subject_name)
+        heads += [f'<th scope="col">Statuses on {esc(facts.day)}</th>',
+                  f'<th scope="col">Borders {subject}</th>',
+                  '<th scope="col" class="num">Claims naming it</th>']
+        when = "the article's date" if facts.from_article else "from the reference timeline"
+        notes = ('<p class="notes">Statuses: the state\'s status in each organisation on '
+                 f"{esc(facts.day)} ({esc(when)}), as its profile gives them. Borders "
+                 f"{subject}: a recognised land border and its length, a claimed one, or "
+                 f"none. Claims naming it: of the article's {facts.n_claims} claims.</p>")
+    heads.append('<th scope="col">Files</th>')
     shown = ", ".join(f"{esc(k)} = {esc(str(v))}" for k, v in sorted(parameters.items()))
-    where = ", ".join(esc(meta[k]) for k in ("outlet", "published") if meta.get(k))
+    published = day(meta.get("published")) or meta.get("published")
+    where = ", ".join(esc(v) for v in (meta.get("outlet"), published) if v)
     source = f"From <cite>{esc(meta.get('title', ''))}</cite>" + (f", {where}." if where else ".")
     language = esc(meta.get("language", "en") or "en")
     ok = sum(1 for o in outcomes if not o.error)
@@ -236,6 +396,8 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
     if missing:
         summary += (f" {missing} other {'country' if missing == 1 else 'countries'} in the data "
                     "have no profile in this folder.")
+    briefing = ", ".join(f'<a href="{esc(href)}">{text}</a>'
+                         for href, text in _same_data_briefing(out_dir, validated))
     page = "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
@@ -247,8 +409,10 @@ def index_html(outcomes: list[Outcome], validated: Validated, out_dir: Path,
         "<h1>Country profiles</h1>",
         f'<p class="source">{source}</p>',
         f"<p>{summary}</p>",
-        "<table><caption>Profiles in this folder, by country name</caption>",
-        "<thead><tr><th>Country</th><th>Code</th><th>Profile</th></tr></thead>",
+        f"<p>The briefing built from the same data: {briefing}.</p>" if briefing else "",
+        notes,
+        "<table><caption>Profiles in this folder, by the state's name</caption>",
+        f"<thead><tr>{''.join(heads)}</tr></thead>",
         "<tbody>", *rows, "</tbody></table>",
         "</main></body></html>", ""])
     return embed_page_fonts(page)
@@ -329,7 +493,13 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
         run_jobs(jobs, workers, progress=progress, outcomes=outcomes,
                  kernel_files=kernel_files(validated))
     finally:
-        write_one(index, index_html(outcomes, validated, out_dir, shown))
+        try:
+            facts = index_facts(validated, shown.get("as_of"))
+        except Exception as exc:  # the index is written whatever happens, if more plainly
+            print(f"warning: the index shows no statuses, borders or claims ({exc})",
+                  file=sys.stderr)
+            facts = None
+        write_one(index, index_html(outcomes, validated, out_dir, shown, facts))
     failures = [o for o in outcomes if o.error]
     took = time.perf_counter() - start
     print(f"rendered {len(outcomes) - len(failures)} of {len(outcomes)} profiles into "

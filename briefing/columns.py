@@ -19,9 +19,10 @@ from . import fonts
 _LINE_EM = 170 / 25.4 * 72 / 8
 _CELL_PADDING_EM = 2 * 0.45 * 10.5 / 8
 _SLACK_EM = 0.5
-#: Cells the stylesheet keeps on one line (``white-space: nowrap``), cells whose long
-#: tokens may break anywhere (URLs), and the faces and sizes of table text.
-_NOWRAP = {"id", "date", "status", "num", "number", "verdict"}
+#: Cells the print stylesheet keeps on one line (``white-space: nowrap``; a status may
+#: wrap between its words), cells whose long tokens may break anywhere (URLs), and the
+#: faces and sizes of table text.
+_NOWRAP = {"id", "date", "num", "number", "verdict"}
 _BREAK_ANYWHERE = {"url"}
 _BLOCKS = ("p", "li", "dt", "dd", "div", "pre", "blockquote")
 #: Which embedded face measures which text: (family word, style, weight).

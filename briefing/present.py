@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html as html_lib
 import importlib.metadata
 import platform
 import re
@@ -134,9 +135,23 @@ class Report:
 
     def section(self, name: str, facts=None, **context) -> HTML:
         """The section ``name``: ``templates/sections/<name>.html.j2`` rendered with the
-        facts (``f``), the view (``v``), this report (``doc``) and any other ``context``."""
+        facts (``f``), the view (``v``), this report (``doc``) and any other ``context``.
+
+        Every evidence id its text shows counts as cited, linked or not: a figure's
+        description that ends "(S101)" puts S101 in the sources list."""
         template = environment().get_template(f"{name}.html.j2")
-        return HTML(template.render(doc=self, f=facts, v=self.view, **context).strip())
+        page = template.render(doc=self, f=facts, v=self.view, **context).strip()
+        self.cite(shown_text(page))
+        return HTML(page)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def shown_text(page: str) -> str:
+    """The text a reader sees in a section's HTML: no tags, no attribute values (an image's
+    data URL may hold anything), entities decoded."""
+    return html_lib.unescape(_TAG.sub(" ", page))
 
 
 def _svg_size(svg: str) -> tuple[float, float]:
@@ -237,20 +252,42 @@ def status_noun(status: str, n: int = 2) -> str:
 
 
 def document_metadata(v: analysis.View, title: str, author: str = "",
-                      kind: str = "Briefing") -> dict:
+                      kind: str = "Briefing", profile: analysis.Profile | None = None) -> dict:
     """Title, author, description and keywords for the PDF and HTML metadata, as a bundle
-    the notebook displays raw (the renderer reads it; it is never shown)."""
+    the notebook displays raw (the renderer reads it; it is never shown). A country
+    profile (``profile``: its facts) is described by what it shows of its state."""
     meta = v.meta
-    desc = (f"{kind} on “{meta.get('title', '')}” ({meta.get('outlet', '')}, "
-            f"{words.day(meta.get('published'))}): key judgements, membership of "
-            f"{words.join_names(v.organisations)}, money, positions and what the reference "
-            "sources say.")
+    source = (f"“{meta.get('title', '')}” ({meta.get('outlet', '')}, "
+              f"{words.day(meta.get('published'))})")
+    if profile is None:
+        desc = (f"{kind} on {source}: key judgements, membership of "
+                f"{words.join_names(v.organisations)}, money, positions and what the "
+                "reference sources say.")
+    else:
+        desc = f"{kind} of {words.the_country(profile.name)}, from {source} and the " \
+            f"reference sources: {words.join_names(profile_contents(v, profile))}."
     keywords = [*v.organisations, v.subject_name, meta.get("outlet", ""), kind.lower()]
     if v.focus_name:
         keywords.append(v.focus_name)
     return {METADATA_MIMETYPE: {"title": title, "author": author, "description": desc,
-                                "keywords": [k for k in keywords if k],
+                                "keywords": list(dict.fromkeys(k for k in keywords if k)),
                                 "language": meta.get("language", "en") or "en"}}
+
+
+def profile_contents(v: analysis.View, profile: analysis.Profile) -> list[str]:
+    """What a country profile shows of its state, in the order it shows it (the sections
+    the notebook leaves out when empty are not named)."""
+    orgs = words.join_names(v.organisation_words)
+    parts = [f"its statuses in {orgs}" + (" over time" if len(profile.timeline) else "")]
+    if not profile.is_subject and v.subject_name:
+        parts.append(f"its border with {words.the_country(v.subject_name)}")
+    if profile.n_naming:
+        parts.append(f"the article's {words.plural(profile.n_naming, 'claim')} that "
+                     f"{words.plural(profile.n_naming, 'names', 'name')} it")
+    if len(profile.money):
+        parts.append(f"the money {words.plural(len(profile.money), 'figure')} that "
+                     f"{words.plural(len(profile.money), 'involves', 'involve')} it")
+    return parts
 
 
 def shown_path(path: Path | str) -> str:

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from briefing import paths
-from briefing.batch import Job, Outcome, ensure_writable, index_html, plan
+from briefing.batch import Job, Outcome, ensure_writable, index_facts, index_html, plan
 from briefing.errors import ParameterError
 from briefing.validate import Validated, validate
 
@@ -128,6 +128,132 @@ def test_index_is_escaped_and_self_contained(tmp_path):
     assert "Not rendered" not in page and "1 other country" in page
     urls = re.findall(r'(?:href|src)="([^"]*)"', page)
     assert urls and not any(re.match(r"[a-z]+:", u) or u.startswith("//") for u in urls)
+
+
+def _profiles_in(out: Path, codes: list[str]) -> list[Outcome]:
+    """Outcomes of a batch that wrote every file of ``codes`` into ``out`` (no kernel)."""
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for code in codes:
+        for ext in ("html", "pdf", "ipynb", "claims_register.csv"):
+            (out / f"{code}.{ext}").write_text("x")
+        job = Job(Path("nb.ipynb"), {"country": code}, out, code, "t", ("html", "pdf"))
+        outcomes.append(Outcome(job, [out / f"{code}.html"]))
+    return outcomes
+
+
+def _rows(page: str) -> dict[str, list]:
+    """The index's rows by state code: the text of each cell, and the row's links."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    rows = {}
+    for tr in soup.select("tbody tr"):
+        head = tr.find("th", scope="row")
+        code = head.find(class_="code").get_text()
+        cells = [" ".join(c.get_text(" ").split()) for c in tr.find_all("td")]
+        rows[code] = [cells, [a["href"] for a in tr.find_all("a")]]
+    return rows
+
+
+def test_index_gives_each_states_facts_and_files(tmp_path, data):
+    codes = ["AFG", "ARM", "IRN", "TJK"]
+    outcomes = _profiles_in(tmp_path, codes)
+    facts = index_facts(data)
+    page = index_html(outcomes, data, tmp_path, {}, facts)
+    assert page == index_html(outcomes, data, tmp_path, {}, index_facts(data))  # rerun
+    assert "17 Sep 2021" in page and "2021-09-17" not in page  # dates as the profiles write
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    heads = [" ".join(th.get_text().split()) for th in soup.select("thead th")]
+    assert heads == ["State", "Statuses on 17 Sep 2021", "Borders Afghanistan",
+                     "Claims naming it", "Files"]
+    assert all(th.get("scope") == "col" for th in soup.select("thead th"))
+    rows = _rows(page)
+    assert list(rows) == ["AFG", "ARM", "IRN", "TJK"]  # by name
+    for code, (_, links) in rows.items():
+        assert links == [f"{code}.html", f"{code}.pdf", f"{code}.ipynb",
+                         f"{code}.claims_register.csv"]
+    assert rows["AFG"][0][:2] == ["SCO: observer", "The subject country"]
+    assert rows["ARM"][0][:2] == ["CSTO: member SCO: dialogue partner", "No"]
+    assert rows["IRN"][0][0] == "SCO: acceding (also observer)"
+    assert rows["TJK"][0][1] == "Yes, 1,357 km"
+    assert "of the article's 50 claims" in page
+    urls = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert not any(re.match(r"[a-z]+:", u) or u.startswith("//") for u in urls)
+
+
+def test_index_agrees_with_the_profiles(data):
+    """The index computes its facts once for every state; each profile computes its own."""
+    from briefing import analysis
+    from briefing.load import from_validated
+
+    facts = index_facts(data)
+    ds = from_validated(data)
+    for code in ("AFG", "ARM", "IRN", "IND", "TJK", "USA"):
+        view = analysis.build_view(ds.tables, ds.meta, None, analysis.ALL_STATUSES, None,
+                                   code, ds.article)
+        profile = analysis.profile_facts(view, code)
+        state = facts.states[code]
+        shown = [(r["organisation"], r["status"]) for r in
+                 profile.on_article_date.to_dict("records")]
+        assert [(org, status) for org, status, _ in state.statuses] == shown, code
+        assert state.n_naming == profile.n_naming, code
+        assert state.is_subject == profile.is_subject, code
+        if profile.border:
+            assert state.border[0] == profile.border["border_status"], code
+
+
+def test_index_shows_the_statuses_of_the_as_of_date(tmp_path, data):
+    facts = index_facts(data, "2024-12-31")
+    assert facts.day == "31 Dec 2024" and not facts.from_article
+    assert ("CSTO", "participation_frozen", ()) in facts.states["ARM"].statuses
+    page = index_html(_profiles_in(tmp_path, ["ARM"]), data, tmp_path, {}, facts)
+    assert "Statuses on 31 Dec 2024" in page and "from the reference timeline" in page
+    assert "CSTO: member (participation frozen)" in page
+
+
+def test_index_links_the_briefing_built_from_the_same_data(tmp_path, data):
+    reports = tmp_path / "reports"
+    out = reports / "profiles"
+    outcomes = _profiles_in(out, ["TJK"])
+    assert "../briefing.html" not in index_html(outcomes, data, out, {})  # none there
+    digests = " ".join(f"<code>{d}</code>" for d in data.checksums.values())
+    (reports / "briefing.html").write_text(f"<html>{digests}</html>", encoding="utf-8")
+    (reports / "briefing.pdf").write_text("x")
+    page = index_html(outcomes, data, out, {})
+    assert 'href="../briefing.html"' in page and 'href="../briefing.pdf"' in page
+    (reports / "briefing.html").write_text("<html>other data</html>", encoding="utf-8")
+    assert "../briefing.html" not in index_html(outcomes, data, out, {})
+
+
+def test_index_fits_a_phone_and_keeps_each_link_whole(tmp_path, data):
+    """390 px: one card a state, nothing wider than the screen, no link broken over two
+    lines; 1280 px: a state's four links on one line."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("chromium not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    outcomes = _profiles_in(tmp_path, list(data.country_names))
+    (tmp_path / "index.html").write_text(
+        index_html(outcomes, data, tmp_path, {}, index_facts(data)), encoding="utf-8")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            for width in (390, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.goto((tmp_path / "index.html").as_uri())
+                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+                assert page.evaluate("[...document.querySelectorAll('ul.files a')]"
+                                     ".every(a => a.getClientRects().length === 1)")
+                if width == 1280:
+                    assert page.evaluate("[...document.querySelectorAll('ul.files')].every("
+                                         "u => new Set([...u.children].map(li => "
+                                         "li.offsetTop)).size === 1)")
+                page.close()
+        finally:
+            browser.close()
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from fontTools.ttLib import TTFont
 
@@ -170,7 +171,8 @@ def _money_annotations(fig, words: bool = True) -> list:
     (``words=False``) the arrows of its open-ended amounts."""
     from matplotlib.text import Annotation
 
-    return [t for ax in fig.axes for t in ax.texts
+    # the panels only: the footer's source line is an annotation too, hung from the legend
+    return [t for ax in fig.axes if ax.axison for t in ax.texts
             if isinstance(t, Annotation) and bool(t.get_text()) == words]
 
 
@@ -368,3 +370,148 @@ def test_a_money_axis_names_its_currency_in_words():
     assert currency_words("MWK") == "Malawian kwacha"
     assert currency_words("TZS") == "Tanzanian Shilling"  # ISO 4217's name, from pycountry
     assert currency_words("XQQ") == "XQQ"
+
+
+# --- the country profile's timeline: its words, its marks, its footer ------------------------
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load(paths.DATA_DIR)
+
+
+def _timeline_section(ds, code: str, monkeypatch) -> tuple[str, str]:
+    """The profile's timeline section as plain text (non-breaking spaces made plain) and the
+    title its chart was given."""
+    import html as html_lib
+
+    from briefing import present
+
+    titles = []
+    drawn = charts.timeline_chart
+
+    def spy(*args, **kwargs):
+        titles.append(kwargs["title"])
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "timeline_chart", spy)
+    v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, code, ds.article)
+    doc = present.Report(v, max_rows=30)
+    text = present.markup(doc.section("profile_timeline", A.profile_facts(v, code)))
+    plt.close("all")
+    return html_lib.unescape(text).replace("\xa0", " "), titles[0].replace("\xa0", " ")
+
+
+def test_a_start_only_known_as_on_or_before_is_never_printed_as_that_day(real, monkeypatch):
+    """Iran was an observer long before 17 Sep 2021: the data only knows it was one by then."""
+    text, _ = _timeline_section(real, "IRN", monkeypatch)
+    alt = re.search(r'alt="([^"]*)"', text).group(1)
+    assert "SCO: observer from 17 Sep 2021 or earlier, to 4 Jul 2023." in alt
+    assert "SCO: acceding from 17 Sep 2021 to 4 Jul 2023." in alt  # an exact start stays
+    cells = re.findall(r'data-label="From">([^<]*)<', text)
+    assert cells == ["17 Sep 2021 or earlier", "17 Sep 2021", "4 Jul 2023"]
+    text, _ = _timeline_section(real, "ARM", monkeypatch)
+    assert "member (participation frozen) from 22 Feb 2024 or earlier, still held" in text
+    assert "22 Feb 2024 or earlier" in re.findall(r'data-label="From">([^<]*)<', text)
+
+
+@pytest.mark.parametrize(("code", "title"), [
+    ("ARM", "Armenia has been a member of the CSTO with its participation frozen since 2024 "
+            "or earlier and became a partner of the SCO on 1 Sep 2025"),
+    ("BLR", "Belarus has been a member of the CSTO since 2003 and of the SCO since 2024"),
+    ("RUS", "Russia has been a member of the SCO since 2001 and of the CSTO since 2003"),
+    ("UZB", "Uzbekistan has been a member of the SCO since 2001 and was a member of the CSTO "
+            "until 2012"),
+    ("LAO", "Laos became a partner of the SCO on 1 Sep 2025"),
+    ("ARE", "The United Arab Emirates became a partner of the SCO on 1 Sep 2025"),
+])
+def test_timeline_title_names_each_organisation_and_when_its_status_began(real, monkeypatch,
+                                                                          code, title):
+    """Each organisation by name with its article, each status said once with its own start:
+    never "a member of both since 2024", "a member of SCO", or a freeze said twice."""
+    _, drawn = _timeline_section(real, code, monkeypatch)
+    assert drawn == title
+
+
+def _intervals(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[C.ORGANISATION, C.STATUS, C.START_DATE,
+                                       C.START_PRECISION, C.END_DATE, C.SOURCE_ID])
+
+
+LAST = dt.date(2025, 9, 1)
+
+#: every status, a start only known as "on or before", and one begun on the last day
+EVERY_STATUS = [
+    ("CSTO", "member", dt.date(2003, 9, 18), "exact", None, "S1"),
+    ("CSTO", "participation_frozen", dt.date(2024, 2, 22), "on_or_before", None, "S2"),
+    ("SCO", "observer", dt.date(2015, 7, 10), "on_or_before", dt.date(2021, 9, 17), "S3"),
+    ("SCO", "dialogue_partner", dt.date(2021, 9, 17), "exact", dt.date(2022, 9, 16), "S4"),
+    ("SCO", "acceding", dt.date(2022, 9, 16), "exact", dt.date(2024, 7, 4), "S5"),
+    ("SCO", "member", dt.date(2024, 7, 4), "exact", LAST, "S6"),
+    ("SCO", "partner", LAST, "exact", None, "S7"),
+]
+
+
+def _points(fig, extent) -> tuple[float, float]:
+    """Width and height of a display-space box, in points."""
+    return extent.width * 72 / fig.dpi, extent.height * 72 / fig.dpi
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_a_status_begun_on_the_last_day_still_has_a_visible_bar(narrow):
+    """A partner since the last day of the data would get a bar of no width: every status
+    gets a stub of a few points, and every arrow is long enough to read as one."""
+    import matplotlib.dates as mdates
+
+    fig = charts.timeline_chart(_intervals(EVERY_STATUS), "Somewhere", dt.date(2021, 9, 17),
+                                end=LAST, narrow=narrow)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    bars = [b for b in ax.patches if b.get_height() > 0]
+    assert len(bars) == len(EVERY_STATUS)
+    for bar in bars:
+        assert _points(fig, bar.get_window_extent())[0] >= 4, bar
+    stub = min(bars, key=lambda b: abs(b.get_x() - mdates.date2num(LAST)))
+    assert mdates.num2date(stub.get_x()).date() == LAST  # drawn from its true start
+    box = ax.get_window_extent()
+    arrows = [t for t in ax.texts if not t.get_text()]
+    assert len(arrows) == 3  # the statuses still held
+    for arrow in arrows:
+        drawn = arrow.arrow_patch.get_window_extent()
+        assert _points(fig, drawn)[0] >= 8 and drawn.x1 <= box.x1, "an arrow whole"
+    plt.close(fig)
+
+
+def _footer_boxes(fig):
+    fig.canvas.draw()
+    foot = next(ax for ax in fig.axes if ax.get_legend() is not None and not ax.axison)
+    legend = foot.get_legend().get_window_extent()
+    source = next(t for t in foot.texts if t.get_text().startswith("Source"))
+    return foot, legend, source.get_window_extent()
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_timeline_legend_and_source_line_never_overlap(narrow):
+    """However many rows the legend takes, the source line sits under it, and the legend
+    is never wider than the figure (a wider one squeezes the chart to make room)."""
+    fig = charts.timeline_chart(_intervals(EVERY_STATUS), "Somewhere", dt.date(2021, 9, 17),
+                                end=LAST, narrow=narrow)
+    foot, legend, source = _footer_boxes(fig)
+    assert len(foot.get_legend().get_texts()) == 7
+    assert source.y1 <= legend.y0, "the source line under the legend"
+    main = fig.axes[0].get_tightbbox()
+    assert legend.y1 <= main.y0, "the legend under the chart and its axis labels"
+    assert legend.x0 >= 0 and legend.x1 <= fig.bbox.x1
+    plot = fig.axes[0].get_window_extent()
+    assert plot.width >= 0.55 * fig.bbox.width, "the plot keeps most of the width"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_money_legend_and_source_line_never_overlap(narrow):
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    fig = charts.money_chart(v.figures, article_date=v.article_date, narrow=narrow)
+    _, legend, source = _footer_boxes(fig)
+    assert source.y1 <= legend.y0
+    plt.close(fig)

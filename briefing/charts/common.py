@@ -20,7 +20,6 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend_handler import HandlerBase  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from .. import analysis as A  # noqa: E402
 from .. import fonts  # noqa: E402
@@ -185,22 +184,24 @@ def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False]) -> No
 
 def _footer_height(n_handles: int, ncol: int, source: str,
                    chars: int = SOURCE_CHARS[False]) -> float:
+    """About the height (inches) the legend and source line of :func:`_footer` take."""
     rows = math.ceil(n_handles / max(ncol, 1)) if n_handles else 0
     lines = len(textwrap.wrap(source, chars)) or 1
-    return 0.12 + 0.19 * rows + 0.12 * lines
+    return 0.1 + 0.21 * rows + 0.12 * lines
 
 
 def _footer(ax, handles, ncol: int, source: str, chars: int = SOURCE_CHARS[False]) -> None:
     """Legend and source line in their own (axis-less) row under the chart, so neither can
-    overlap the axis labels whatever the chart's height."""
+    overlap the axis labels whatever the chart's height. The legend hangs from the row's
+    top and the source line from the legend's foot, so the two never overlap however many
+    rows the legend takes; the layout makes room for both even in a row drawn flat."""
     ax.axis("off")
-    if handles:
-        ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0,
-                  handler_map=GLYPH_HANDLERS)
-    ax.text(0.01, 0.0, "\n".join(textwrap.wrap(source, chars)), fontsize=SMALLEST_PT,
-            color="#444444",
-            ha="left", va="bottom",
-            transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes))
+    above = ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0,
+                      handler_map=GLYPH_HANDLERS) if handles else ax
+    ax.annotate("\n".join(textwrap.wrap(source, chars)), xy=(0.01, 0.0 if handles else 1.0),
+                xycoords=(ax.figure.transFigure, above), xytext=(0, -3),
+                textcoords="offset points", fontsize=SMALLEST_PT, color="#444444",
+                ha="left", va="top")
 
 
 def _wrap(text: str, width: int) -> str:
