@@ -11,7 +11,8 @@ import pdftools
 import pytest
 from bs4 import BeautifulSoup
 
-from briefing import analysis, columns, paths, present
+from briefing import analysis, columns, html, paths, present
+from briefing.document import DocumentInfo
 from briefing.load import load
 from briefing.pdf import export_pdf
 
@@ -137,13 +138,30 @@ def _long_document(cover_class: str) -> str:
             + "<h3>Sources and reproducibility</h3>" + filler + "</main>")
 
 
+def _finished(body: str) -> str:
+    """``body`` as the renderer finishes a page (html.finish_html marks a profile's main)."""
+    page = html.finish_html(f'<html><body>{body}</body></html>', DocumentInfo(title="Laos"))
+    return str(BeautifulSoup(page, "html.parser").body.main)
+
+
+def test_only_a_profile_main_is_marked_as_one():
+    # print styles select main.profile: WeasyPrint answers main:has(header.profile) by
+    # scanning the whole page once for every element the rule's last part names
+    assert _finished(_long_document("title-block cover profile")).startswith(
+        '<main class="briefing profile"')
+    assert _finished(_long_document("title-block cover")).startswith('<main class="briefing"')
+    css = (paths.TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    assert "main.profile h3" in css and ":has(header.profile)" not in css
+
+
 def test_a_profile_page_header_names_its_section(tmp_path):
-    profile = pdftools.page_texts(_pdf_page(_long_document("title-block cover profile"),
-                                            tmp_path))
+    profile = pdftools.page_texts(_pdf_page(_finished(
+        _long_document("title-block cover profile")), tmp_path))
     assert len(profile) >= 2
     assert profile[1].endswith("Laos Summary Desk Page 2 of " + str(len(profile)))
     # the briefing's h3 (a judgement's title, say) never names a page
-    briefing = pdftools.page_texts(_pdf_page(_long_document("title-block cover"), tmp_path))
+    briefing = pdftools.page_texts(_pdf_page(_finished(_long_document("title-block cover")),
+                                             tmp_path))
     assert briefing[1].endswith("Laos Desk Page 2 of " + str(len(briefing)))
 
 
