@@ -10,6 +10,7 @@ with these widths against automatic layout). :func:`size_columns` follows the sa
 from __future__ import annotations
 
 import math
+import re
 
 from . import fonts
 
@@ -48,6 +49,10 @@ def _text_em(text: str, face: str) -> float:
     return sum(widths.get(ord(ch), 1.0 if ord(ch) >= 0x2E80 else 0.556) for ch in text)
 
 
+#: Where a line may break between words: ASCII white space, never a no-break space
+#: (U+00A0, U+202F, U+2007: "17 Sep 2021" and "$31 m" are set on one line) as str.split() would.
+_BREAKS = re.compile(r"[ \t\n\r\f]+")
+
 _TITLE_BLOCK_SIZE = 0.82 * 10.5 / 8  # .title-block table: 0.82 rem instead of 8 pt
 
 
@@ -74,7 +79,7 @@ def _cell_widths(cell, one_line: bool = False, size: float = 1.0) -> tuple[float
                 node = node.parent
             line += _text_em(str(text), face) * size
             if not one_line:
-                for word in str(text).split():
+                for word in _BREAKS.split(str(text)):
                     shortest = max(shortest, _text_em(word, face) * size)
         longest = max(longest, line)
     if one_line:

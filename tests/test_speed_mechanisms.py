@@ -304,3 +304,18 @@ def test_the_command_line_runs_exit_handlers_and_flushes_before_its_fast_exit(tm
                          cwd=paths.ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "unknown parameter" in bad.stderr, bad
     assert marker.read_text() == "ran"
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2007"])
+def test_a_no_break_space_joins_words_into_one_that_must_fit(space):
+    from bs4 import BeautifulSoup
+
+    joined = space.join(["17", "September", "2021"])
+    cell = BeautifulSoup(f"<td>{joined} and more</td>", "html.parser").td
+    narrowest, widest = columns._cell_widths(cell)
+    room = columns._CELL_PADDING_EM + columns._SLACK_EM
+    assert narrowest == pytest.approx(columns._text_em(joined, "sans") + room)
+    assert widest > narrowest
+    ordinary = BeautifulSoup("<td>17 September 2021 and more</td>", "html.parser").td
+    assert columns._cell_widths(ordinary)[0] == pytest.approx(
+        columns._text_em("September", "sans") + room)
