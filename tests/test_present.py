@@ -204,7 +204,8 @@ def test_every_country_profile_section_builds_for_every_state():
         plain = html_lib.unescape(re.sub(r"<[^>]+>", "", summary))
         expected = {
             # one pledge reported twice is not two sums
-            "CHN": ["two figures, both for claim C49 (one in the article), each about $31m"],
+            "CHN": ["two accounts of the figure in claim C49, one from the article and one from "
+                    "the reference sources, each about $31m"],
             "USA": ["(none in the article)"],
             # a disputed figure is never the end of a range; a part never beside its total
             "AFG": ["from $7.12bn to about $7.2bn, plus one disputed ($85bn)",
