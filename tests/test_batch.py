@@ -15,8 +15,9 @@ import nbformat
 import pytest
 
 from briefing import paths
-from briefing.batch import Job, Outcome, ensure_writable, index_facts, index_html, plan
+from briefing.batch import Job, Outcome, ensure_writable, plan
 from briefing.errors import ParameterError
+from briefing.index_page import index_facts, index_html
 from briefing.validate import Validated, validate
 
 
@@ -125,7 +126,7 @@ def test_index_is_escaped_and_self_contained(tmp_path):
     assert 'href="AAA.ipynb"' in page
     assert 'lang="en&quot; onload=&quot;x"' in page
     assert "as_of = &lt;2024&gt;" in page
-    assert "Not rendered" not in page and "1 other country" in page
+    assert "Not rendered" not in page and "1 other country in the data has no profile" in page
     urls = re.findall(r'(?:href|src)="([^"]*)"', page)
     assert urls and not any(re.match(r"[a-z]+:", u) or u.startswith("//") for u in urls)
 

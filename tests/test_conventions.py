@@ -18,7 +18,8 @@ MODULES = sorted(paths.PACKAGE_DIR.rglob("*.py"))
 STAGES = ["paths", "errors", "limits", "fonts", "schema", "decode", "constraints", "rules",
           "source_rules", "validate", "handoff", "safe_csv", "load", "param_file", "params",
           "analysis", "charts", "present", "draft", "kernels", "document", "audit", "columns",
-          "html", "pdf", "output", "execute", "render", "batch", "cli", "__main__"]
+          "html", "pdf", "output", "execute", "render", "index_page", "batch", "cli",
+          "__main__"]
 
 
 def test_every_csv_in_data_has_a_schema():

@@ -1,0 +1,183 @@
+"""The profiles' index page: the facts it shows and its rendering.
+
+``batch`` writes it beside the country profiles: a self-contained page (no external URL)
+listing every profile in the folder with the state's statuses, border and claim count, links
+to its files, and the briefing built from the same data when it is in the folder above. The
+facts come from here; every word and tag is in ``templates/index/index.html.j2``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from . import paths
+from .fonts import embed_page_fonts
+from .validate import Validated
+
+INDEX_DIR = paths.TEMPLATES_DIR / "index"
+#: The files of a profile the index links, in the order shown (their words: the template's).
+PROFILE_FILES = ("html", "pdf", "ipynb", "claims_register.csv")
+#: The main briefing's files the index links when built from the same data, in that order.
+BRIEFING_FILES = ("briefing.html", "briefing.pdf", "claims_register.csv")
+
+
+class _Job(Protocol):
+    @property
+    def stem(self) -> str: ...
+
+
+class Rendered(Protocol):
+    """What the index needs of a profile's outcome (:class:`briefing.batch.Outcome`)."""
+
+    @property
+    def job(self) -> _Job: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class StateFacts:
+    """What the index says of one state, as its profile does: its statuses on the day shown
+    ((organisation, status, other statuses held) each), its border with the subject country
+    ((status, length in km or None), None when the data has no row) and how many of the
+    article's claims name it."""
+
+    statuses: tuple[tuple[str, str, tuple[str, ...]], ...]
+    border: tuple[str, float | None] | None
+    is_subject: bool
+    n_naming: int
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """The facts of the index's columns: the day the statuses are shown for (the article's,
+    or the as-of date's), the subject country, the number of claims and each state's facts."""
+
+    day: str
+    from_article: bool
+    subject_name: str
+    n_claims: int
+    states: dict[str, StateFacts]
+
+
+def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
+    """Each state's statuses, border and claim count, from the view the profiles compute
+    (the same functions, run once for all states: no notebook runs again)."""
+    from . import analysis
+    from .load import from_validated
+    from .schema import C
+
+    ds = from_validated(validated)
+    view = analysis.build_view(ds.tables, ds.meta, None, analysis.ALL_STATUSES, as_of or None,
+                               None, ds.article)
+    t = view.tables
+    on_day = analysis.membership(t["members"], view.timeline, view.as_of, analysis.ALL_STATUSES,
+                                 None, article_date=view.article_date,
+                                 qualifications=t["qualifications"])  # as profile_facts
+    statuses: dict[str, list] = {}
+    for row in on_day.to_dict("records"):
+        # a member whose participation is frozen is still a member: not said twice
+        implied = {row[C.STATUS], "member" if row[C.STATUS] == "participation_frozen" else ""}
+        others = tuple(s for s in row["statuses_held"] if s not in implied)
+        statuses.setdefault(row[C.COUNTRY_CODE], []).append(
+            (row[C.ORGANISATION], row[C.STATUS], others))
+    borders = {}
+    for row in view.borders.to_dict("records"):
+        km = row[C.LENGTH_KM]
+        known = km is not None and not math.isnan(km)
+        borders[row[C.COUNTRY_CODE]] = (row[C.BORDER_STATUS], float(km) if known else None)
+    states = {code: StateFacts(statuses=tuple(statuses.get(code, ())),
+                               border=borders.get(code), is_subject=code == view.subject,
+                               n_naming=len(analysis.claims_mentioning(view.all_claims, code)))
+              for code in view.country_names}
+    return IndexFacts(day=analysis.words.day(view.date_shown), from_article=view.as_of is None,
+                      subject_name=analysis.words.the_country(view.subject_name),
+                      n_claims=len(view.all_claims), states=states)
+
+
+def _same_data_briefing(out_dir: Path, validated: Validated) -> list[str]:
+    """The main briefing's files (BRIEFING_FILES) in the folder above ``out_dir`` (where
+    ``render`` writes it when ``batch`` writes to reports/profiles/), if that briefing was
+    built from the same data: its reproducibility annex lists every data file's SHA-256."""
+    folder = out_dir.parent
+    page = folder / BRIEFING_FILES[0]
+    digests = set(validated.checksums.values())
+    try:
+        text = page.read_text(encoding="utf-8") if digests and page.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not text or not all(d in text for d in digests):
+        return []
+    return [BRIEFING_FILES[0]] + [name for name in BRIEFING_FILES[1:]
+                                  if (folder / name).is_file()]
+
+
+def index_html(outcomes: list[Rendered], validated: Validated, out_dir: Path,
+               parameters: dict, facts: IndexFacts | None = None) -> str:
+    """A self-contained page listing every profile in ``out_dir`` (no external URL): each
+    state's statuses, border and claims (``facts``, when given) and links to its files,
+    and the briefing built from the same data when it is in the folder above."""
+    rows, missing = _rows(outcomes, validated.country_names, out_dir, facts)
+    page = _environment().get_template("index.html.j2").render(
+        css=_css(), meta=validated.meta, parameters=parameters, facts=facts, rows=rows,
+        missing=missing, total=len(outcomes), ok=sum(1 for o in outcomes if not o.error),
+        briefing=_same_data_briefing(out_dir, validated))
+    return embed_page_fonts(page)
+
+
+def _rows(outcomes: list[Rendered], names: dict[str, str], out_dir: Path,
+          facts: IndexFacts | None) -> tuple[list[dict], int]:
+    """The index's rows, by the state's name -- each state with a profile in ``out_dir``
+    (PROFILE_FILES there) or in ``outcomes`` (its error's first line, if it failed) -- and
+    how many other states the data has."""
+    failed = {o.job.stem: o.error for o in outcomes if o.error}
+    rendered = {o.job.stem for o in outcomes}
+    rows, missing = [], 0
+    for code in sorted(names, key=lambda c: names[c].casefold()):
+        files = [ext for ext in PROFILE_FILES if (out_dir / f"{code}.{ext}").exists()]
+        if not files and code not in rendered:
+            missing += 1
+            continue
+        rows.append({"code": code, "name": names[code], "files": files,
+                     "error": failed[code].splitlines()[0] if code in failed else None,
+                     "state": facts.states.get(code) if facts is not None else None})
+    return rows, missing
+
+
+@functools.cache
+def _css():
+    """The page's style sheet: the kit's own text, not data, so it is not escaped."""
+    from markupsafe import Markup
+
+    return Markup((INDEX_DIR / "index.css").read_text(encoding="utf-8"))
+
+
+def _escape(value):
+    """Escape as :func:`html.escape` does (``&quot;``, ``&#x27;``), the entities the page has
+    always had; Jinja2's own would write ``&#34;`` and ``&#39;`` for the same characters."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
+
+
+@functools.cache
+def _environment():
+    """The index's Jinja2 environment: autoescaped (every value through :func:`_escape`),
+    undefined names an error, and the words the template needs from the profiles'."""
+    import jinja2
+
+    from .analysis.words import day, lower_label
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(INDEX_DIR)), autoescape=True, finalize=_escape,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    env.filters.update(day=day, lower_label=lower_label,
+                       km=lambda value: f"{value:,.0f} km")
+    return env
