@@ -26,10 +26,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 REGISTER_COLUMNS: tuple[str, ...] = (
-    C.CLAIM_ID, C.SPEAKER, C.SPEAKER_KIND, C.CLAIM_TYPE, C.TOPIC, C.STATEMENT, C.EVIDENCE,
-    C.IS_DIRECT_QUOTE, C.COUNTRIES, C.ORGANISATIONS, C.EVIDENCE_START, C.EVIDENCE_END,
+    C.CLAIM_ID, C.SPEAKER, C.SPEAKER_KIND, C.ATTRIBUTED_TO, C.CLAIM_TYPE, C.TOPIC,
+    C.STATEMENT, C.EVIDENCE, C.IS_DIRECT_QUOTE, C.COUNTRIES, C.ORGANISATIONS,
+    C.EVIDENCE_START, C.EVIDENCE_END,
 )
-"""Columns of the claims register: the claims table, in schema order."""
+"""Columns of the claims register: the claims table, in schema order. ``attributed_to``
+is among them so that a statement the speaker only reports is credited, as the briefing
+credits it, to those whose claim it is, not to the narration."""
 
 
 def neutralise(value: object) -> str:

@@ -133,9 +133,9 @@ def test_shipped_briefing_html_has_every_section_and_the_judgements(shipped):
         assert heading in text, heading
     assert "Bottom line." in text and "J07" in text and "Almost certain" in text
     assert ("Of the ten states counted as members of the SCO or the CSTO on 17 Sep 2021, as "
-            "the article states it, only four share a recognised land border with "
+            "the article lists them, only four share a recognised land border with "
             "Afghanistan") in text
-    assert "Like for like, $31m is 5.1% of the $606m appeal" in text
+    assert "For scale, China's $31m equals 5.1% of the $606m appeal" in text
     assert 'href="#C49"' in html and 'id="C49"' in html and 'id="J03"' in html
     assert "Vladimir Putin" in text and "Xi Jinping" in text
     assert "Parameters" not in text.split("Key judgements")[0]  # no parameter dump on the cover
@@ -175,7 +175,7 @@ def test_shipped_figures_say_what_their_markers_and_bars_count(shipped):
     claims chart's title states a finding."""
     html, _ = shipped
     text = " ".join(" ".join(parse(html).text).split())
-    assert "a dot marks a member (a light grey dot: not a member)" in text
+    assert "a dot marks a member (a small grey ring: not a member)" in text
     assert "marker shapes and colours" not in text
     alts = " ".join(parse(html).alts)
     assert "Bar chart of claims per speaker" in alts

@@ -53,7 +53,7 @@ def test_membership_grid(view):
     assert labels == list(v.matrix[C.COUNTRY])
     bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
     assert bold == ["Tanzania"]  # the focus country
-    # a light dot where a state holds none of the statuses, in the legend too
+    # a grey ring where a state holds none of the statuses, in the legend too
     _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself",
                     "None of these statuses")
 
@@ -86,7 +86,7 @@ def test_money_chart_is_a_dot_plot_with_one_panel_per_currency(view):
         assert any(" ".join(t.split()).startswith(f"{ident} {label.split()[0]}")
                    for t in labels), ident
     assert panels[0].get_title(loc="left") == "$45m of aid is 18% of the $254m appeal"
-    _check_labelled(fig, "amount not stated", "Reference source", "Vague amount", "S2")
+    _check_labelled(fig, "amount not stated", "Reference source", "Vague wording", "S2")
 
 
 def test_money_chart_marks_a_disputed_figure_and_dates_the_sources():
@@ -179,8 +179,8 @@ def _money_annotations(fig, words: bool = True) -> list:
 def test_money_chart_dates_every_figure_as_the_money_table_does():
     """One date rule for the chart and the annex table (analysis.money.figure_date): the
     article's figures carry the article's date, a reference figure the day it refers to,
-    and one whose source gives no day has none (no "undated" in one place, "—" in another,
-    no date made up)."""
+    and one whose source gives no day none: it says "undated" where the others show a date
+    (the table's "—"), no date made up. Vague wording is written in its own words."""
     from briefing.analysis.money import figure_date
 
     ds = load()
@@ -189,7 +189,8 @@ def test_money_chart_dates_every_figure_as_the_money_table_does():
     words = [t.get_text() for t in _money_annotations(fig)]
     assert len(words) == len(v.figures)
     for _, r in v.figures.iterrows():
-        first = "amount not stated" if r[C.PRECISION] == "not_stated" else r["amount"]
+        first = "amount not stated" if r[C.PRECISION] == "not_stated" else \
+            f"‘{r[C.AS_STATED]}’" if r[C.PRECISION] == "order_of_magnitude" else r["amount"]
         mine = [w for w in words if w.split("\n")[0] == first]
         assert mine, r["id"]
         date = figure_date(r, v.article_date)
@@ -197,7 +198,7 @@ def test_money_chart_dates_every_figure_as_the_money_table_does():
             assert any(A.day(date) in w for w in mine), r["id"]
         else:
             assert not any(re.search(r"\d{4}", w) for w in mine), r["id"]
-    assert "undated" not in " ".join(words)
+            assert all("undated" in w for w in mine), r["id"]
     plt.close(fig)
 
 
@@ -245,8 +246,9 @@ def test_money_chart_labels_are_short_readable_and_clear_of_each_other(narrow):
 
 
 def test_money_chart_draws_every_open_ended_amount_the_same_way():
-    """"More than X" and a vague "X or more" alike: a dot at X and an arrow, never a bar to
-    an upper end the data does not have."""
+    """"More than X" and vague wording with no top ("billions") alike start at their floor
+    with an arrow, never a bar to an upper end the data does not have; only "more than X"
+    has a dot there (vague wording gives no figure)."""
     ds = load()
     v = A.build_view(ds.tables, ds.meta, article=ds.article)
     rows = v.figures
@@ -255,9 +257,11 @@ def test_money_chart_draws_every_open_ended_amount_the_same_way():
     assert len(open_ended) >= 2 and open_ended[C.PRECISION].nunique() == 2
     fig = charts.money_chart(rows, article_date=v.article_date)
     arrows = _money_annotations(fig, words=False)
-    assert len(arrows) == len(open_ended)
     floors = set(open_ended[C.LOW])
     assert {a.xy[0] for a in arrows} == floors
+    dots = {float(x) for ax in fig.axes for c in ax.collections for x, _ in c.get_offsets()}
+    for _, r in open_ended.iterrows():
+        assert (r[C.LOW] in dots) == (r[C.PRECISION] == "lower_bound"), r["id"]
     for ax in fig.axes:
         for line in ax.lines:
             xs = [float(x) for x in line.get_xdata()]

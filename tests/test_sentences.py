@@ -250,10 +250,11 @@ def test_the_computed_findings_count_like_the_membership_section(written):
             assert bool(said.group(1)) == (b * 2 < len(others))
     per_claim = A.claim_verdicts(v.qualified)
     if len(per_claim):
-        said = re.search(r"statements? in the article checked against the reference sources, "
-                         r"[^\[]*\[([^\]]*)\]", text)
+        said = re.search(rf"{N} of the article's {N} claims[^:]* checked against the "
+                         r"reference sources: [^\[]*\[([^\]]*)\]", text, re.I)
         assert said, text
-        assert set(said.group(1).split(", ")) == set(per_claim[C.CLAIM_ID])
+        assert number(said.group(1)) == len(per_claim)
+        assert set(said.group(3).split(", ")) == set(per_claim[C.CLAIM_ID])
 
 
 def test_the_reference_data_says_whether_every_state_shown_borders_the_subject(written):
@@ -283,9 +284,17 @@ def test_the_checks_add_up_to_the_statements_checked(written):
     per_claim = A.claim_verdicts(v.qualified)
     if per_claim.empty:
         return
-    said = re.search(rf"Of the {N} statements? in the article checked against the reference "
-                     r"sources, (.*?)\.", text)
-    assert said and number(said.group(1)) == len(per_claim)
+    # how many of the claims shown were checked, and how many rest on the article alone
+    checked = re.search(rf"(?:, {N} (?:was|were)|All {N} of the article's [^.]* were|"
+                        r"The article's only claim was) checked against the reference sources",
+                        text)
+    assert checked, text
+    assert next((number(g) for g in checked.groups() if g), 1) == len(per_claim)
+    if len(per_claim) == 1:
+        assert re.search(r"Its verdict: (contradicted|qualified|not verified|confirmed)", text)
+        return
+    said = re.search(rf"Of th(?:ose|em) {N},(.*?)(?:, each counted|;|\.)", text)
+    assert said and number(said.group(1)) == len(per_claim), text
     counts = [number(n) for n in re.findall(rf"{N} (?:is |are )?(?:contradicted|qualified|"
                                            r"not verified|confirmed)", said.group(2))]
     assert sum(counts) == len(per_claim)
@@ -300,8 +309,9 @@ def test_money_sentences_compare_like_with_like_and_state_the_right_share(writte
             continue
         assert A.kind_group(c.figure[C.KIND])[1] == A.kind_group(c.versus[C.KIND])[1]
         assert c.figure[C.CURRENCY] == c.versus[C.CURRENCY]
-        said = re.search(rf"Like for like, {re.escape(c.figure['amount'])} is (at most )?"
-                         rf"([\d.]+)(%| times) of the {re.escape(c.versus['amount'])}", text)
+        said = re.search(rf"For scale, (?:\S+'s? )?{re.escape(c.figure['amount'])} equals "
+                         rf"(at most )?([\d.]+)(%| times) of the "
+                         rf"{re.escape(c.versus['amount'])}", text)
         assert said, c.figure["id"]
         stated = float(said.group(2)) / (100 if said.group(3) == "%" else 1)
         assert stated == pytest.approx(c.ratio, rel=0.06)

@@ -8,6 +8,7 @@ the two cannot disagree; nothing here writes a sentence.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -97,11 +98,20 @@ class Judgements:
     computed: bool
 
 
+#: A day as the ``day`` filter writes it ('3 Jul 2025'), in the analyst's prose
+_DAY = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
+
+
 def judgement_facts(v: View) -> Judgements:
+    """The judgements as the analyst wrote them, with their evidence; a date in their prose
+    ('3 Jul 2025') is one word, as the ``day`` filter writes the briefing's own dates."""
+    def unbroken(value):
+        return _DAY.sub("\\1\u00a0\\2\u00a0\\3", value) if isinstance(value, str) else value
+
     rows = []
     for _, r in v.judgements.iterrows():
-        rows.append({**r.to_dict(), "evidence": tuple(sorted_refs(evidence(r))),
-                     "watch": indicators(r)})
+        rows.append({**{k: unbroken(x) for k, x in r.to_dict().items()},
+                     "evidence": tuple(sorted_refs(evidence(r))), "watch": indicators(r)})
     bottom = next((r for r in rows if r[KIND] == BOTTOM_LINE), None)
     rest = [r for r in rows if r[KIND] != BOTTOM_LINE]
     left = list(v.judgements_left_out["judgement_id"]) if len(v.judgements_left_out) else []
@@ -142,6 +152,10 @@ class Membership:
     in_all_by_status: list[Group] = field(default_factory=list)
     #: the subject country is among the states shown (the counts leave it out)
     subject_shown: bool = False
+    #: the reference data's note on a shown state's border with the subject country, in
+    #: its words without the closing full stop, by state name (states without one left
+    #: out)
+    border_notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def members_of_all(self) -> bool:
@@ -156,6 +170,8 @@ def membership_facts(v: View) -> Membership:
     groups = border_summary(others) if len(others) else {k: [] for k in
                                                           ("recognised", "claimed", "none",
                                                            "unknown")}
+    notes = {r[C.COUNTRY]: r["border_note"].rstrip(". ") for _, r in others.iterrows()
+             if r.get("border_note")} if len(others) else {}
 
     def group(status: str) -> Group:
         rows = others[others[C.BORDER_STATUS] == status] if len(others) else others
@@ -214,7 +230,8 @@ def membership_facts(v: View) -> Membership:
         subject_status=[(r[C.ORGANISATION], r[C.STATUS]) for _, r in
                         long[long[C.COUNTRY_CODE] == v.subject].iterrows()] if len(long) else [],
         in_all_by_status=in_all_by_status,
-        subject_shown=bool(len(m)) and bool((m[C.BORDER_STATUS] == SUBJECT).any()))
+        subject_shown=bool(len(m)) and bool((m[C.BORDER_STATUS] == SUBJECT).any()),
+        border_notes=notes)
 
 
 # ---------------------------------------------------------------------------------------
@@ -277,6 +294,17 @@ class Checks:
     #: one row per claim checked, most serious verdict first: that verdict and every
     #: (verdict, note, source) the sources give, most serious first
     checked: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the claims shown, checked or not: what the claims checked are a part of
+    n_shown: int = 0
+    #: a verdict the table shows that no claim counts under (each claim counts once, under
+    #: its most serious) -> the claims the sources also give it, so the summary names it
+    also: dict[str, list[str]] = field(default_factory=dict)
+    #: claim -> its speaker, for the claims checked that the article quotes or reports from
+    #: a speaker (not its own narration): their verdicts are on what the speaker said
+    speakers: dict[str, str] = field(default_factory=dict)
+    #: the direct quotes among the claims checked that a source could not verify -> whom
+    #: the article quotes ('' for its own narration)
+    unverified_quotes: dict[str, str] = field(default_factory=dict)
 
 
 def checks_facts(v: View) -> Checks:
@@ -286,6 +314,18 @@ def checks_facts(v: View) -> Checks:
         n = int((per_claim[C.VERDICT] == verdict).sum()) if len(per_claim) else 0
         if n:
             counts[verdict] = n
+    found = dict(zip(per_claim[C.CLAIM_ID], per_claim["verdicts"], strict=True))
+    also: dict[str, list[str]] = {}
+    for claim, verdicts in found.items():
+        for verdict in verdicts[1:]:
+            if verdict not in counts:
+                also.setdefault(verdict, []).append(claim)
+    claims = v.claims.set_index(C.CLAIM_ID)  # every claim checked is among them
+    speakers = {c: claims.at[c, C.SPEAKER] for c in sorted_refs(found)
+                if claims.at[c, C.SPEAKER_KIND] != "narration"}
+    quoted = claims[C.IS_DIRECT_QUOTE].fillna(False).astype(bool)
+    unverified_quotes = {c: speakers.get(c, "") for c in sorted_refs(found)
+                         if "not_verified" in found[c] and quoted[c]}
     statements = dict(zip(v.qualified[C.CLAIM_ID], v.qualified[C.STATEMENT], strict=True))
     verdict_of = dict(zip(per_claim[C.CLAIM_ID], per_claim[C.VERDICT], strict=True)) \
         if len(per_claim) else {}
@@ -298,7 +338,9 @@ def checks_facts(v: View) -> Checks:
     serious = {verdict: i for i, verdict in enumerate(VERDICT_ORDER)}
     rows.sort(key=lambda r: serious.get(r[C.VERDICT], len(serious)))  # stable: claim order
     return Checks(per_claim, counts, len(per_claim), len(v.qualified),
-                  pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]))
+                  pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
+                  n_shown=len(v.claims), also=also, speakers=speakers,
+                  unverified_quotes=unverified_quotes)
 
 
 # ---------------------------------------------------------------------------------------

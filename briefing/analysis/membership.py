@@ -252,8 +252,9 @@ def subject_borders(borders: pd.DataFrame, subject: str) -> pd.DataFrame:
 
 def add_borders(matrix: pd.DataFrame, borders: pd.DataFrame, subject: str) -> pd.DataFrame:
     """Adds ``border_status`` (recognised / claimed / none / unknown, or ``subject`` for the
-    subject country itself), ``length_km`` and the border row's ``source_id`` to a matrix
-    (any frame with ``country_code``)."""
+    subject country itself), ``length_km``, the border row's ``source_id``
+    (``border_source``) and its ``note`` (``border_note``, '' when none) to a matrix (any
+    frame with ``country_code``)."""
     b = subject_borders(borders, subject)
     out = matrix.copy()
     codes = out[C.COUNTRY_CODE]
@@ -261,6 +262,9 @@ def add_borders(matrix: pd.DataFrame, borders: pd.DataFrame, subject: str) -> pd
                                      else SUBJECT if c == subject else "unknown")
     out[C.LENGTH_KM] = codes.map(lambda c: b.at[c, C.LENGTH_KM] if c in b.index else None)
     out["border_source"] = codes.map(lambda c: b.at[c, C.SOURCE_ID] if c in b.index else "")
+    notes = b[C.NOTE] if C.NOTE in b.columns else pd.Series(dtype=object)
+    out["border_note"] = codes.map(lambda c: notes[c].strip() if c in notes.index
+                                   and isinstance(notes[c], str) else "")
     return out
 
 

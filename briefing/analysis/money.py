@@ -70,15 +70,31 @@ def format_amount(value: float | None, currency: str = "USD") -> str:
     return f"{prefix}{value:,.0f}"
 
 
-def amount_text(low, high, precision: str, currency: str = "USD") -> str:
-    """What the wording allows, honestly: never a point value for a vague amount."""
+#: Words before an approximate amount that make it a ceiling ("nearly $9.5bn" is less than
+#: $9.5bn): kept as the source says them, never turned into "about".
+CEILING_WORDS = ("nearly", "almost", "just under", "close to", "up to")
+
+
+def hedge(as_stated=None) -> str:
+    """The word an approximate amount is given with: its source's own ceiling word
+    ("nearly $9.5bn" -> "nearly"), else "about"."""
+    words = " ".join(str(as_stated or "").lower().split())
+    return next((w for w in CEILING_WORDS if words.startswith(w + " ")), "about")
+
+
+def amount_text(low, high, precision: str, currency: str = "USD",
+                as_stated: str | None = None) -> str:
+    """What the wording allows, honestly: never a point value for a vague amount; an
+    approximate amount with its source's ceiling word where it has one ("nearly $9.5bn"),
+    else "about"."""
     lo, hi = format_amount(low, currency), format_amount(high, currency)
     if precision == "not_stated" or (not lo and not hi):
         return "amount not stated"
     if precision == "exact":
         return lo
     if precision == "approximate":
-        return f"about {lo}" if not hi or hi == lo else f"about {lo}–{hi}"
+        word = hedge(as_stated if isinstance(as_stated, str) else None)
+        return f"{word} {lo}" if not hi or hi == lo else f"{word} {lo}–{hi}"
     if precision == "lower_bound":
         return f"more than {lo}" + (f" (up to {hi})" if hi else "")
     if precision == "order_of_magnitude":
@@ -144,9 +160,9 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
     out["group_label"] = groups.map(lambda g: g[2])
     out["_g"] = groups.map(lambda g: g[0])
     out["label"] = out[C.DESCRIPTION].map(lambda d: without_asides(first_clause(str(d))))
-    out["amount"] = [amount_text(lo, hi, p, cur) for lo, hi, p, cur in
+    out["amount"] = [amount_text(lo, hi, p, cur, words) for lo, hi, p, cur, words in
                      zip(out[C.LOW], out[C.HIGH], out[C.PRECISION], out[C.CURRENCY],
-                         strict=True)]
+                         out[C.AS_STATED], strict=True)]
     out[C.CLAIM_ID] = out[C.CLAIM_ID].fillna("")
     out[C.SOURCE_ID] = out[C.SOURCE_ID].fillna("")
     out["part"] = out[C.DESCRIPTION].map(is_part).astype(bool)
@@ -223,6 +239,29 @@ class Comparison:
         return span_text(self.giving)
 
     @property
+    def twins(self) -> list[dict]:
+        """Sourced counterparts that are the article's figure itself in another account
+        (the same claim, the same amount within 5%): one sum, never two to add up."""
+        return [r for r in self.agreeing if relation(self.figure, r) == "match"]
+
+    def against_others(self, row: dict) -> dict | None:
+        """How a disputed figure for the article's claim compares with the other sources'
+        figures for it (same kind and currency, whole sums, not disputed): ``others`` (the
+        rows, smallest first) and ``times`` (its size over the largest and over the
+        smallest of them, rounded: one number when both round alike), ``about`` whether
+        rounding was needed. None when it has no single amount or they have none."""
+        value = best_value(row)
+        others = sorted((r for r in self.wholes if r["id"] != row["id"] and not r["disputed"]
+                         and r[C.KIND] == row[C.KIND] and r[C.CURRENCY] == row[C.CURRENCY]
+                         and best_value(r)), key=best_value)
+        if not value or not others:
+            return None
+        ratios = [value / best_value(others[-1]), value / best_value(others[0])]
+        times = sorted({round(x) for x in ratios})
+        return {"others": others, "times": times,
+                "about": any(abs(x - round(x)) > 0.05 for x in ratios)}
+
+    @property
     def upper_bound(self) -> bool:
         """The ratio is at most what it says: the reference figure is 'more than'."""
         return bool(self.versus) and self.versus[C.PRECISION] == "lower_bound"
@@ -290,10 +329,17 @@ def share(ratio: float) -> str:
     return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"
 
 
-def _span(rows: list[dict]) -> tuple[str, str, str] | None:
-    """("about " or "", lowest, highest) of two or more single amounts in one currency, in
-    words; None for fewer than two, for several currencies or when any is a floor or
-    vague."""
+def _word(row: dict) -> str:
+    """The word before an amount in a span: its ceiling word or "about" when approximate."""
+    return hedge(row.get(C.AS_STATED)) if row[C.PRECISION] == "approximate" else ""
+
+
+def _span(rows: list[dict]) -> tuple[str, str, str, str] | None:
+    """(word, lowest, word, highest) of two or more single amounts in one currency: "about"
+    once before the span when any is approximate ("about ", "$9bn", "", "$9.5bn"); when any
+    is given with a ceiling word ("nearly"), each end with its own word ("", "$9bn",
+    "nearly ", "$9.5bn"). None for fewer than two, for several currencies or when any is a
+    floor or vague."""
     if len(rows) < 2 or len({r[C.CURRENCY] for r in rows}) > 1 or any(
             r[C.PRECISION] not in ("exact", "approximate") for r in rows):
         return None
@@ -301,19 +347,32 @@ def _span(rows: list[dict]) -> tuple[str, str, str] | None:
     if any(v is None for v in values):
         return None
     currency = rows[0][C.CURRENCY]
-    about = "about " if any(r[C.PRECISION] == "approximate" for r in rows) else ""
-    return about, format_amount(min(values), currency), format_amount(max(values), currency)
+    low = min(range(len(rows)), key=lambda i: (values[i], _word(rows[i]) != ""))
+    high = max(range(len(rows)), key=lambda i: (values[i], _word(rows[i]) != ""))
+    words = {_word(r) for r in rows} - {""}
+    if words - {"about"} and values[low] != values[high]:
+        def said(i):
+            return _word(rows[i]) + " " if _word(rows[i]) else ""
+        return (said(low), format_amount(values[low], currency), said(high),
+                format_amount(values[high], currency))
+    word = next(iter(words)) if len(words) == 1 and (words == {"about"} or all(
+        _word(r) for r in rows)) else "about" if words else ""
+    return (word + " " if word else ""), format_amount(values[low], currency), "", \
+        format_amount(values[high], currency)
 
 
 def span_text(rows: list[dict]) -> str:
     """The span of two or more single amounts in one currency, as their words allow:
-    "about $9bn–$9.5bn" ("about" when any is approximate); '' for fewer than two, for
-    several currencies or when any is a floor or vague."""
+    "about $9bn–$9.5bn" ("about" when any is approximate), "$9bn to nearly $9.5bn" (a
+    source's ceiling word kept at its end); '' for fewer than two, for several currencies
+    or when any is a floor or vague."""
     span = _span(rows)
     if span is None:
         return ""
-    about, low, high = span
-    return about + (low if low == high else f"{low}–{high}")
+    low_word, low, high_word, high = span
+    if high_word:
+        return f"{low_word}{low} to {high_word}{high}"
+    return low_word + (low if low == high else f"{low}–{high}")
 
 
 def range_text(rows: list[dict]) -> str:
@@ -323,7 +382,7 @@ def range_text(rows: list[dict]) -> str:
     if len(rows) < 2:
         return rows[0]["amount"] if rows else ""
     span = _span(rows)
-    if span is not None and span[1] == span[2]:
+    if span is not None and span[1] == span[3]:
         return f"each {span[0]}{span[1]}"
     return f"from {rows[0]['amount']} to {rows[-1]['amount']}"
 

@@ -30,8 +30,14 @@ from .common import (
     with_narrow_variant,
 )
 
-#: The small light dot of a state that holds none of the statuses shown in an organisation.
-NO_STATUS = {"s": 22, "marker": "o", "facecolor": "#E6E6E6", "edgecolor": "#E6E6E6"}
+#: The small hollow ring of a state that holds none of the statuses shown in an
+#: organisation: a mid grey, 3.9:1 against white (WCAG's 3:1 for graphics), so that it
+#: prints, yet smaller and thinner than any status's marker.
+NO_STATUS = {"s": 26, "marker": "o", "facecolor": "white", "edgecolor": "#808080",
+             "linewidth": 1.0}
+
+#: The mark beside a border the reference data notes something about (the text says it).
+NOTED_BORDER = "‡"
 
 
 def _no_status_words(statuses: Sequence[str]) -> str:
@@ -56,9 +62,11 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     """States (rows) x organisations (columns): a marker per status, lines joining a
     state's organisations (as in an UpSet matrix), states grouped by their combination,
     an extra column for the border with the subject country, the focus state highlighted.
-    A status the reference sources qualify (``long``'s ``flag``) carries a dagger; a light
-    dot marks a state without a status in an organisation, ``no_status`` its legend entry
-    (the caption's words for it).
+    A status the reference sources qualify (``long``'s ``flag``) carries a dagger; a small
+    grey ring marks a state without a status in an organisation, ``no_status`` its legend
+    entry (the caption's words for it); a border the reference data notes something about
+    (``matrix``'s ``border_note``, for a recognised border) carries a double
+    dagger, as the text says the note.
 
     ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
     :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
@@ -72,7 +80,8 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
     ys = list(range(n))[::-1]
     unknown_border = False
-    absent = False  # a light dot drawn: a state without a status in an organisation
+    absent = False  # a grey ring drawn: a state without a status in an organisation
+    noted = False  # a border carries a note
     # one scatter per marker style, not per cell: the same marks, far fewer artists to draw
     marks: dict[tuple, tuple[list[float], list[float]]] = {}
 
@@ -100,6 +109,10 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         if show_border:
             b = row[C.BORDER_STATUS]
             x = len(orgs)
+            if b == "recognised" and row.get("border_note"):
+                ax.text(x + 0.2, y + 0.1, NOTED_BORDER, fontsize=9, color="#333333",
+                        ha="left", va="center")
+                noted = True
             if b in BORDER_STYLE:
                 marker, face, edge = BORDER_STYLE[b]
                 if marker in ("_", "|", "x", "+", "*"):  # unfilled markers take one colour
@@ -151,6 +164,7 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         handles.append(Line2D([], [], ls="", marker=NO_STATUS["marker"],
                               markerfacecolor=NO_STATUS["facecolor"],
                               markeredgecolor=NO_STATUS["edgecolor"],
+                              markeredgewidth=NO_STATUS["linewidth"],
                               markersize=NO_STATUS["s"] ** 0.5,
                               label=no_status or _no_status_words(statuses)))
     if show_border:
@@ -163,6 +177,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                 handles.append(Line2D([], [], ls="", marker=m, markerfacecolor=f,
                                       markeredgecolor=e, markeredgewidth=1.4, markersize=7,
                                       label=words))
+    if noted:
+        handles.append(Glyph(NOTED_BORDER, "#333333", fontsize=9,
+                             label="Border noted in the text"))
     if unknown_border:
         handles.append(Glyph("?", "#555555", label="Border not in the reference data"))
     if focus and not matrix.empty and focus in set(matrix[C.COUNTRY_CODE]):
@@ -171,8 +188,10 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         handles.append(Glyph("†", OKABE_ITO["vermillion"], fontsize=10, fontweight="bold",
                              label="Status the sources qualify"))
     if handles:
+        rows = -(-len(handles) // (2 if narrow else 5))  # up to five a row (two if narrow)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
-                  ncol=min(2 if narrow else 5, len(handles)), handler_map=GLYPH_HANDLERS)
+                  ncol=-(-len(handles) // rows),  # the rows as even as they can be
+                  handler_map=GLYPH_HANDLERS)
     refs = list(long["evidence"].explode().dropna()) if len(long) else []
     if show_border:
         refs += [s for s in matrix.get("border_source", []) if s]

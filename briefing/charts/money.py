@@ -2,10 +2,14 @@
 currency, grouped by kind, each with a short label, its amount and its date.
 
 The full description of each figure is the annex table's; the chart keeps to the label (the
-description's first clause), so the axis keeps most of the width. An open-ended amount
-("more than X", "X or more") is one glyph whatever its precision: a dot at its floor and an
-arrow, never an invented upper end. Every amount is written after its figure, at a fixed
-distance, and the axis is extended until the longest fits: nothing flips side or collides."""
+description's first clause), so the axis keeps most of the width. "More than X" is a dot at
+its floor and an arrow, never an invented upper end; vague wording ("billions") is a band
+over the range its words allow, from the least they can mean and with an arrow where they
+set no top, written in its own words with "no figure given": no dot puts a figure in a
+speaker's mouth. A source's account of the very figure the article states (the same claim,
+the same amount) is drawn under it, joined to it and marked as the same figure, so the two
+are never read as two sums. Every amount is written after its figure, at a fixed distance,
+and the axis is extended until the longest fits: nothing flips side or collides."""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from .. import analysis as A
 from ..analysis.money import figure_date
@@ -50,7 +55,7 @@ MONEY_LABEL_CHARS = {False: 34, True: 46}
 #: the gap between rows and the height of a group's heading, in units.
 MONEY_UNIT_IN = MONEY_PT * 1.32 / 72
 
-MONEY_GAP_UNITS = 0.2
+MONEY_GAP_UNITS = 0.1
 
 MONEY_HEADER_UNITS = 1.3
 
@@ -65,6 +70,17 @@ ARROW_PT = 18.0
 DOT_AREA = 40
 
 CROSS_AREA = 16
+
+#: The mark of a disputed figure, in the chart and its legend alike: a ring with a cross
+#: inside it (the cross as large as a CROSS_AREA cross inside a DOT_AREA dot).
+DISPUTED_MARKER = Path.make_compound_path(
+    Path.unit_circle(),
+    Path([(-0.63, -0.63), (0.63, 0.63)], [Path.MOVETO, Path.LINETO]),
+    Path([(-0.63, 0.63), (0.63, -0.63)], [Path.MOVETO, Path.LINETO]))
+
+#: The gap between a pair of accounts of one figure and the bracket that joins them, in
+#: points (wide: the bracket is drawn left of their dots).
+BRACKET_PT = 7.0
 
 
 def _money_tick(value: float, _pos=None, currency: str = "USD") -> str:
@@ -84,16 +100,32 @@ def _money_label(row, narrow: bool = False) -> str:
 WORDS_LINES = 2
 
 
-def _row_units(row, narrow: bool = False) -> float:
+def _notes(row, same_as: str | None = None) -> int:
+    """How many notes a figure's words carry under its amount: its date (or "undated"),
+    and "no figure given", "disputed" and "same figure as ..." where they apply."""
+    return 1 + vague(row) + bool(row["disputed"]) + bool(same_as)
+
+
+def _words_lines(row, narrow: bool = False, same_as: str | None = None) -> int:
+    """Lines of the words after a figure: its amount and its notes on one line (wide), or
+    (narrow, where the words must stay short) each note on a line of its own."""
+    notes = _notes(row, same_as)
+    return 1 + notes if narrow and notes > 1 else WORDS_LINES
+
+
+def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
     """The height of a row in units: its label's lines beside its figure and words (wide)
     or above them (narrow), and the gap after it."""
     lines = _money_label(row, narrow).count("\n") + 1
-    return (lines + WORDS_LINES if narrow else max(lines, WORDS_LINES)) + MONEY_GAP_UNITS
+    words = _words_lines(row, narrow, same_as)
+    return (lines + words if narrow else max(lines, words)) + MONEY_GAP_UNITS
 
 
-def _money_units(rows: pd.DataFrame, narrow: bool = False) -> float:
+def _money_units(rows: pd.DataFrame, narrow: bool = False,
+                 accounts: dict[str, str] | None = None) -> float:
     """The height of a currency's panel in units (lines of label text)."""
-    return (sum(_row_units(r, narrow) for _, r in rows.iterrows())
+    accounts = accounts or {}
+    return (sum(_row_units(r, narrow, accounts.get(r["id"])) for _, r in rows.iterrows())
             + MONEY_HEADER_UNITS * rows["group"].nunique())
 
 _CURRENCY_WORDS = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling",
@@ -112,16 +144,35 @@ def currency_words(code: str) -> str:
     return found.name if found is not None else code
 
 
-def _money_rows(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+def twins(figures: pd.DataFrame) -> dict[str, str]:
+    """Each source's account of the very figure the article states (the same claim, the same
+    amount: :attr:`analysis.money.Comparison.twins`), mapped to the article figure's id."""
+    return {r["id"]: c.figure["id"] for c in A.comparisons(figures) for r in c.twins}
+
+
+def _rank(row, article: list[str], accounts: dict[str, str]) -> tuple:
+    """Where a row comes in its group: an article figure, then the sources' accounts of it,
+    then the other reference figures (each by id)."""
+    if row["id"] in article:
+        return article.index(row["id"]), 0, row["id"]
+    if accounts.get(row["id"]) in article:
+        return article.index(accounts[row["id"]]), 1, row["id"]
+    return len(article), 2, row["id"]
+
+
+def _money_rows(rows: pd.DataFrame, accounts: dict[str, str] | None = None
+                ) -> list[tuple[str, pd.DataFrame]]:
     """(group label, rows) in the order shown: groups as analysis.KIND_GROUPS orders them,
-    in each the article's figures first, then the reference sources'."""
+    in each the article's figures first, each followed by the sources' accounts of it
+    (``accounts``: :func:`twins`), then the other reference figures."""
+    accounts = accounts or {}
     out = []
     order = {g[0]: i for i, g in enumerate(A.KIND_GROUPS)}
     for _, group in sorted(rows.groupby("group", sort=False), key=lambda kv: order.get(kv[0],
                                                                                          99)):
-        group = group.assign(_l=(group["layer"] != A.ARTICLE).astype(int)).sort_values(
-            ["_l", "id"])
-        out.append((group["group_label"].iloc[0], group.drop(columns="_l")))
+        article = sorted(group.loc[group["layer"] == A.ARTICLE, "id"])
+        ranked = sorted(group.iterrows(), key=lambda kv: _rank(kv[1], article, accounts))
+        out.append((group["group_label"].iloc[0], group.loc[[i for i, _ in ranked]]))
     return out
 
 
@@ -130,8 +181,13 @@ def open_ended(row) -> bool:
     return row[C.PRECISION] in ("lower_bound", "order_of_magnitude") and pd.isna(row[C.HIGH])
 
 
+def vague(row) -> bool:
+    """Vague wording ("billions", "tens of millions"): a range its words allow, no figure."""
+    return row[C.PRECISION] == "order_of_magnitude" and pd.notna(row[C.LOW])
+
+
 def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | None = None,
-                 narrow: bool = False) -> list:
+                 narrow: bool = False, accounts: dict[str, str] | None = None) -> list:
     """One currency's figures on a log axis: a dot per figure (filled: the article's; open:
     the reference sources'), a bar for a vague range, a dot and an arrow for an open-ended
     amount, a cross inside a disputed figure's dot, the amount and date written after it.
@@ -139,7 +195,11 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     triples, for :func:`_fit_words`.
 
     Wide, the labels are the y axis's; narrow, each label runs across the panel above its
-    figure and the group headings are set the same way."""
+    figure and the group headings are set the same way. A source's account of an article
+    figure (``accounts``, :func:`twins`) comes right under it, says "same figure as" it,
+    and (wide) a bracket left of their dots joins the two."""
+    accounts = accounts or {}
+    placed = {}
     values = [v for col in (C.LOW, C.HIGH) for v in rows[col] if pd.notna(v) and v > 0]
     lo = 10 ** math.floor(math.log10(min(values)) - 0.2) if values else 1e6
     hi = 10 ** math.ceil(math.log10(max(values)) + 0.3) if values else 1e10
@@ -147,7 +207,7 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     ax.set_xlim(lo, hi)
     y, ticks, headers, words = 0.0, [], set(), []
     at_left = blended_transform_factory(ax.transAxes, ax.transData)
-    for group_label, group in _money_rows(rows):
+    for group_label, group in _money_rows(rows, accounts):
         y -= MONEY_HEADER_UNITS / 2
         headers.add(len(ticks))
         ticks.append((y, group_label))
@@ -159,16 +219,22 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
                 ax.text(0.0, y - MONEY_GAP_UNITS / 2, label, fontsize=MONEY_PT, va="top",
                         ha="left", transform=at_left, color="#222222", in_layout=False,
                         linespacing=1.15)
-                y -= lines + MONEY_GAP_UNITS / 2 + WORDS_LINES / 2
-                words.append(_money_mark(ax, r, y, lo, article_date))
-                y -= WORDS_LINES / 2 + MONEY_GAP_UNITS / 2
+                same_as = accounts.get(r["id"])
+                half = _words_lines(r, narrow, same_as) / 2
+                y -= lines + MONEY_GAP_UNITS / 2 + half
+                words.append(_money_mark(ax, r, y, lo, article_date, same_as, narrow))
+                y -= half + MONEY_GAP_UNITS / 2
                 continue
-            height = _row_units(r)
+            height = _row_units(r, same_as=accounts.get(r["id"]))
             y -= height / 2
-            words.append(_money_mark(ax, r, y, lo, article_date))
+            words.append(_money_mark(ax, r, y, lo, article_date, accounts.get(r["id"])))
+            placed[r["id"]] = (y, r[C.LOW])
             ticks.append((y, label))
             y -= height / 2
     ax.set_ylim(y, 0)
+    for account, figure in accounts.items():
+        if account in placed and figure in placed:
+            _bracket(ax, placed[figure], placed[account])
     if narrow:
         for t, text in ticks:
             ax.text(0.0, t, text, fontsize=MONEY_PT, fontweight="bold", color=ARTICLE_COLOUR,
@@ -184,7 +250,8 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
             tick.set_color(ARTICLE_COLOUR)
     ax.tick_params(axis="y", length=0)
     ax.tick_params(axis="x", labelsize=MONEY_PT)
-    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=16))
+    # narrow, at most about six labels: a decade apart, or further apart on a long axis
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=6 if narrow else 16))
     # minor ticks at 2x and 5x each decade (the 1-2-5 scale), not at every multiple
     ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=16))
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -199,24 +266,61 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     return [w for w in words if w is not None]
 
 
-def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None):
-    """One figure's glyph and the words after it (amount, date, "disputed"), set at a
-    fixed distance in points from the glyph's right end. Returns (words, anchor value,
-    offset in points)."""
+def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
+    """A bracket left of two dots, ``(y, value)`` each: two accounts of one figure."""
+    (y1, v1), (y2, v2) = one, other
+    x = min(v1, v2)
+    def shifted(points):
+        return offset_copy(ax.transData, fig=ax.figure, x=points, units="points")
+    line = {"color": "#555555", "clip_on": False}
+    ax.plot([x, x], [y1, y2], lw=0.9, solid_capstyle="butt",
+            transform=shifted(-BRACKET_PT - 3), **line)
+    ax.plot([x, x], [y1, y2], ls="", marker="_", markersize=3, markeredgewidth=0.9,
+            transform=shifted(-BRACKET_PT - 1.5), **line)
+
+
+def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None,
+                same_as: str | None = None, narrow: bool = False):
+    """One figure's glyph and the words after it (amount, date or "undated", "disputed",
+    "same figure as" the article's figure it is an account of), set at a fixed distance in
+    points from the glyph's right end. Vague wording is written in its own words ("‘billions
+    of dollars’", then "no figure given"). Returns (words, anchor value, offset in points)."""
     is_ref = r["layer"] == A.REFERENCE
     colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
     face = "white" if is_ref else colour
     low, high, precision = r[C.LOW], r[C.HIGH], r[C.PRECISION]
     date = figure_date(r, article_date)
-    dated = A.day(date) if date else ""
+    dated = A.day(date) if date else "undated"
     if precision == "not_stated" or pd.isna(low):
-        text = ax.annotate(_words("amount not stated", dated), xy=(left, y), xytext=(2, 0),
+        text = ax.annotate(_words("amount not stated", [dated]), xy=(left, y), xytext=(2, 0),
                            textcoords="offset points", va="center", ha="left",
                            fontsize=MONEY_PT, style="italic", color="#333333",
                            annotation_clip=False, in_layout=False, linespacing=1.15)
         return text, left, 2.0
     anchor, offset = low, DOT_GAP_PT
-    if open_ended(r):
+    amount = r["amount"]
+    if vague(r):
+        # the range the words allow: a band from the least they can mean, ticked there, to
+        # their top, or (no top) an arrow of fixed length; never a dot
+        amount = f"‘{r[C.AS_STATED]}’"
+        ends = [low] if open_ended(r) else [low, high]
+        for end in ends:
+            ax.plot([end, end], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
+        if open_ended(r):
+            ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "shrinkA": 0, "shrinkB": 0,
+                                    "capstyle": "butt", "color": VAGUE_COLOUR, "lw": 5,
+                                    "alpha": 0.55}, annotation_clip=False)
+            ax.annotate("", xy=(low, y), xytext=(ARROW_PT + 5, 0), textcoords="offset points",
+                        arrowprops={"arrowstyle": "<|-", "color": VAGUE_COLOUR, "lw": 0,
+                                    "shrinkA": 0, "shrinkB": ARROW_PT - 3,
+                                    "mutation_scale": 11}, annotation_clip=False)
+            offset = ARROW_PT + 9
+        else:
+            ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=5, solid_capstyle="butt",
+                    alpha=0.55)
+            anchor, offset = high, 5.0
+    elif open_ended(r):
         # a floor and an arrow of fixed length: no upper end is drawn, none is implied
         ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
                     arrowprops={"arrowstyle": "<|-", "color": colour, "lw": 1.2,
@@ -224,21 +328,16 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
                     annotation_clip=False)
         offset = ARROW_PT + 4
     elif pd.notna(high) and high > low:
-        vague = precision == "order_of_magnitude"
-        ax.plot([low, high], [y, y], color=VAGUE_COLOUR if vague else colour,
-                lw=5 if vague else 2, solid_capstyle="butt", alpha=0.55 if vague else 1)
-        anchor, offset = high, 5.0 if vague else DOT_GAP_PT
-    if precision != "order_of_magnitude" or open_ended(r):
-        ax.scatter([low], [y], s=DOT_AREA, marker="o", facecolor=face, edgecolor=colour,
-                   lw=1.4, zorder=3)
-    else:
-        ax.plot([low, low], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
-        ax.plot([high, high], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
-    if r["disputed"]:
-        ax.scatter([low], [y], s=CROSS_AREA, marker="x", color=OKABE_ITO["vermillion"],
-                   lw=1.3, zorder=4)
-    words = _words(r["amount"], " · ".join(w for w in (dated, "disputed" if r["disputed"]
-                                                          else "") if w))
+        ax.plot([low, high], [y, y], color=colour, lw=2, solid_capstyle="butt")
+        anchor = high
+    if not vague(r):
+        disputed = bool(r["disputed"])
+        ax.scatter([low], [y], s=DOT_AREA, marker=DISPUTED_MARKER if disputed else "o",
+                   facecolor=face, lw=1.3 if disputed else 1.4, zorder=3,
+                   edgecolor=OKABE_ITO["vermillion"] if disputed else colour)
+    after = ["no figure given" if vague(r) else "", dated, "disputed" if r["disputed"] else "",
+             f"same figure as {same_as}" if same_as else ""]
+    words = _words(amount, [w for w in after if w], narrow)
     text = ax.annotate(words, xy=(anchor, y), xytext=(offset, 0), textcoords="offset points",
                        va="center", ha="left", fontsize=MONEY_PT, annotation_clip=False,
                        in_layout=False, linespacing=1.15,
@@ -246,9 +345,12 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     return text, anchor, offset
 
 
-def _words(amount: str, after: str) -> str:
-    """The words after a figure: its amount, and under it its date (and "disputed")."""
-    return f"{amount}\n{after}" if after else amount
+def _words(amount: str, notes: list[str], narrow: bool = False) -> str:
+    """The words after a figure: its amount, and under it its notes (date, "disputed" ...),
+    on one line, or (narrow) each on its own line when there are several."""
+    if not notes:
+        return amount
+    return "\n".join([amount, *notes]) if narrow else f"{amount}\n{' · '.join(notes)}"
 
 
 def _fit_words(fig: Figure, panels: list[tuple]) -> None:
@@ -279,24 +381,35 @@ def money_chart(figures: pd.DataFrame, title: str = "",
     article figure: ``article_date``; a reference figure whose source gives no day: none).
     ``figures`` comes from :func:`analysis.money_figures`."""
     rows = figures.reset_index(drop=True)
+    accounts = twins(rows)
     currencies = list(dict.fromkeys(rows[C.CURRENCY])) or ["USD"]
-    heights = [MONEY_UNIT_IN * _money_units(rows[rows[C.CURRENCY] == currency], narrow)
+    heights = [MONEY_UNIT_IN * _money_units(rows[rows[C.CURRENCY] == currency], narrow,
+                                            accounts)
                + (0.85 if narrow else 0.6) for currency in currencies]
     handles = [Line2D([], [], ls="", marker="o", color=ARTICLE_COLOUR, markersize=6,
                       label="Stated in the article"),
                Line2D([], [], ls="", marker="o", markerfacecolor="white",
                       markeredgecolor=REFERENCE_COLOUR, markersize=6,
                       label="Reference source (context, not the article)")]
-    bounded = rows[C.HIGH].notna() & (rows[C.LOW] < rows[C.HIGH])
-    if ((rows[C.PRECISION] == "order_of_magnitude") & bounded).any():
+    vagues = [r for _, r in rows.iterrows() if vague(r)]
+    floors = any(open_ended(r) and not vague(r) for _, r in rows.iterrows())
+    if vagues:
+        # one entry for vague wording, its arrow (if any) the same as a floor's: explained
+        # by the floor's entry where there is one, in its own words where there is none
+        arrow = any(open_ended(r) for r in vagues)
         handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=5, alpha=0.55,
-                              label="Vague amount: the range its words allow"))
-    if any(open_ended(r) for _, r in rows.iterrows()):
+                              marker=">" if arrow else "", markersize=5, markeredgewidth=0,
+                              label="Vague wording, no figure: the least it means, no top"
+                              if arrow and not floors and all(open_ended(r) for r in vagues)
+                              else "Vague wording: the range its words allow"))
+    if floors:
         handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
-                              label="'More than', 'or more': a floor, no upper end"))
+                              label="'More than': a floor, no upper end"))
     if rows["disputed"].any():
-        handles.append(Line2D([], [], ls="", marker="x", color=OKABE_ITO["vermillion"],
-                              markersize=6, label="Disputed by the other sources"))
+        handles.append(Line2D([], [], ls="", marker=DISPUTED_MARKER, markersize=6,
+                              markerfacecolor="white", markeredgewidth=1.3,
+                              markeredgecolor=OKABE_ITO["vermillion"],
+                              label="Disputed by the other sources"))
     claim_refs = [c for c in rows[C.CLAIM_ID] if c]
     src_refs = [s for s in rows[C.SOURCE_ID] if s]
     source = (f"Source: the article's money figures (claims {_short_refs(claim_refs)})"
@@ -313,7 +426,7 @@ def money_chart(figures: pd.DataFrame, title: str = "",
     for i, currency in enumerate(currencies):
         ax = fig.add_subplot(gs[i])
         panels.append((ax, _money_panel(ax, rows[rows[C.CURRENCY] == currency], currency,
-                                        article_date, narrow)))
+                                        article_date, narrow, accounts)))
         if i == 0:
             ax.set_title(title)
     foot = fig.add_subplot(gs[-1])
