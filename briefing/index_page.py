@@ -172,12 +172,11 @@ def _environment():
     undefined names an error, and the words the template needs from the profiles'."""
     import jinja2
 
-    from .analysis.words import day, lower_label
+    from .analysis.words import day, km, lower_label
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(INDEX_DIR)), autoescape=True, finalize=_escape,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True)
-    env.filters.update(day=day, lower_label=lower_label,
-                       km=lambda value: f"{value:,.0f} km")
+    env.filters.update(day=day, lower_label=lower_label, km=km)
     return env

@@ -179,6 +179,12 @@ def day(value) -> str:
     return f"{date.day} {date:%b %Y}" if date else ""
 
 
+def km(value) -> str:
+    """A length as a reader reads it, never broken from its unit: ``1357`` -> ``1,357 km``
+    (a no-break space)."""
+    return f"{float(value):,.0f}\u00a0km"
+
+
 def without_asides(text: str, longer_than: int = 90) -> str:
     """A long label without its parenthetical asides, except those that date it (a year):
     "UN flash appeal (11 million people), launched ..." -> "UN flash appeal, launched ..."."""
