@@ -213,8 +213,8 @@ def test_membership_changes_read_the_right_way_in_time():
     (31e6, 31e6, "exact", "USD", "$31m"),
     (9e9, 9e9, "approximate", "USD", "about $9bn"),
     (1.2e9, None, "lower_bound", "USD", "more than $1.2bn"),
-    (1e9, None, "order_of_magnitude", "USD", "$1bn or more, unspecified"),
-    (1e7, 1e8, "order_of_magnitude", "EUR", "€10m–€100m, unspecified"),
+    (1e9, None, "order_of_magnitude", "USD", "no figure given (read as $1bn or more)"),
+    (1e7, 1e8, "order_of_magnitude", "EUR", "no figure given (read as €10m–€100m)"),
     (None, None, "not_stated", "USD", "amount not stated"),
     (5e5, 5e5, "exact", "CHF", "CHF 500k"),
 ])
@@ -262,7 +262,7 @@ def test_money_figures_keep_layers_groups_and_full_labels():
     f = A.money_figures(ART, REF)
     assert list(f["layer"]) == [A.ARTICLE] * 3 + [A.REFERENCE] * 8
     assert f.loc[f["id"] == "R02", C.SOURCE_ID].item() == "S02"
-    assert f.loc[f["id"] == "M02", "amount"].item() == "$1bn or more, unspecified"
+    assert f.loc[f["id"] == "M02", "amount"].item() == "no figure given (read as $1bn or more)"
     # the label: the description up to its first ';', never cut short
     assert f.loc[f["id"] == "M01", "label"].item() == "Aid promised by country A"
     assert dict(zip(f["id"], f["group"], strict=True))["R03"] == "aid"

@@ -114,25 +114,26 @@ def test_the_checks_say_how_many_claims_were_checked_and_name_every_verdict(data
 
 def test_a_direct_quote_the_sources_could_not_verify_is_said_to_be_one():
     text, _ = _section("checks", None, A.checks_facts)
-    assert ("one of them, C35, is also not verified: a direct quote from Vladimir Putin that "
-            "the sources could not verify.") in text
+    assert ("one of them, C35, is also not verified: the sources could not confirm that "
+            "Vladimir Putin said the quoted words.") in text
     assert "one is contradicted, three qualified and eleven confirmed" in text
 
 
-def test_a_verdict_on_a_speakers_claim_is_said_to_be_on_what_the_speaker_said():
+def test_a_contradicted_speakers_claim_is_said_to_be_the_speakers():
     text, v = _section("checks", None, A.checks_facts)
     f = A.checks_facts(v)
     claims = v.claims.set_index(C.CLAIM_ID)
     assert set(f.speakers) == {c for c in f.per_claim[C.CLAIM_ID]
                                if claims.at[c, C.SPEAKER_KIND] != "narration"}
     assert f.speakers == {"C15": "Xi Jinping", "C35": "Vladimir Putin", "C49": "China"}
-    assert ("For a claim the article quotes or reports from a speaker (Xi Jinping in C15, "
-            "Vladimir Putin in C35 and China in C49), that is what the speaker said, as the "
-            "article gives it: what the sources contradict in C15 is Xi Jinping's claim, not "
-            "the article's report of it.") in text
-    assert "C15 is Xi Jinping's claim, contradicted." in text  # the table's caption
+    # a contradicted speaker's claim: the speaker is wrong, not the report (said once;
+    # other verdicts, such as C35's and C49's, may be on the report itself: no rule claimed)
+    assert ("What the sources contradict in C15 is Xi Jinping's claim, not the article's "
+            "report of it.") in text
+    assert text.count("C15 is Xi Jinping's claim") == 1
+    assert "A verdict is on what a claim states" not in text
     other, _ = _section("checks", OTHER, A.checks_facts)
-    assert "what the sources contradict in C4 is Yoko Tanaka's claim" in other
+    assert "What the sources contradict in C4 is Yoko Tanaka's claim" in other
 
 
 def test_the_computed_findings_say_how_many_claims_were_checked():

@@ -98,7 +98,9 @@ def amount_text(low, high, precision: str, currency: str = "USD",
     if precision == "lower_bound":
         return f"more than {lo}" + (f" (up to {hi})" if hi else "")
     if precision == "order_of_magnitude":
-        return f"{lo}–{hi}, unspecified" if hi else f"{lo} or more, unspecified"
+        # vague words name no figure; the range is only how they are read
+        return f"no figure given (read as {lo}–{hi})" if hi else \
+            f"no figure given (read as {lo} or more)"
     return lo if lo == hi or not hi else f"{lo}–{hi}"
 
 

@@ -394,14 +394,15 @@ def money_chart(figures: pd.DataFrame, title: str = "",
     vagues = [r for _, r in rows.iterrows() if vague(r)]
     floors = any(open_ended(r) and not vague(r) for _, r in rows.iterrows())
     if vagues:
-        # one entry for vague wording, its arrow (if any) the same as a floor's: explained
-        # by the floor's entry where there is one, in its own words where there is none
+        # one entry for vague wording, which says its arrow means no upper end (a band's
+        # end is not the top of what the words allow: 'billions' has none)
         arrow = any(open_ended(r) for r in vagues)
         handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=5, alpha=0.55,
                               marker=">" if arrow else "", markersize=5, markeredgewidth=0,
-                              label="Vague wording, no figure: the least it means, no top"
-                              if arrow and not floors and all(open_ended(r) for r in vagues)
-                              else "Vague wording: the range its words allow"))
+                              label="Vague wording, no figure: from the least it means, "
+                              "no upper end" if all(open_ended(r) for r in vagues)
+                              else "Vague wording: the range its words allow"
+                              + (" (an arrow: no upper end)" if arrow else "")))
     if floors:
         handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
                               label="'More than': a floor, no upper end"))
