@@ -90,7 +90,7 @@ def test_plain_words_for_the_article_and_for_a_claimed_border(shipped):
     assert "17 Sep 2021, as the article lists them, only four share" in text
     assert "States counted as members on 17 Sep 2021, as the article lists them," in text
     assert "statuses as the article lists them" in text
-    assert "India claims one, but no border with Afghanistan exists in practice [S88]." in text
+    assert "India claims a border with Afghanistan, but none exists in practice [S88]." in text
 
 
 def test_a_claimed_border_without_a_note_is_said_in_plain_words(tmp_path):
@@ -102,7 +102,7 @@ def test_a_claimed_border_without_a_note_is_said_in_plain_words(tmp_path):
     frame.to_csv(path, index=False)
     _, section, table = _written(data)
     text = _finding(section)
-    assert "India claims one, but no border with Afghanistan exists in practice [S88]." \
+    assert "India claims a border with Afghanistan, but none exists in practice [S88]." \
         in text
     assert "Tajikistan (1,357 km), China (91 km), Pakistan (2,670 km) and Uzbekistan " \
            "(144 km) [S86]." in text
