@@ -7,9 +7,9 @@ also draws a narrow variant for a phone's width (``narrow=True``, or the wide fi
 no date) and closes it; its text stays selectable text, with subsets of the fonts it uses
 embedded (:func:`embed_fonts`).
 
-One module per chart (``membership``, ``money``, ``claims``, ``timeline``),
-what they share in ``common`` (imported first: it selects matplotlib's backend) and the SVG
-writer in ``svg``.
+One module per chart (``membership``, ``money``, ``claims``, ``timeline``; one money
+figure's glyph, words and row height in ``money_marks``), what they share in ``common``
+(imported first: it selects matplotlib's backend) and the SVG writer in ``svg``.
 """
 
 from . import common  # noqa: F401  (first: it selects matplotlib's Agg backend)

@@ -9,7 +9,11 @@ set no top, written in its own words with "no figure given": no dot puts a figur
 speaker's mouth. A source's account of the very figure the article states (the same claim,
 the same amount) is drawn under it, joined to it and marked as the same figure, so the two
 are never read as two sums. Every amount is written after its figure, at a fixed distance,
-and the axis is extended until the longest fits: nothing flips side or collides."""
+and the axis is extended until the longest fits: nothing flips side or collides.
+
+Each figure's glyph, its words and its row's height are :mod:`.money_marks`'s; this module
+orders the rows, lays them out in a panel per currency, fits the axes to the words and
+draws the legend."""
 
 from __future__ import annotations
 
@@ -19,12 +23,10 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-from matplotlib.transforms import blended_transform_factory, offset_copy
+from matplotlib.transforms import blended_transform_factory
 
 from .. import analysis as A
-from ..analysis.money import figure_date
 from ..schema import C
 from .common import (
     ARTICLE_COLOUR,
@@ -41,84 +43,28 @@ from .common import (
     _wrap,
     with_narrow_variant,
 )
-
-#: The size of every word the chart draws but its source line: labels, group headings,
-#: amounts, ticks, axis label and legend (8.5 pt at least on paper; 12 CSS px on screen,
-#: where a point is 4/3 px and the chart is shown at its own size).
-MONEY_PT = 8.5
-
-#: Characters per line of a row's label: wide (the y axis's labels, about a third of the
-#: width) and narrow (across the panel, above the figure).
-MONEY_LABEL_CHARS = {False: 34, True: 46}
+from .money_marks import (
+    DISPUTED_MARKER,
+    MONEY_GAP_UNITS,
+    MONEY_PT,
+    _bracket,
+    _money_label,
+    _money_mark,
+    _row_units,
+    _words_lines,
+    open_ended,
+    vague,
+)
 
 #: The height of a line of label text (one unit of the panel's vertical axis), in inches;
-#: the gap between rows and the height of a group's heading, in units.
+#: the height of a group's heading, in units.
 MONEY_UNIT_IN = MONEY_PT * 1.32 / 72
 
-MONEY_GAP_UNITS = 0.1
-
 MONEY_HEADER_UNITS = 1.3
-
-#: Distances along a row, in points: from a dot's centre to the words after it, and the
-#: length of the arrow of an open-ended amount.
-DOT_GAP_PT = 7.0
-
-ARROW_PT = 18.0
-
-#: Dot and cross sizes (matplotlib's marker area, points squared): the cross that marks a
-#: disputed figure sits inside its dot, clear of the words after it.
-DOT_AREA = 40
-
-CROSS_AREA = 16
-
-#: The mark of a disputed figure, in the chart and its legend alike: a ring with a cross
-#: inside it (the cross as large as a CROSS_AREA cross inside a DOT_AREA dot).
-DISPUTED_MARKER = Path.make_compound_path(
-    Path.unit_circle(),
-    Path([(-0.63, -0.63), (0.63, 0.63)], [Path.MOVETO, Path.LINETO]),
-    Path([(-0.63, 0.63), (0.63, -0.63)], [Path.MOVETO, Path.LINETO]))
-
-#: The gap between a pair of accounts of one figure and the bracket that joins them, in
-#: points (wide: the bracket is drawn left of their dots).
-BRACKET_PT = 7.0
 
 
 def _money_tick(value: float, _pos=None, currency: str = "USD") -> str:
     return A.format_amount(value, currency) if value > 0 else ""
-
-
-def _money_label(row, narrow: bool = False) -> str:
-    """A row's label as the chart shows it, with its id: the analysis's label (the
-    description's first clause); a figure that is part of another is labelled "of which"."""
-    label = str(row["label"])
-    if bool(row.get("part", False)):
-        label = f"of which: {label[:1].lower()}{label[1:]}"
-    return _wrap(f"{row['id']}  {label}", MONEY_LABEL_CHARS[narrow])
-
-
-#: Lines of the words after a figure: its amount, then its date (and "disputed").
-WORDS_LINES = 2
-
-
-def _notes(row, same_as: str | None = None) -> int:
-    """How many notes a figure's words carry under its amount: its date (or "undated"),
-    and "no figure given", "disputed" and "same figure as ..." where they apply."""
-    return 1 + vague(row) + bool(row["disputed"]) + bool(same_as)
-
-
-def _words_lines(row, narrow: bool = False, same_as: str | None = None) -> int:
-    """Lines of the words after a figure: its amount and its notes on one line (wide), or
-    (narrow, where the words must stay short) each note on a line of its own."""
-    notes = _notes(row, same_as)
-    return 1 + notes if narrow and notes > 1 else WORDS_LINES
-
-
-def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
-    """The height of a row in units: its label's lines beside its figure and words (wide)
-    or above them (narrow), and the gap after it."""
-    lines = _money_label(row, narrow).count("\n") + 1
-    words = _words_lines(row, narrow, same_as)
-    return (lines + words if narrow else max(lines, words)) + MONEY_GAP_UNITS
 
 
 def _money_units(rows: pd.DataFrame, narrow: bool = False,
@@ -127,6 +73,7 @@ def _money_units(rows: pd.DataFrame, narrow: bool = False,
     accounts = accounts or {}
     return (sum(_row_units(r, narrow, accounts.get(r["id"])) for _, r in rows.iterrows())
             + MONEY_HEADER_UNITS * rows["group"].nunique())
+
 
 _CURRENCY_WORDS = {"USD": "US dollars", "EUR": "euros", "GBP": "pounds sterling",
                    "JPY": "yen", "CNY": "yuan", "RUB": "roubles", "DKK": "Danish kroner",
@@ -174,16 +121,6 @@ def _money_rows(rows: pd.DataFrame, accounts: dict[str, str] | None = None
         ranked = sorted(group.iterrows(), key=lambda kv: _rank(kv[1], article, accounts))
         out.append((group["group_label"].iloc[0], group.loc[[i for i, _ in ranked]]))
     return out
-
-
-def open_ended(row) -> bool:
-    """An amount with a floor and no top: "more than X", or a vague "X or more"."""
-    return row[C.PRECISION] in ("lower_bound", "order_of_magnitude") and pd.isna(row[C.HIGH])
-
-
-def vague(row) -> bool:
-    """Vague wording ("billions", "tens of millions"): a range its words allow, no figure."""
-    return row[C.PRECISION] == "order_of_magnitude" and pd.notna(row[C.LOW])
 
 
 def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | None = None,
@@ -264,93 +201,6 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     ax.set_xlabel(_wrap(f"Amount in {named}, logarithmic scale: each step is ten "
                         "times the last", 44 if narrow else 110), fontsize=MONEY_PT)
     return [w for w in words if w is not None]
-
-
-def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
-    """A bracket left of two dots, ``(y, value)`` each: two accounts of one figure."""
-    (y1, v1), (y2, v2) = one, other
-    x = min(v1, v2)
-    def shifted(points):
-        return offset_copy(ax.transData, fig=ax.figure, x=points, units="points")
-    line = {"color": "#555555", "clip_on": False}
-    ax.plot([x, x], [y1, y2], lw=0.9, solid_capstyle="butt",
-            transform=shifted(-BRACKET_PT - 3), **line)
-    ax.plot([x, x], [y1, y2], ls="", marker="_", markersize=3, markeredgewidth=0.9,
-            transform=shifted(-BRACKET_PT - 1.5), **line)
-
-
-def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None,
-                same_as: str | None = None, narrow: bool = False):
-    """One figure's glyph and the words after it (amount, date or "undated", "disputed",
-    "same figure as" the article's figure it is an account of), set at a fixed distance in
-    points from the glyph's right end. Vague wording is written in its own words ("‘billions
-    of dollars’", then "no figure given"). Returns (words, anchor value, offset in points)."""
-    is_ref = r["layer"] == A.REFERENCE
-    colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
-    face = "white" if is_ref else colour
-    low, high, precision = r[C.LOW], r[C.HIGH], r[C.PRECISION]
-    date = figure_date(r, article_date)
-    dated = A.day(date) if date else "undated"
-    if precision == "not_stated" or pd.isna(low):
-        text = ax.annotate(_words("amount not stated", [dated]), xy=(left, y), xytext=(2, 0),
-                           textcoords="offset points", va="center", ha="left",
-                           fontsize=MONEY_PT, style="italic", color="#333333",
-                           annotation_clip=False, in_layout=False, linespacing=1.15)
-        return text, left, 2.0
-    anchor, offset = low, DOT_GAP_PT
-    amount = r["amount"]
-    if vague(r):
-        # the range the words allow: a band from the least they can mean, ticked there, to
-        # their top, or (no top) an arrow of fixed length; never a dot
-        amount = f"‘{r[C.AS_STATED]}’"
-        ends = [low] if open_ended(r) else [low, high]
-        for end in ends:
-            ax.plot([end, end], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
-        if open_ended(r):
-            ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
-                        arrowprops={"arrowstyle": "-", "shrinkA": 0, "shrinkB": 0,
-                                    "capstyle": "butt", "color": VAGUE_COLOUR, "lw": 5,
-                                    "alpha": 0.55}, annotation_clip=False)
-            ax.annotate("", xy=(low, y), xytext=(ARROW_PT + 5, 0), textcoords="offset points",
-                        arrowprops={"arrowstyle": "<|-", "color": VAGUE_COLOUR, "lw": 0,
-                                    "shrinkA": 0, "shrinkB": ARROW_PT - 3,
-                                    "mutation_scale": 11}, annotation_clip=False)
-            offset = ARROW_PT + 9
-        else:
-            ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=5, solid_capstyle="butt",
-                    alpha=0.55)
-            anchor, offset = high, 5.0
-    elif open_ended(r):
-        # a floor and an arrow of fixed length: no upper end is drawn, none is implied
-        ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
-                    arrowprops={"arrowstyle": "<|-", "color": colour, "lw": 1.2,
-                                "shrinkA": 0, "shrinkB": 3.5, "mutation_scale": 8},
-                    annotation_clip=False)
-        offset = ARROW_PT + 4
-    elif pd.notna(high) and high > low:
-        ax.plot([low, high], [y, y], color=colour, lw=2, solid_capstyle="butt")
-        anchor = high
-    if not vague(r):
-        disputed = bool(r["disputed"])
-        ax.scatter([low], [y], s=DOT_AREA, marker=DISPUTED_MARKER if disputed else "o",
-                   facecolor=face, lw=1.3 if disputed else 1.4, zorder=3,
-                   edgecolor=OKABE_ITO["vermillion"] if disputed else colour)
-    after = ["no figure given" if vague(r) else "", dated, "disputed" if r["disputed"] else "",
-             f"same figure as {same_as}" if same_as else ""]
-    words = _words(amount, [w for w in after if w], narrow)
-    text = ax.annotate(words, xy=(anchor, y), xytext=(offset, 0), textcoords="offset points",
-                       va="center", ha="left", fontsize=MONEY_PT, annotation_clip=False,
-                       in_layout=False, linespacing=1.15,
-                       color=OKABE_ITO["vermillion"] if r["disputed"] else "#222222")
-    return text, anchor, offset
-
-
-def _words(amount: str, notes: list[str], narrow: bool = False) -> str:
-    """The words after a figure: its amount, and under it its notes (date, "disputed" ...),
-    on one line, or (narrow) each on its own line when there are several."""
-    if not notes:
-        return amount
-    return "\n".join([amount, *notes]) if narrow else f"{amount}\n{' · '.join(notes)}"
 
 
 def _fit_words(fig: Figure, panels: list[tuple]) -> None:
