@@ -383,8 +383,8 @@ def test_words_for_names_codes_and_lists():
     assert A.plural(1, "figure") == "figure" and A.plural(2, "figure") == "figures"
     assert A.the_country("United States") == "the United States"
     assert A.the_country("Russia") == "Russia"
-    assert A.possessive("the United States") == "the United States'"
-    assert A.possessive("Russia") == "Russia's"
+    assert A.possessive("the United States") == "the United States’"
+    assert A.possessive("Russia") == "Russia’s"
     assert A.day("2021-09-17") == "17 Sep 2021"
 
 

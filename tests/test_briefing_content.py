@@ -135,7 +135,7 @@ def test_shipped_briefing_html_has_every_section_and_the_judgements(shipped):
     assert ("Of the ten states counted as members of the SCO or the CSTO on 17 Sep 2021, as "
             "the article lists them, only four share a recognised land border with "
             "Afghanistan") in text
-    assert "For scale, China's $31m equals 5.1% of the $606m appeal" in text
+    assert "For scale, China’s $31m equals 5.1% of the $606m appeal" in text
     assert 'href="#C49"' in html and 'id="C49"' in html and 'id="J03"' in html
     assert "Vladimir Putin" in text and "Xi Jinping" in text
     assert "Parameters" not in text.split("Key judgements")[0]  # no parameter dump on the cover
@@ -204,7 +204,7 @@ def test_as_of_view_shows_later_members_and_flags_frozen_participation(tmp_path_
     text = " ".join(" ".join(parse((out / "later.html").read_text(encoding="utf-8")).text)
                     .split())
     assert "Belarus became a member of the SCO" in text
-    assert "Iran became a member of the SCO (an acceding state on the article's date)" in text
+    assert "Iran became a member of the SCO (an acceding state on the article’s date)" in text
     assert "Armenia froze its participation in the CSTO, while formally still a member" in text
     assert "The focus country, Armenia, is a member of the CSTO with its participation " \
            "frozen" in text

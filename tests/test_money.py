@@ -156,7 +156,7 @@ def test_the_money_table_and_the_chart_give_the_same_dates():
         assert cell == (A.day(date) if date else "—"), r["id"]
     caption = _text(table.split("</p>", 1)[0])
     assert "Date: the day each figure refers to" in caption
-    assert "the article's own figures carry the article's date, 17 Sep 2021" in caption
+    assert "the article’s own figures carry the article’s date, 17 Sep 2021" in caption
     figure_caption = _text(re.findall(r"<figcaption>.*?</figcaption>", sections["money"],
                                       flags=re.S)[0])
     assert "says how figures are dated" in figure_caption  # the rule: the annex's caption
@@ -173,10 +173,10 @@ def test_the_article_figures_are_the_articles_and_its_framing_is_attributed():
         assert p.startswith("The article reports"), p
     aid = next(p for p in paragraphs if "[C49]" in p)
     assert aid.startswith("The article reports that China has said it will provide $31m")
-    assert "'economic aid to the Islamist regime' is the article's own framing [S59]" in aid
+    assert "‘economic aid to the Islamist regime’ is the article’s own framing [S59]" in aid
     assert "emergency humanitarian aid" in aid
     money = v.figures.set_index("id")
-    assert "in the article's words" in money.loc["M01", "label"]
+    assert "in the article’s words" in money.loc["M01", "label"]
     assert "economic aid" not in money.loc["R01", "label"]
 
 

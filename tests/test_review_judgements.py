@@ -55,7 +55,7 @@ def test_j07_says_saudi_arabia_approved_its_memorandum_not_that_it_signed_it():
     notes = _source_notes()
     assert "in 2022 and 2023" not in text
     assert "Egypt and Qatar signed their memoranda on 14 Sep 2022" in text
-    assert "Saudi Arabia's cabinet approved its memorandum on 28 Mar 2023" in text
+    assert "Saudi Arabia’s cabinet approved its memorandum on 28 Mar 2023" in text
     assert "14 Sep 2022" in notes["S26"] and "Egypt signed the same day" in notes["S26"]
     assert "approved" in notes["S28"] and "28 Mar 2023" in notes["S28"]
     assert "signed" not in notes["S28"]
@@ -104,7 +104,7 @@ def test_the_checks_say_how_many_claims_were_checked_and_name_every_verdict(data
     summary = text.split("Table ")[0]
     n_all, n_checked = len(v.claims), v.qualified[C.CLAIM_ID].nunique()
     words = {n: A.count_word(n) for n in (n_all, n_checked, n_all - n_checked)}
-    assert (f"Of the article's {words[n_all]} claims, {words[n_checked]} were checked against "
+    assert (f"Of the article’s {words[n_all]} claims, {words[n_checked]} were checked against "
             f"the reference sources; the other {words[n_all - n_checked]} rest on the "
             "article alone.") in summary
     assert "Of the 15 statements" not in summary
@@ -128,17 +128,17 @@ def test_a_contradicted_speakers_claim_is_said_to_be_the_speakers():
     assert f.speakers == {"C15": "Xi Jinping", "C35": "Vladimir Putin", "C49": "China"}
     # a contradicted speaker's claim: the speaker is wrong, not the report (said once;
     # other verdicts, such as C35's and C49's, may be on the report itself: no rule claimed)
-    assert ("What the sources contradict in C15 is Xi Jinping's claim, not the article's "
+    assert ("What the sources contradict in C15 is Xi Jinping’s claim, not the article’s "
             "report of it.") in text
-    assert text.count("C15 is Xi Jinping's claim") == 1
+    assert text.count("C15 is Xi Jinping’s claim") == 1
     assert "A verdict is on what a claim states" not in text
     other, _ = _section("checks", OTHER, A.checks_facts)
-    assert "What the sources contradict in C4 is Yoko Tanaka's claim" in other
+    assert "What the sources contradict in C4 is Yoko Tanaka’s claim" in other
 
 
 def test_the_computed_findings_say_how_many_claims_were_checked():
     text, _ = _section("key_judgements", OTHER, A.judgement_facts)
-    assert ("Four of the article's 18 claims were checked against the reference sources: one "
+    assert ("Four of the article’s 18 claims were checked against the reference sources: one "
             "is contradicted, one qualified, one not verified and one confirmed; the other 14 "
             "rest on the article alone.") in text
 
@@ -149,7 +149,7 @@ def test_the_computed_findings_say_how_many_claims_were_checked():
 def test_the_key_explains_every_kind_of_id_the_main_body_uses():
     text, _ = _section("key_judgements", None, A.judgement_facts)
     assert ("C ids are claims of the article (claims register), S ids reference sources "
-            "(sources), M ids the article's money figures and R ids the reference sources' "
+            "(sources), M ids the article’s money figures and R ids the reference sources’ "
             "figures (money figures).") in text
 
 

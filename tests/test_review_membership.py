@@ -60,9 +60,9 @@ def _finding(markup: str) -> str:
 def test_the_durand_line_and_every_other_border_note_is_said_with_its_source(shipped):
     v, section, _ = shipped
     text = _finding(section)
-    assert ("Pakistan (2,670 km; no Afghan government, the Taliban's included, has "
+    assert ("Pakistan (2,670 km; no Afghan government, the Taliban’s included, has "
             "accepted this border, the Durand Line of 1893)") in text
-    assert "China (91 km; the border lies at the eastern end of Afghanistan's Wakhan " \
+    assert "China (91 km; the border lies at the eastern end of Afghanistan’s Wakhan " \
            "Corridor)" in text
     shown = set(v.matrix[C.COUNTRY_CODE])
     sentences = re.split(r"(?<=\])\. ", text)
@@ -177,7 +177,7 @@ def test_a_noted_border_is_marked_in_figure_1_and_pointed_to_in_table_4(shipped,
     assert "(reference layer; ‡ noted in the text)." in _figure_caption(section)
     caption = _text(re.search(r'<p class="table-caption".*?</p>', table, re.S).group(0))
     assert ("For China and Pakistan, section “Membership and geography” gives the "
-            "reference data's note on the border.") in caption
+            "reference data’s note on the border.") in caption
 
 
 def test_a_dataset_without_border_notes_marks_nothing():

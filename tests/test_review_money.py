@@ -110,7 +110,7 @@ def test_the_account_comes_right_under_its_figure(view):
 def test_a_comparison_of_scale_is_not_read_as_a_share(view, money_text):
     text, _ = money_text
     assert "Like for like, $31m is" not in text
-    assert "For scale, China's $31m equals 5.1% of the $606m appeal (R10, 7 Sep 2021)" in text
+    assert "For scale, China’s $31m equals 5.1% of the $606m appeal (R10, 7 Sep 2021)" in text
     # the chart's title, as the template gives it to the chart: a plain string, no entity
     env = present.environment()
     real, titles = env.globals["charts"], []
@@ -127,16 +127,16 @@ def test_a_comparison_of_scale_is_not_read_as_a_share(view, money_text):
         present.Report(view).section("money", A.money_facts(view))
     finally:
         env.globals["charts"] = real
-    assert titles == ["China's $31m of aid equals 5.1% of the $606m appeal"]
+    assert titles == ["China’s $31m of aid equals 5.1% of the $606m appeal"]
 
 
 def test_plain_words_for_what_the_sources_make_of_billions(money_text):
     text, _ = money_text
     assert "fall within the range its words allow" not in text
     assert "median" not in text
-    assert ("The sources' figures fit the article's ‘billions of dollars’: $7.12bn (R06, "
+    assert ("The sources’ figures fit the article’s ‘billions of dollars’: $7.12bn (R06, "
             "30 Aug 2021)") in text
-    assert ("The $85bn figure (R08) [S92] is about twelve times the other sources' figures "
+    assert ("The $85bn figure (R08) [S92] is about twelve times the other sources’ figures "
             "($7.12bn and nearly $7.2bn), and is marked as disputed.") in text
 
 

@@ -250,7 +250,7 @@ def test_the_computed_findings_count_like_the_membership_section(written):
             assert bool(said.group(1)) == (b * 2 < len(others))
     per_claim = A.claim_verdicts(v.qualified)
     if len(per_claim):
-        said = re.search(rf"{N} of the article's {N} claims[^:]* checked against the "
+        said = re.search(rf"{N} of the article’s {N} claims[^:]* checked against the "
                          r"reference sources: [^\[]*\[([^\]]*)\]", text, re.I)
         assert said, text
         assert number(said.group(1)) == len(per_claim)
@@ -285,8 +285,8 @@ def test_the_checks_add_up_to_the_statements_checked(written):
     if per_claim.empty:
         return
     # how many of the claims shown were checked, and how many rest on the article alone
-    checked = re.search(rf"(?:, {N} (?:was|were)|All {N} of the article's [^.]* were|"
-                        r"The article's only claim was) checked against the reference sources",
+    checked = re.search(rf"(?:, {N} (?:was|were)|All {N} of the article’s [^.]* were|"
+                        r"The article’s only claim was) checked against the reference sources",
                         text)
     assert checked, text
     assert next((number(g) for g in checked.groups() if g), 1) == len(per_claim)
@@ -309,7 +309,7 @@ def test_money_sentences_compare_like_with_like_and_state_the_right_share(writte
             continue
         assert A.kind_group(c.figure[C.KIND])[1] == A.kind_group(c.versus[C.KIND])[1]
         assert c.figure[C.CURRENCY] == c.versus[C.CURRENCY]
-        said = re.search(rf"For scale, (?:\S+'s? )?{re.escape(c.figure['amount'])} equals "
+        said = re.search(rf"For scale, (?:\S+[’']s? )?{re.escape(c.figure['amount'])} equals "
                          rf"(at most )?([\d.]+)(%| times) of the "
                          rf"{re.escape(c.versus['amount'])}", text)
         assert said, c.figure["id"]
@@ -467,7 +467,7 @@ def test_sentences_have_no_codes_curation_notes_or_broken_grammar(written):
                                                       "money", "positions", "checks"))
     prose = " ".join(prose.split())
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", prose), "a schema code where words belong"
-    assert not re.search(r"\bs's\b|s's\b", prose), "possessive of a name ending in s"
+    assert not re.search(r"\bs[’']s\b|s[’']s\b", prose), "possessive of a name ending in s"
     assert not re.search(r"; (The|A|An|It|They|This)\b", prose), "a capital after ';'"
     assert not re.search(r"\b(nan|None|NaT|<NA>)\b", prose)
     assert "…" not in prose and " ," not in prose and "  " not in prose

@@ -113,9 +113,10 @@ def the_country(name: str) -> str:
 
 
 def possessive(name: str) -> str:
-    """``Russia`` -> ``Russia's``; ``the United States`` -> ``the United States'``."""
+    """``Russia`` -> ``Russia’s``; ``the United States`` -> ``the United States’`` (the
+    typographic apostrophe, as the data's prose has it)."""
     name = str(name)
-    return name + ("'" if name.endswith("s") else "'s")
+    return name + ("’" if name.endswith("s") else "’s")
 
 
 _VOWELS = set("AEIOU")

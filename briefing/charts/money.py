@@ -255,7 +255,7 @@ def money_chart(figures: pd.DataFrame, title: str = "",
                               + (" (an arrow: no upper end)" if arrow else "")))
     if floors:
         handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
-                              label="'More than': a floor, no upper end"))
+                              label="‘More than’: a floor, no upper end"))
     if rows["disputed"].any():
         handles.append(Line2D([], [], ls="", marker=DISPUTED_MARKER, markersize=6,
                               markerfacecolor="white", markeredgewidth=1.3,
@@ -263,7 +263,7 @@ def money_chart(figures: pd.DataFrame, title: str = "",
                               label="Disputed by the other sources"))
     claim_refs = [c for c in rows[C.CLAIM_ID] if c]
     src_refs = [s for s in rows[C.SOURCE_ID] if s]
-    source = (f"Source: the article's money figures (claims {_short_refs(claim_refs)})"
+    source = (f"Source: the article’s money figures (claims {_short_refs(claim_refs)})"
               + (f"; reference sources {_short_refs(src_refs)}" if src_refs else "") + ".")
     ncol, chars = (1, SOURCE_CHARS[True]) if narrow else (2, SOURCE_CHARS[False])
     legend_rows = math.ceil(len(handles) / ncol)
