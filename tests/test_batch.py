@@ -181,7 +181,7 @@ def test_index_gives_each_states_facts_and_files(tmp_path, data):
     assert rows["IRN"][0][0] == "SCO: acceding (also observer)"
     assert rows["TJK"][0][1] == "Yes, 1,357 km"
     assert "1,357\u00a0km" in page  # never broken from its unit
-    assert "of the article's 50 claims" in page
+    assert "of the article’s 50 claims" in page
     urls = re.findall(r'(?:href|src)="([^"]*)"', page)
     assert not any(re.match(r"[a-z]+:", u) or u.startswith("//") for u in urls)
 
