@@ -66,6 +66,7 @@ from .membership import (
     membership_changes,
     membership_matrix,
     organisation_order,
+    said_border_note,
     unknown_before,
 )
 from .money import (
@@ -119,6 +120,7 @@ __all__ = [
     "VERDICT_ORDER",
     "active_on",
     "add_borders",
+    "said_border_note",
     "amount_text",
     "best_value",
     "border_summary",

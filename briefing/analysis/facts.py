@@ -23,7 +23,7 @@ from .claims import (
     top_speakers,
 )
 from .judgements import BOTTOM_LINE, KIND, evidence, indicators
-from .membership import REFERENCE, SUBJECT, border_summary, in_all
+from .membership import REFERENCE, SUBJECT, border_summary, in_all, said_border_note
 from .money import with_dates
 from .view import View
 from .words import items, sorted_refs, split_ids, to_date
@@ -152,9 +152,9 @@ class Membership:
     in_all_by_status: list[Group] = field(default_factory=list)
     #: the subject country is among the states shown (the counts leave it out)
     subject_shown: bool = False
-    #: the reference data's note on a shown state's border with the subject country, in
-    #: its words without the closing full stop, by state name (states without one left
-    #: out)
+    #: the reference data's note on a shown state's recognised border with the subject
+    #: country (:func:`said_border_note`), in its words without the closing full stop, by
+    #: state name (states without one left out)
     border_notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -170,8 +170,8 @@ def membership_facts(v: View) -> Membership:
     groups = border_summary(others) if len(others) else {k: [] for k in
                                                           ("recognised", "claimed", "none",
                                                            "unknown")}
-    notes = {r[C.COUNTRY]: r["border_note"].rstrip(". ") for _, r in others.iterrows()
-             if r.get("border_note")} if len(others) else {}
+    notes = {r[C.COUNTRY]: said_border_note(r).rstrip(". ") for _, r in others.iterrows()
+             if said_border_note(r)} if len(others) else {}
 
     def group(status: str) -> Group:
         rows = others[others[C.BORDER_STATUS] == status] if len(others) else others
@@ -300,7 +300,7 @@ class Checks:
     #: its most serious) -> the claims the sources also give it, so the summary names it
     also: dict[str, list[str]] = field(default_factory=dict)
     #: claim -> its speaker, for the claims checked that the article quotes or reports from
-    #: a speaker (not its own narration): their verdicts are on what the speaker said
+    #: a speaker (not its own narration)
     speakers: dict[str, str] = field(default_factory=dict)
     #: the direct quotes among the claims checked that a source could not verify -> whom
     #: the article quotes ('' for its own narration)

@@ -250,6 +250,13 @@ def subject_borders(borders: pd.DataFrame, subject: str) -> pd.DataFrame:
     return out.set_index(C.COUNTRY_CODE)
 
 
+def said_border_note(row) -> str:
+    """The note on a state's border (a row of :func:`add_borders`) that the briefing says
+    and marks: only a recognised border's, which the note qualifies (the Durand Line); a
+    claimed border is said to be none in practice, and no border needs no note."""
+    return (row.get("border_note") or "") if row.get(C.BORDER_STATUS) == "recognised" else ""
+
+
 def add_borders(matrix: pd.DataFrame, borders: pd.DataFrame, subject: str) -> pd.DataFrame:
     """Adds ``border_status`` (recognised / claimed / none / unknown, or ``subject`` for the
     subject country itself), ``length_km``, the border row's ``source_id``

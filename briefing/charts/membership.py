@@ -109,7 +109,7 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         if show_border:
             b = row[C.BORDER_STATUS]
             x = len(orgs)
-            if b == "recognised" and row.get("border_note"):
+            if A.said_border_note(row):
                 ax.text(x + 0.2, y + 0.1, NOTED_BORDER, fontsize=9, color="#333333",
                         ha="left", va="center")
                 noted = True
