@@ -306,6 +306,31 @@ class Checks:
     #: the article quotes ('' for its own narration)
     unverified_quotes: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def n_unchecked(self) -> int:
+        """The claims shown that no source checked: they rest on the article alone."""
+        return self.n_shown - self.n_claims
+
+    @property
+    def quoted_speakers(self) -> list[str]:
+        """Whom the unverified direct quotes are from (each once, the narration left out)."""
+        return list(dict.fromkeys(s for s in self.unverified_quotes.values() if s))
+
+    @property
+    def quotes_among_also(self) -> bool:
+        """The unverified quotes are exactly the claims also given "not verified": the
+        summary says why where it names them, not in a sentence of its own."""
+        quotes = sorted(self.unverified_quotes)
+        return bool(quotes) and quotes == sorted(self.also.get("not_verified", []))
+
+    @property
+    def contradicted_speakers(self) -> list[str]:
+        """The claims the sources contradict that the article reports from a speaker, in the
+        table's order: what is contradicted is the speaker's claim, not the report of it."""
+        contradicted = self.checked.loc[self.checked[C.VERDICT] == "contradicted", C.CLAIM_ID] \
+            if len(self.checked) else []
+        return [c for c in contradicted if c in self.speakers]
+
 
 def checks_facts(v: View) -> Checks:
     per_claim = claim_verdicts(v.qualified)
