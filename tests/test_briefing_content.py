@@ -92,8 +92,8 @@ def test_other_dataset_briefing_speaks_of_its_own_data(other_html):
         assert words in text, words
     # a majority is not "only", and the subject country the figure shows is said to be
     # left out of the count
-    assert "Six of the nine states shown other than Mozambique share a recognised land " \
-           "border with it" in text
+    assert ("Six of the nine states shown other than Mozambique share an internationally "
+            "recognised land border with it") in text
     assert "Only six" not in text
     assert "no analyst judgements" in text  # the fixture has no judgements.csv
     assert "Tanaka said every member of the two communities is a neighbour of Mozambique" \
@@ -131,10 +131,10 @@ def test_shipped_briefing_html_has_every_section_and_the_judgements(shipped):
                     "Basis of the judgements", "Claims register", "Sources", "Method",
                     "Reproducibility", "Data dictionary"):
         assert heading in text, heading
-    assert "Bottom line." in text and "J07" in text and "Almost certain" in text
+    assert "Bottom line." in text and "J07" in text and "Very likely" in text
     assert ("Of the ten states counted as members of the SCO or the CSTO on 17 Sep 2021, as "
-            "the article lists them, only four share a recognised land border with "
-            "Afghanistan") in text
+            "the article lists them, only four share an internationally recognised land "
+            "border with Afghanistan") in text
     assert "For scale, China’s $31m equals 5.1% of the $606m appeal" in text
     assert 'href="#C49"' in html and 'id="C49"' in html and 'id="J03"' in html
     assert "Vladimir Putin" in text and "Xi Jinping" in text

@@ -92,7 +92,7 @@ def test_a_date_in_a_judgement_never_breaks_across_lines():
     facts = A.judgement_facts(A.build_view(ds.tables, ds.meta, article=ds.article))
     j02 = next(j for j in facts.judgements if j["judgement_id"] == "J02")
     assert "3\u00a0Jul\u00a02025" in j02["judgement"] and "17\u00a0Apr\u00a02025" in j02["basis"]
-    assert "on 17\u00a0Sep\u00a02021 only" in facts.bottom_line["judgement"]
+    assert "Dushanbe on 17\u00a0Sep\u00a02021:" in facts.bottom_line["judgement"]
 
 
 # -- the checks --------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_a_direct_quote_the_sources_could_not_verify_is_said_to_be_one():
     text, _ = _section("checks", None, A.checks_facts)
     assert ("one of them, C35, is also not verified: the sources could not confirm that "
             "Vladimir Putin said the quoted words.") in text
-    assert "one is contradicted, three qualified and eleven confirmed" in text
+    assert "one is contradicted, three qualified and ten confirmed" in text
 
 
 def test_a_contradicted_speakers_claim_is_said_to_be_the_speakers():
@@ -187,3 +187,16 @@ def test_the_register_intro_says_plainly_whom_a_reported_claim_is_credited_to():
     assert "once for each of them" not in source
     assert ("where the article reports what others said or pledged, the claim is credited to "
             "them (once to each), not to the article") in source
+
+
+def test_a_date_in_a_sources_note_never_breaks_across_lines():
+    """Table 2's notes ('seized control of Afghanistan on 15 Aug 2021') keep each day as one
+    word, like the judgements' dates; the data file keeps ordinary spaces."""
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    notes = {claim: [note for _, note, _ in found] for claim, found in
+             zip(A.checks_facts(v).checked[C.CLAIM_ID], A.checks_facts(v).checked["notes"],
+                 strict=True)}
+    assert any("15\u00a0Aug\u00a02021" in note for note in notes["C05"])
+    assert not any("15 Aug 2021" in note for found in notes.values() for note in found)
+    assert "15 Aug 2021" in " ".join(v.qualified[C.NOTE])

@@ -61,7 +61,7 @@ def test_the_durand_line_and_every_other_border_note_is_said_with_its_source(shi
     v, section, _ = shipped
     text = _finding(section)
     assert ("Pakistan (2,670 km; no Afghan government, the Taliban’s included, has "
-            "accepted this border, the Durand Line of 1893)") in text
+            "accepted the 1947 demarcation of this border, the Durand Line)") in text
     assert "China (91 km; the border lies at the eastern end of Afghanistan’s Wakhan " \
            "Corridor)" in text
     shown = set(v.matrix[C.COUNTRY_CODE])
@@ -212,3 +212,19 @@ def test_notes_that_differ_within_a_group_are_each_said_after_their_state(tmp_pa
     assert text.startswith("All six states other than Mozambique counted as members of "
                            "the SADC")
     assert "Tanzania (840 km; the figure is the Factbook's)" in text and "[S1]." in text
+
+
+def test_the_statuses_named_are_those_the_states_shown_hold():
+    """At the end of 2024 no state was acceding to either organisation: the counts speak of
+    members only, though the parameters also asked for acceding states (Iran, acceding on
+    the article's date, is named so when the article's date is shown)."""
+    statuses = ["member", "participation_frozen", "acceding"]
+    v, section, _ = _written(statuses=statuses, as_of="2024-12-31")
+    assert "acceding" not in set(v.long[C.STATUS])
+    finding, caption = _finding(section), _figure_caption(section)
+    assert finding.startswith("Of the eleven states counted as members of the SCO or the "
+                              "CSTO on 31 Dec 2024 (reference timeline)"), finding
+    assert "acceding" not in finding and "acceding" not in caption
+    v, section, _ = _written(statuses=statuses, as_of="2021-09-17")
+    assert "acceding" in set(v.long[C.STATUS])
+    assert "counted as members or acceding states of the SCO or the CSTO" in _finding(section)

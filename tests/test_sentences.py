@@ -174,7 +174,7 @@ def test_membership_sentences_count_what_the_grid_shows(written):
     stated = re.search(rf"(?:Of the|All) {N} states{besides} counted", text)
     assert stated and number(stated.group(1)) == n, text[:300]
     if bordering != n:
-        share = re.search(rf", (only )?{N} shares? a recognised land border", text)
+        share = re.search(rf", (only )?{N} shares? an internationally recognised land border", text)
         assert share and number(share.group(2)) == bordering
         assert ("shares" in share.group(0)) == (bordering == 1)
         assert bool(share.group(1)) == (bordering * 2 < n), "'only' for fewer than half"
@@ -244,7 +244,7 @@ def test_the_computed_findings_count_like_the_membership_section(written):
         b = int((others[C.BORDER_STATUS] == "recognised").sum())
         if b != len(others):
             said = re.search(rf"(Only )?{N} of the {N} states shown{re.escape(_besides(v))} "
-                             r"shares? a recognised", text, re.I)
+                             r"shares? an internationally recognised", text, re.I)
             assert said, text
             assert (number(said.group(2)), number(said.group(3))) == (b, len(others))
             assert bool(said.group(1)) == (b * 2 < len(others))

@@ -102,12 +102,15 @@ class Judgements:
 _DAY = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
 
 
+def unbroken(value):
+    """``value`` with each day in it ('3 Jul 2025') made one word (no-break spaces), as the
+    ``day`` filter writes the briefing's own dates; anything but text unchanged."""
+    return _DAY.sub("\\1\u00a0\\2\u00a0\\3", value) if isinstance(value, str) else value
+
+
 def judgement_facts(v: View) -> Judgements:
     """The judgements as the analyst wrote them, with their evidence; a date in their prose
-    ('3 Jul 2025') is one word, as the ``day`` filter writes the briefing's own dates."""
-    def unbroken(value):
-        return _DAY.sub("\\1\u00a0\\2\u00a0\\3", value) if isinstance(value, str) else value
-
+    is one word (:func:`unbroken`)."""
     rows = []
     for _, r in v.judgements.iterrows():
         rows.append({**{k: unbroken(x) for k, x in r.to_dict().items()},
@@ -358,7 +361,7 @@ def checks_facts(v: View) -> Checks:
     for claim, g in v.qualified.groupby(C.CLAIM_ID, sort=False):
         rows.append({C.CLAIM_ID: claim, C.STATEMENT: statements[claim],
                      C.VERDICT: verdict_of.get(claim, ""),
-                     "notes": tuple(zip(g[C.VERDICT], g[C.NOTE], g[C.SOURCE_ID],
+                     "notes": tuple(zip(g[C.VERDICT], g[C.NOTE].map(unbroken), g[C.SOURCE_ID],
                                         strict=True))})
     serious = {verdict: i for i, verdict in enumerate(VERDICT_ORDER)}
     rows.sort(key=lambda r: serious.get(r[C.VERDICT], len(serious)))  # stable: claim order

@@ -51,7 +51,7 @@ BORDER_STYLE: dict[str, tuple[str, str, str]] = {
     "subject": ("*", OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]),
 }
 
-BORDER_WORDS = {"recognised": "recognised land border", "claimed": "claimed border only",
+BORDER_WORDS = {"recognised": "internationally recognised border", "claimed": "claimed border only",
                 "none": "no land border", "unknown": "not in the reference data",
                 "subject": "the subject country itself"}
 
