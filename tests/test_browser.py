@@ -223,6 +223,63 @@ def test_no_table_is_cut_off_on_a_phone(browser, any_page):
         context.close()
 
 
+def test_positions_are_a_card_a_topic_on_a_phone(browser, any_page):
+    """At 390 px the positions side by side (Table 1) is a card for each topic: each
+    speaker's stances across the card's width, under the speaker's name (the column's
+    header is out of sight), nothing wider than the screen. The headers stay in the page
+    for screen readers: it is still a table, with a column header per speaker."""
+    context, page, _ = _open(browser, any_page, 390, 844)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") == 390
+        shown = page.evaluate("""(() => {
+            const t = document.querySelector('table.positions');
+            const box = t.closest('.table-scroll');
+            return {display: getComputedStyle(t).display,
+                    hidden: box.scrollWidth - box.clientWidth,
+                    speakers: Array.from(t.querySelectorAll('thead th.stances'))
+                        .map(th => th.textContent),
+                    cells: Array.from(t.querySelectorAll('td')).map(td => {
+                        const r = td.getBoundingClientRect();
+                        const label = getComputedStyle(td, '::before');
+                        return [td.className, td.colSpan, td.dataset.label || null,
+                                label.display !== 'none' ? label.content : 'none',
+                                r.left, r.right, r.width]; })}; })()""")
+        assert shown["display"] == "block" and shown["hidden"] <= 1, shown
+        speakers = shown["speakers"]
+        assert len(speakers) >= 2, speakers
+        labelled = set()
+        for role, span, label, before, left, right, width in shown["cells"]:
+            assert left >= 0 and right <= 390, (role, label, left, right)
+            if role == "stances" and span == 1:
+                assert label in speakers and before == f'"{label}"', (label, before)
+                assert width > 250, (label, width)  # the card's width, not a column's
+                labelled.add(label)
+        assert labelled == set(speakers), (labelled, speakers)
+        table = page.locator("table.positions")
+        assert table.evaluate("t => t.getBoundingClientRect().height") > 0
+        headers = table.get_by_role("columnheader").all_inner_texts()
+        assert [h.strip() for h in headers] == ["Topic", *speakers], headers
+    finally:
+        context.close()
+
+
+def test_positions_stay_a_table_on_a_wide_screen(browser, any_page):
+    context, page, _ = _open(browser, any_page, 1280, 900)
+    try:
+        shown = page.evaluate("""(() => {
+            const t = document.querySelector('table.positions');
+            return [getComputedStyle(t).display,
+                    Array.from(t.querySelectorAll('thead th'))
+                        .map(th => th.getBoundingClientRect().width),
+                    Array.from(t.querySelectorAll('td')).map(td =>
+                        getComputedStyle(td, '::before').content)]; })()""")
+        display, widths, before = shown
+        assert display == "table" and len(widths) >= 3 and min(widths) > 50, shown
+        assert set(before) == {"none"}, before
+    finally:
+        context.close()
+
+
 def test_print_keeps_the_tables(browser, any_page):
     """The cards are for a phone's screen: printed, every table is a table."""
     shown = _printed(browser, any_page, 390, 844, """Array.from(document.querySelectorAll(
