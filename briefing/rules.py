@@ -253,11 +253,46 @@ def _num(x: float) -> str:
 
 
 def check_money(data: Checked) -> list[Problem]:
-    """Amounts agree with their precision label; low <= high (money and money_context)."""
+    """Amounts agree with their precision label; low <= high (money and money_context); a
+    part (money_context's part_of) fits its whole."""
     problems: list[Problem] = []
     for name in ("money", "money_context"):
         if name in data.tables:
             problems += _check_amounts(data.tables[name])
+    if "money_context" in data.tables:
+        problems += _check_parts(data.tables["money_context"])
+    return problems
+
+
+def _check_parts(read: TypedTable) -> list[Problem]:
+    """A part (``part_of``) names another figure of the file (an unknown id is
+    :func:`check_references`'), in the same currency, and is not larger than it: its least
+    amount is not above the most the whole's wording allows."""
+    cols = read.columns
+    ids = cols[C.REFERENCE_MONEY_ID]
+    row_of = {rid: j for j, rid in enumerate(ids) if rid is not None}
+    problems: list[Problem] = []
+    for j, whole in enumerate(cols[C.PART_OF]):
+        if whole is None or whole not in row_of:
+            continue
+        k = row_of[whole]
+        if k == j:
+            message, expected = ("a figure is not part of itself",
+                                 "the reference_money_id of another row (the whole)")
+        elif cols[C.CURRENCY][k] != cols[C.CURRENCY][j]:
+            message = f"the whole ({whole}) is in {cols[C.CURRENCY][k]}, this part in " \
+                      f"{cols[C.CURRENCY][j]}"
+            expected = f"a whole in {cols[C.CURRENCY][j]}"
+        else:
+            low, top = cols[C.LOW][j], cols[C.HIGH][k]
+            top = cols[C.LOW][k] if top is None and cols[C.PRECISION][k] in (
+                "exact", "approximate") else top
+            if low is None or top is None or low <= top:
+                continue
+            message = f"the part is larger than its whole ({whole}: {_num(top)})"
+            expected = f"a whole of at least {_num(low)} (this row's low)"
+        problems.append(Problem(read.file, message, line=read.line(j, C.PART_OF),
+                                column=C.PART_OF, value=whole, expected=expected))
     return problems
 
 

@@ -315,6 +315,7 @@ class C:
     VERDICT = "verdict"
     NOTE = "note"
     REFERENCE_MONEY_ID = "reference_money_id"
+    PART_OF = "part_of"
     REVIEW = "review"
 
 
@@ -621,6 +622,11 @@ MONEY_CONTEXT = Table(
         Field(C.CLAIM_ID, "string", "the article claim this figure puts in context "
               "(empty when none)", required=False, pattern=ID_PATTERN, example="C33"),
         _source_ref(),
+        Field(C.PART_OF, "string", "the reference_money_id of the whole figure this one is "
+              "a part of (the share of the reserves held at one bank is part of the total "
+              "reserves): stated and drawn as a part of it, never as another estimate of it; "
+              "empty when it is part of none", required=False, pattern=ID_PATTERN,
+              example="R02"),
     ),
     primary_key=(C.REFERENCE_MONEY_ID,),
     foreign_keys=(
@@ -628,8 +634,11 @@ MONEY_CONTEXT = Table(
         ForeignKey(C.TO_CODE, "countries", C.COUNTRY_CODE),
         ForeignKey(C.CLAIM_ID, "claims", C.CLAIM_ID),
         ForeignKey(C.SOURCE_ID, "sources", C.SOURCE_ID),
+        ForeignKey(C.PART_OF, "money_context", C.REFERENCE_MONEY_ID),
     ),
-    notes=MONEY.notes,
+    notes=(*MONEY.notes,
+           "part_of, when given, names another row of this file in the same currency, "
+           "whose amount is not below this one's (a part is never larger than its whole)."),
 )
 
 QUALIFICATIONS = Table(
@@ -706,6 +715,9 @@ TABLES: dict[str, Table] = {
 # Article metadata (article.json): key -> description. Every value is a string.
 ARTICLE_META: dict[str, str] = {
     "title": "headline of the article",
+    "title_note": "a caveat on the headline, said on the cover next to where the text was "
+                  "taken from (e.g. \"headline not verified\"); leave the key out when there "
+                  "is none",
     "outlet": "original publisher",
     "republished_by": "where the text was taken from (empty if the original)",
     "published": "publication date (YYYY-MM-DD); leave the key out when the text is undated",
@@ -717,7 +729,8 @@ ARTICLE_META: dict[str, str] = {
                             "states)",
 }
 ARTICLE_META_DATES = ("published", "event_date")
-ARTICLE_META_OPTIONAL: frozenset[str] = frozenset({"published", "subject_country_code"})
+ARTICLE_META_OPTIONAL: frozenset[str] = frozenset({"published", "subject_country_code",
+                                                    "title_note"})
 """Keys of article.json that may be left out (the others are required)."""
 
 

@@ -1,6 +1,7 @@
 """Money: what the money section, its chart and the annex table say about each figure.
 
-Parts of a total are stated as parts ("of which"), never as other estimates of the total; the
+A part of a figure (the data's part_of) is stated as a part of that whole, named by its id
+and amount ("of which"), never as another estimate of the total; the
 article's figures are the article's, in its words; one date rule serves chart and table."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from briefing import analysis as A
 from briefing import charts, paths, present
-from briefing.analysis.money import figure_date, in_sentence, is_part, range_text, span_text
+from briefing.analysis.money import figure_date, in_sentence, per, range_text, span_text
 from briefing.load import load
 from briefing.schema import C
 
@@ -56,13 +57,13 @@ def _paragraphs(markup: str) -> list[str]:
 
 def _with_parts(tmp_path):
     """The other dataset with a total the article leaves out (M3's cost of rebuilding) given
-    by two sources, and a part of it."""
+    by two sources, and a part of the World Bank's (R7, part_of R6)."""
     data = tmp_path / "data"
     shutil.copytree(paths.FIXTURES_DIR / "other_dataset", data)
     path = data / "reference" / "money_context.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    fields = list(rows[0])
+    fields = [*rows[0], *(["part_of"] if "part_of" not in rows[0] else [])]
     base = {"from_party": "not stated", "from_code": "", "to_party": "Mozambique",
             "to_code": "MOZ", "currency": "USD", "claim_id": "C9", "source_id": "S3",
             "kind": "other"}
@@ -75,7 +76,8 @@ def _with_parts(tmp_path):
          "precision": "exact", "as_stated": "$1bn", "date": "2025-03-12"},
         {**base, "reference_money_id": "R7", "description": "Share of the cost for the "
          "bridges: the bridges alone", "low": "300000000", "high": "300000000",
-         "precision": "approximate", "as_stated": "about $300m", "date": "2025-03-12"},
+         "precision": "approximate", "as_stated": "about $300m", "date": "2025-03-12",
+         "part_of": "R6"},
     ]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fields, lineterminator="\n")
@@ -84,10 +86,16 @@ def _with_parts(tmp_path):
     return data
 
 
-def test_a_part_is_recognised_by_its_description():
-    assert is_part("Share of the reserves held at the New York Fed: ...")
-    assert is_part("  part of the total") and is_part("Of which: bridges")
-    assert not is_part("Gross reserves, per the IMF") and not is_part("Shares sold")
+def test_a_part_is_what_the_data_says_is_part_of_another_figure():
+    """part_of, not the description's wording, makes a figure a part."""
+    ds = load()
+    figures = A.money_figures(ds.tables["money"], ds.tables["money_context"])
+    parts = figures[figures["part"]]
+    assert list(parts["id"]) == ["R04"] and list(parts[C.PART_OF]) == ["R02"]
+    assert (figures.loc[~figures["part"], C.PART_OF] == "").all()
+    assert per("Central bank’s foreign reserves, per Ajmal Ahmady") == "Ajmal Ahmady"
+    assert per("Gross reserves, per the IMF") == "the IMF"
+    assert per("Pledges at the Geneva ministerial meeting") == ""
 
 
 def test_span_text_states_the_range_the_words_allow():
@@ -187,9 +195,11 @@ def test_a_part_of_the_reserves_is_stated_as_part_of_the_total():
     assert given, assets
     assert "R04" not in given.group(1)  # the part is not listed as an estimate of the total
     assert re.search(r"\$9bn to nearly \$9\.5bn in total", given.group(1))  # "nearly": a ceiling
-    # three estimates of the total are listed: "the whole", not "that total"
-    assert re.search(r"Of the whole, about \$7bn is the share of the reserves held at the "
-                     r"New York Fed \(R04, 18 Aug 2021\) \[S64\]\.", assets)
+    # three estimates of the total are listed: the part names the one it is part of
+    assert re.search(r"Of Ajmal Ahmady’s \$9bn \(R02\), about \$7bn is the share of the "
+                     r"reserves held at the New York Fed \(R04, 18 Aug 2021\) \[S64\]\.",
+                     assets), assets
+    assert "Of the whole" not in assets and "Of that total" not in assets
 
 
 @pytest.mark.parametrize("dataset", ["shipped", "other"])
@@ -201,16 +211,19 @@ def test_every_part_is_stated_as_a_part_in_any_dataset(tmp_path, dataset):
     paragraphs = _paragraphs(sections["money"])
     for c in parts:
         p = next(p for p in paragraphs if f"[{c.figure[C.CLAIM_ID]}]" in p)
-        marker = "Of the whole, " if len(c.giving) > 1 else "Of that total, "
-        whole, _, after = p.partition(marker)
-        assert after, p
-        for r in c.parts:
-            assert f"({r['id']}" in after and f"({r['id']}" not in whole, p
+        for g in c.part_groups:
+            marker = f" ({g['whole']['id']}), "
+            before, _, after = p.partition(f"{g['whole']['amount']}{marker}")
+            assert after and before.endswith(" Of " + (f"{g['per']}’s " if g["per"] else
+                                                       "the ")), p
+            for r in g["parts"]:
+                assert f"({r['id']}" in after and f"({r['id']}" not in before, p
         for r in c.giving:
-            assert f"({r['id']}" in whole, p
+            assert f"({r['id']}" in p.split(" Of ")[0], p
         if c.total:
-            assert f"{c.total} in total" in whole
+            assert f"{c.total} in total" in p
     if dataset == "other":
         p = next(p for p in paragraphs if "[C9]" in p)
         assert "about $900m–$1bn in total" in p
-        assert "Of the whole, about $300m is the share of the cost for the bridges (R7" in p
+        assert ("Of the World Bank’s $1bn (R6), about $300m is the share of the cost for "
+                "the bridges (R7") in p

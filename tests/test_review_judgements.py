@@ -158,10 +158,10 @@ def test_the_cover_says_where_a_reprinted_text_was_taken_from():
     assert ds.meta["republished_by"] == "Native News Post"
     extra = {"title": "", "author": "Analysis desk", "series": "Open-source briefing"}
     text, _ = _section("cover", **extra)
-    assert ("The Financial Times report of 17 Sep 2021, as republished by Native News Post: "
-            "what it means") in text
+    assert ("The Financial Times report of 17 Sep 2021, as republished by Native News Post "
+            "(headline not verified): what it means") in text
     other, _ = _section("cover", OTHER, **extra)  # not a reprint: nothing more said
-    assert "republished" not in other
+    assert "republished" not in other and "(" not in other.split("what it means")[0]
 
 
 def test_the_claims_register_credits_a_reported_statement_as_the_briefing_does():

@@ -4,15 +4,16 @@ A figure is compared only with figures of the same group of kinds (aid with appe
 pledges, reserves with reserves) and the same currency; a reference figure that sources the
 very same article claim is the figure itself, confirmed or corrected, never a comparison.
 A reference figure far out of line with the other sources for the same claim (more than
-five times their median) is marked as disputed, as is one the data marks so. A figure its
-description marks as part of another ("Share of the reserves held at ...") is a part of the
-total, never another estimate of it.
+five times their median) is marked as disputed, as is one the data marks so. A figure the
+data marks as part of another (``part_of``: the share of the reserves held at one bank) is a
+part of that whole, never another estimate of it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -34,21 +35,12 @@ KIND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 OUTLIER_FACTOR = 5.0
 #: A column the data may carry to mark a figure its sources dispute (true/false).
 DISPUTED = "disputed"
-#: How a description that marks its figure as part of another opens ("Share of the reserves
-#: held at ..."): the figure is stated as "of which", never as an estimate of the whole.
-PART_OPENINGS = ("share of ", "part of ", "of which")
-
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 MONEY_COLUMNS = ["id", "layer", C.KIND, "group", "group_label", C.DESCRIPTION, "label",
                  C.FROM_PARTY, C.FROM_CODE, C.TO_PARTY, C.TO_CODE, C.LOW, C.HIGH, C.CURRENCY,
                  C.PRECISION, C.AS_STATED, "amount", C.CLAIM_ID, C.SOURCE_ID, C.DATE,
-                 "disputed", "out_of_line", "part"]
-
-
-def is_part(description) -> bool:
-    """Whether a description marks its figure as part of another (see PART_OPENINGS)."""
-    return str(description).strip().lower().startswith(PART_OPENINGS)
+                 "disputed", "out_of_line", C.PART_OF, "part"]
 
 
 def kind_group(kind: str) -> tuple[int, str, str]:
@@ -136,8 +128,9 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
     """Every money figure: the article's (``layer='article'``, with its claim) then the
     reference context (``layer='reference'``, with its source, and the claim it puts in
     context if any), each with its group of kinds, a label (its description up to the
-    first semicolon or colon), the honest wording of the amount, whether it is part of
-    another figure (``part``) and whether the sources dispute it."""
+    first semicolon or colon), the honest wording of the amount, the figure it is part of
+    (``part_of``, '' for none; ``part`` whether there is one) and whether the sources
+    dispute it."""
     parts = []
     a = money.copy()
     a["id"] = a[C.MONEY_ID]
@@ -167,7 +160,8 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
                          out[C.AS_STATED], strict=True)]
     out[C.CLAIM_ID] = out[C.CLAIM_ID].fillna("")
     out[C.SOURCE_ID] = out[C.SOURCE_ID].fillna("")
-    out["part"] = out[C.DESCRIPTION].map(is_part).astype(bool)
+    out[C.PART_OF] = [w if isinstance(w, str) else "" for w in out[C.PART_OF]]
+    out["part"] = out[C.PART_OF] != ""
     out["out_of_line"] = _out_of_line(out)
     out["disputed"] = out["disputed"] | out["out_of_line"].notna()
     return out.drop(columns="_g")[MONEY_COLUMNS]
@@ -193,6 +187,8 @@ class Comparison:
     ratio: float | None = None
     #: the claim's statement (the article figure in a sentence of its own)
     statement: str = ""
+    #: the figures its parts are part of (``part_of``), by id
+    whole_of: dict[str, dict] = field(default_factory=dict)
 
     @property
     def wholes(self) -> list[dict]:
@@ -233,6 +229,19 @@ class Comparison:
         amount: stated as parts of the total, never as other estimates of it."""
         return [r for r in self.same if r["part"] and best_value(r) is not None
                 and not r["disputed"] and r[C.KIND] == self.figure[C.KIND]]
+
+    @property
+    def part_groups(self) -> list[dict]:
+        """The :attr:`parts` under the figure each is part of, in the order of those wholes
+        (by id): ``whole`` (its row), ``per`` (whose figure the whole is, from its label:
+        :func:`per`) and ``parts``. A part whose whole is not in the data is left out."""
+        out: dict[str, dict] = {}
+        for r in self.parts:
+            whole = self.whole_of.get(r[C.PART_OF])
+            if whole is not None:
+                out.setdefault(whole["id"], {"whole": whole, "per": per(whole["label"]),
+                                             "parts": []})["parts"].append(r)
+        return [out[k] for k in sorted(out)]
 
     @property
     def total(self) -> str:
@@ -307,6 +316,7 @@ def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
     out = []
     art = figures[figures["layer"] == ARTICLE]
     ref = [r for _, r in figures[figures["layer"] == REFERENCE].iterrows()]
+    by_id = {r["id"]: dict(r) for r in ref}
     for _, a in art.iterrows():
         own = kind_group(a[C.KIND])
         same = [dict(r) for r in ref if a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID]]
@@ -318,9 +328,23 @@ def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
         kinds = KIND_GROUPS[own[0]][2] if own[0] < len(KIND_GROUPS) else ()
         versus = min(candidates, key=lambda r: _versus_rank(r, kinds)) if candidates else None
         ratio = value / best_value(versus) if versus is not None and value else None
+        wholes = {r[C.PART_OF]: by_id[r[C.PART_OF]] for r in same
+                  if r.get(C.PART_OF) in by_id}
         out.append(Comparison(dict(a), same, versus, ratio,
-                              str(statements.get(a[C.CLAIM_ID], "")).strip().rstrip(".")))
+                              str(statements.get(a[C.CLAIM_ID], "")).strip().rstrip("."),
+                              wholes))
     return out
+
+
+#: How a label names whose figure it is: "Central bank's reserves, per Ajmal Ahmady".
+_PER = re.compile(r",\s+per\s+(.+)$")
+
+
+def per(label) -> str:
+    """Whose figure a label says it is: "Gross reserves, per the IMF" -> "the IMF"; ''
+    when it names no one."""
+    found = _PER.search(str(label).strip())
+    return found.group(1).strip() if found else ""
 
 
 def share(ratio: float) -> str:

@@ -3,13 +3,15 @@ currency, grouped by kind, each with a short label, its amount and its date.
 
 The full description of each figure is the annex table's; the chart keeps to the label (the
 description's first clause), so the axis keeps most of the width. "More than X" is a dot at
-its floor and an arrow, never an invented upper end; vague wording ("billions") is a band
-over the range its words allow, from the least they can mean and with an arrow where they
-set no top, written in its own words with "no figure given": no dot puts a figure in a
-speaker's mouth. A source's account of the very figure the article states (the same claim,
-the same amount) is drawn under it, joined to it and marked as the same figure, so the two
-are never read as two sums. Every amount is written after its figure, at a fixed distance,
-and the axis is extended until the longest fits: nothing flips side or collides.
+its floor and a short arrow, never an invented upper end; vague wording ("billions") is a
+band over the range its words allow, from the least they can mean and, where they set no
+top, on to the right edge of the plotting area, written in its own words with "no figure
+given": no dot puts a figure in a speaker's mouth. A source's account of the very figure the
+article states (the same claim, the same amount) is drawn under it, joined to it and marked
+as the same figure, so the two are never read as two sums; a part of a figure (``part_of``)
+is drawn right under its whole, "of which". Every amount is written after its figure, at a
+fixed distance, and the axis is extended until the longest fits: nothing flips side or
+collides.
 
 Each figure's glyph, its words and its row's height are :mod:`.money_marks`'s; this module
 orders the rows, lays them out in a panel per currency, fits the axes to the words and
@@ -44,6 +46,7 @@ from .common import (
     with_narrow_variant,
 )
 from .money_marks import (
+    BAND_PT,
     DISPUTED_MARKER,
     MONEY_GAP_UNITS,
     MONEY_PT,
@@ -52,6 +55,7 @@ from .money_marks import (
     _money_mark,
     _row_units,
     _words_lines,
+    band_units,
     open_ended,
     vague,
 )
@@ -107,11 +111,34 @@ def _rank(row, article: list[str], accounts: dict[str, str]) -> tuple:
     return len(article), 2, row["id"]
 
 
+def _parts_under_wholes(ids: list[str], whole_of: dict) -> list[str]:
+    """``ids`` in their order, each part (``whole_of``: part id -> whole id) moved to right
+    under its whole, after the whole's earlier parts; a part whose whole is not among them
+    stays where it is (and a cycle of parts is shown once)."""
+    under: dict[str, list[str]] = {}
+    for i in ids:
+        if whole_of.get(i) in ids:
+            under.setdefault(whole_of[i], []).append(i)
+    out: list[str] = []
+
+    def place(i: str) -> None:
+        if i not in out:
+            out.append(i)
+            for j in under.get(i, []):
+                place(j)
+
+    for i in ids:
+        if whole_of.get(i) not in ids:
+            place(i)
+    return out + [i for i in ids if i not in out]
+
+
 def _money_rows(rows: pd.DataFrame, accounts: dict[str, str] | None = None
                 ) -> list[tuple[str, pd.DataFrame]]:
     """(group label, rows) in the order shown: groups as analysis.KIND_GROUPS orders them,
     in each the article's figures first, each followed by the sources' accounts of it
-    (``accounts``: :func:`twins`), then the other reference figures."""
+    (``accounts``: :func:`twins`), then the other reference figures; a part of a figure
+    (``part_of``) right under its whole (after its other parts), wherever it would rank."""
     accounts = accounts or {}
     out = []
     order = {g[0]: i for i, g in enumerate(A.KIND_GROUPS)}
@@ -119,7 +146,10 @@ def _money_rows(rows: pd.DataFrame, accounts: dict[str, str] | None = None
                                                                                          99)):
         article = sorted(group.loc[group["layer"] == A.ARTICLE, "id"])
         ranked = sorted(group.iterrows(), key=lambda kv: _rank(kv[1], article, accounts))
-        out.append((group["group_label"].iloc[0], group.loc[[i for i, _ in ranked]]))
+        index = {r["id"]: i for i, r in ranked}
+        whole_of = {r["id"]: r.get(C.PART_OF) for _, r in ranked}
+        shown = [index[i] for i in _parts_under_wholes(list(index), whole_of)]
+        out.append((group["group_label"].iloc[0], group.loc[shown]))
     return out
 
 
@@ -160,11 +190,12 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
                 half = _words_lines(r, narrow, same_as) / 2
                 y -= lines + MONEY_GAP_UNITS / 2 + half
                 words.append(_money_mark(ax, r, y, lo, article_date, same_as, narrow))
-                y -= half + MONEY_GAP_UNITS / 2
+                y -= half + band_units(r) + MONEY_GAP_UNITS / 2
                 continue
             height = _row_units(r, same_as=accounts.get(r["id"]))
             y -= height / 2
-            words.append(_money_mark(ax, r, y, lo, article_date, accounts.get(r["id"])))
+            words.append(_money_mark(ax, r, y + band_units(r) / 2, lo, article_date,
+                                     accounts.get(r["id"])))
             placed[r["id"]] = (y, r[C.LOW])
             ticks.append((y, label))
             y -= height / 2
@@ -187,8 +218,8 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
             tick.set_color(ARTICLE_COLOUR)
     ax.tick_params(axis="y", length=0)
     ax.tick_params(axis="x", labelsize=MONEY_PT)
-    # narrow, at most about six labels: a decade apart, or further apart on a long axis
-    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=6 if narrow else 16))
+    # narrow, at most about five labels: a decade apart, or further apart on a long axis
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=5 if narrow else 16))
     # minor ticks at 2x and 5x each decade (the 1-2-5 scale), not at every multiple
     ax.xaxis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=16))
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -244,15 +275,15 @@ def money_chart(figures: pd.DataFrame, title: str = "",
     vagues = [r for _, r in rows.iterrows() if vague(r)]
     floors = any(open_ended(r) and not vague(r) for _, r in rows.iterrows())
     if vagues:
-        # one entry for vague wording, which says its arrow means no upper end (a band's
-        # end is not the top of what the words allow: 'billions' has none)
+        # one entry for vague wording: a band with no top runs to the edge of the plotting
+        # area and ends there in an arrowhead ('billions' has no upper end)
         arrow = any(open_ended(r) for r in vagues)
-        handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=5, alpha=0.55,
-                              marker=">" if arrow else "", markersize=5, markeredgewidth=0,
+        handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=BAND_PT, alpha=0.55,
+                              marker=">" if arrow else "", markersize=7, markeredgewidth=0,
                               label="Vague wording, no figure: from the least it means, "
                               "no upper end" if all(open_ended(r) for r in vagues)
                               else "Vague wording: the range its words allow"
-                              + (" (an arrow: no upper end)" if arrow else "")))
+                              + (" (to the edge: no upper end)" if arrow else "")))
     if floors:
         handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
                               label="‘More than’: a floor, no upper end"))

@@ -2,12 +2,16 @@
 the height of its row; :mod:`.money` orders the rows and lays them out in panels.
 
 A figure is a dot (filled: the article's; open: a reference source's), a range, or a dot at its
-floor and an arrow for "more than X" (never an invented upper end); vague wording ("billions")
-is a band over the range its words allow, written in its own words with "no figure given",
-never a dot. A disputed figure's dot is a ring with a cross inside it. The words after a
-figure, its amount and under it its notes (date or "undated", "disputed", "same figure as
-..."), are set at a fixed distance in points from the glyph's right end. A bracket joins two
-accounts of one figure."""
+floor and a short arrow for "more than X" (a marker of direction, never an invented upper
+end); vague wording ("billions") is a band over the range its words allow, written in its own
+words with "no figure given", never a dot. Where the words set no top, the band runs from the
+least they mean to the right edge of the plotting area, whatever its width, and ends there in
+an arrowhead: any figure at or above the floor lies within it, on paper and on a phone alike
+(a band of fixed length would end at an amount that depends on the medium). A disputed
+figure's dot is a ring with a cross inside it. The words after a figure, its amount and under
+it its notes (date or "undated", "disputed", "same figure as ...", "part of ..."), are set at
+a fixed distance in points from the glyph's right end (above a band that runs to the edge).
+A bracket joins two accounts of one figure."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import datetime as dt
 
 import pandas as pd
 from matplotlib.path import Path
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from .. import analysis as A
 from ..analysis.money import figure_date
@@ -39,6 +43,14 @@ MONEY_GAP_UNITS = 0.1
 DOT_GAP_PT = 7.0
 
 ARROW_PT = 18.0
+
+#: A vague band: its thickness and its arrowhead's length and half width, in points; the room
+#: under a row's words for a band that runs to the edge, in units.
+BAND_PT = 5.0
+
+BAND_HEAD_PT = (8.0, 5.5)
+
+BAND_UNITS = 1.0
 
 #: Dot and cross sizes (matplotlib's marker area, points squared): the cross that marks a
 #: disputed figure sits inside its dot, clear of the words after it.
@@ -73,8 +85,20 @@ WORDS_LINES = 2
 
 def _notes(row, same_as: str | None = None) -> int:
     """How many notes a figure's words carry under its amount: its date (or "undated"),
-    and "no figure given", "disputed" and "same figure as ..." where they apply."""
-    return 1 + vague(row) + bool(row["disputed"]) + bool(same_as)
+    and "no figure given", "disputed", "same figure as ..." and "part of ..." where they
+    apply."""
+    return 1 + vague(row) + bool(row["disputed"]) + bool(same_as) + bool(_whole(row))
+
+
+def _whole(row) -> str:
+    """The id of the figure a row is part of ('' for none)."""
+    whole = row.get(C.PART_OF, "")
+    return whole if isinstance(whole, str) else ""
+
+
+def band_units(row) -> float:
+    """The room a row keeps under its words for a band that runs to the edge, in units."""
+    return BAND_UNITS if vague(row) and open_ended(row) else 0.0
 
 
 def _words_lines(row, narrow: bool = False, same_as: str | None = None) -> int:
@@ -89,7 +113,8 @@ def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
     or above them (narrow), and the gap after it."""
     lines = _money_label(row, narrow).count("\n") + 1
     words = _words_lines(row, narrow, same_as)
-    return (lines + words if narrow else max(lines, words)) + MONEY_GAP_UNITS
+    return (lines + words if narrow else max(lines, words)) + band_units(row) \
+        + MONEY_GAP_UNITS
 
 
 def open_ended(row) -> bool:
@@ -115,12 +140,30 @@ def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
             transform=shifted(-BRACKET_PT - 1.5), **line)
 
 
+def _band_to_edge(ax, low: float, y: float) -> None:
+    """A vague band with no top: from ``low`` to the right edge of the plotting area (in axes
+    coordinates, so it follows the axis however far it is extended), ticked at its floor and
+    ending at the edge in an arrowhead."""
+    ax.plot([low, low], [y - 0.3, y + 0.3], color=VAGUE_COLOUR, lw=1.2)
+    ends = {"xy": (low, y), "xytext": (1.0, y), "annotation_clip": False, "in_layout": False,
+            "textcoords": blended_transform_factory(ax.transAxes, ax.transData)}
+    length, half = BAND_HEAD_PT
+    ax.annotate("", **ends, arrowprops={
+        "arrowstyle": "-", "shrinkA": length - 1, "shrinkB": 0, "capstyle": "butt",
+        "color": VAGUE_COLOUR, "lw": BAND_PT, "alpha": 0.55})
+    ax.annotate("", **ends, arrowprops={
+        "arrowstyle": f"<|-,head_length={length / 10:g},head_width={half / 10:g}",
+        "mutation_scale": 10, "color": VAGUE_COLOUR, "lw": 0, "shrinkA": 0, "shrinkB": 0})
+
+
 def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None,
                 same_as: str | None = None, narrow: bool = False):
     """One figure's glyph and the words after it (amount, date or "undated", "disputed",
-    "same figure as" the article's figure it is an account of), set at a fixed distance in
-    points from the glyph's right end. Vague wording is written in its own words ("‘billions
-    of dollars’", then "no figure given"). Returns (words, anchor value, offset in points)."""
+    "same figure as" the article's figure it is an account of, "part of" the figure it is
+    part of), set at a fixed distance in points from the glyph's right end; ``y`` is the
+    words' middle. Vague wording is written in its own words ("‘billions of dollars’", then
+    "no figure given"); with no top, above its band (:func:`band_units` under the words).
+    Returns (words, anchor value, offset in points)."""
     is_ref = r["layer"] == A.REFERENCE
     colour = REFERENCE_COLOUR if is_ref else ARTICLE_COLOUR
     face = "white" if is_ref else colour
@@ -137,24 +180,16 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     amount = r["amount"]
     if vague(r):
         # the range the words allow: a band from the least they can mean, ticked there, to
-        # their top, or (no top) an arrow of fixed length; never a dot
+        # their top, or (no top) to the edge of the plotting area; never a dot
         amount = f"‘{r[C.AS_STATED]}’"
-        ends = [low] if open_ended(r) else [low, high]
-        for end in ends:
-            ax.plot([end, end], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
         if open_ended(r):
-            ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
-                        arrowprops={"arrowstyle": "-", "shrinkA": 0, "shrinkB": 0,
-                                    "capstyle": "butt", "color": VAGUE_COLOUR, "lw": 5,
-                                    "alpha": 0.55}, annotation_clip=False)
-            ax.annotate("", xy=(low, y), xytext=(ARROW_PT + 5, 0), textcoords="offset points",
-                        arrowprops={"arrowstyle": "<|-", "color": VAGUE_COLOUR, "lw": 0,
-                                    "shrinkA": 0, "shrinkB": ARROW_PT - 3,
-                                    "mutation_scale": 11}, annotation_clip=False)
-            offset = ARROW_PT + 9
+            _band_to_edge(ax, low, y - (_words_lines(r, narrow, same_as) + BAND_UNITS) / 2)
+            offset = 3.0
         else:
-            ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=5, solid_capstyle="butt",
-                    alpha=0.55)
+            for end in (low, high):
+                ax.plot([end, end], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
+            ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=BAND_PT,
+                    solid_capstyle="butt", alpha=0.55)
             anchor, offset = high, 5.0
     elif open_ended(r):
         # a floor and an arrow of fixed length: no upper end is drawn, none is implied
@@ -172,7 +207,8 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
                    facecolor=face, lw=1.3 if disputed else 1.4, zorder=3,
                    edgecolor=OKABE_ITO["vermillion"] if disputed else colour)
     after = ["no figure given" if vague(r) else "", dated, "disputed" if r["disputed"] else "",
-             f"same figure as {same_as}" if same_as else ""]
+             f"same figure as {same_as}" if same_as else "",
+             f"part of {_whole(r)}" if _whole(r) else ""]
     words = _words(amount, [w for w in after if w], narrow)
     text = ax.annotate(words, xy=(anchor, y), xytext=(offset, 0), textcoords="offset points",
                        va="center", ha="left", fontsize=MONEY_PT, annotation_clip=False,
