@@ -16,7 +16,8 @@ import pytest
 
 from briefing import analysis as A
 from briefing import charts, paths, present
-from briefing.analysis.money import figure_date, in_sentence, per, range_text, span_text
+from briefing.analysis.amounts import per, range_text, span_text
+from briefing.analysis.money import figure_date, in_sentence
 from briefing.load import load
 from briefing.schema import C
 

@@ -14,7 +14,7 @@ import pytest
 
 from briefing import analysis as A
 from briefing import charts, paths, present
-from briefing.analysis.money import amount_text, hedge, span_text
+from briefing.analysis.amounts import amount_text, hedge, span_text
 from briefing.charts.money import DISPUTED_MARKER, twins
 from briefing.load import load
 from briefing.schema import C

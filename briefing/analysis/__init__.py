@@ -15,6 +15,7 @@ its figures, so every number a reader sees can be traced to its evidence. Nothin
 knows which article, organisations or countries the data is about.
 """
 
+from .amounts import amount_text, best_value, format_amount, share
 from .claims import (
     JOINT,
     NARRATION,
@@ -72,17 +73,13 @@ from .membership import (
 from .money import (
     KIND_GROUPS,
     Comparison,
-    amount_text,
-    best_value,
     claim_notes,
     comparisons,
     figure_date,
-    format_amount,
     in_sentence,
     kind_group,
     money_figures,
     money_involving,
-    share,
     with_dates,
 )
 from .profile import Profile, profile_facts

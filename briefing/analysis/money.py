@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..schema import C
+from .amounts import amount_text, best_value, per, span_text
 from .membership import ARTICLE, REFERENCE
 from .words import first_clause, to_date, without_asides
 
@@ -35,7 +35,6 @@ KIND_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 OUTLIER_FACTOR = 5.0
 #: A column the data may carry to mark a figure its sources dispute (true/false).
 DISPUTED = "disputed"
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 MONEY_COLUMNS = ["id", "layer", C.KIND, "group", "group_label", C.DESCRIPTION, "label",
                  C.FROM_PARTY, C.FROM_CODE, C.TO_PARTY, C.TO_CODE, C.LOW, C.HIGH, C.CURRENCY,
@@ -49,60 +48,6 @@ def kind_group(kind: str) -> tuple[int, str, str]:
         if kind in kinds:
             return i, code, words
     return len(KIND_GROUPS), "other", "Other amounts"
-
-
-def format_amount(value: float | None, currency: str = "USD") -> str:
-    """``31000000, 'USD'`` -> ``$31m``; ``1.2e9`` -> ``$1.2bn``; ``7.12e9`` -> ``$7.12bn``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    prefix = _SYMBOLS.get(currency, f"{currency} ") if currency else ""
-    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{prefix}{value / size:.3g}{suffix}"
-    return f"{prefix}{value:,.0f}"
-
-
-#: Words before an approximate amount that make it a ceiling ("nearly $9.5bn" is less than
-#: $9.5bn): kept as the source says them, never turned into "about".
-CEILING_WORDS = ("nearly", "almost", "just under", "close to", "up to")
-
-
-def hedge(as_stated=None) -> str:
-    """The word an approximate amount is given with: its source's own ceiling word
-    ("nearly $9.5bn" -> "nearly"), else "about"."""
-    words = " ".join(str(as_stated or "").lower().split())
-    return next((w for w in CEILING_WORDS if words.startswith(w + " ")), "about")
-
-
-def amount_text(low, high, precision: str, currency: str = "USD",
-                as_stated: str | None = None) -> str:
-    """What the wording allows, honestly: never a point value for a vague amount; an
-    approximate amount with its source's ceiling word where it has one ("nearly $9.5bn"),
-    else "about"."""
-    lo, hi = format_amount(low, currency), format_amount(high, currency)
-    if precision == "not_stated" or (not lo and not hi):
-        return "amount not stated"
-    if precision == "exact":
-        return lo
-    if precision == "approximate":
-        word = hedge(as_stated if isinstance(as_stated, str) else None)
-        return f"{word} {lo}" if not hi or hi == lo else f"{word} {lo}–{hi}"
-    if precision == "lower_bound":
-        return f"more than {lo}" + (f" (up to {hi})" if hi else "")
-    if precision == "order_of_magnitude":
-        # vague words name no figure; the range is only how they are read
-        return f"no figure given (read as {lo}–{hi})" if hi else \
-            f"no figure given (read as {lo} or more)"
-    return lo if lo == hi or not hi else f"{lo}–{hi}"
-
-
-def best_value(row) -> float | None:
-    """A single value for comparisons, only where the wording gives one (exact,
-    approximate, or the floor of a lower bound). Vague and unstated amounts give None."""
-    if row[C.PRECISION] in ("exact", "approximate", "lower_bound"):
-        low = row[C.LOW]
-        return None if low is None or pd.isna(low) else float(low)
-    return None
 
 
 def _out_of_line(frame: pd.DataFrame) -> pd.Series:
@@ -334,83 +279,6 @@ def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
                               str(statements.get(a[C.CLAIM_ID], "")).strip().rstrip("."),
                               wholes))
     return out
-
-
-#: How a label names whose figure it is: "Central bank's reserves, per Ajmal Ahmady".
-_PER = re.compile(r",\s+per\s+(.+)$")
-
-
-def per(label) -> str:
-    """Whose figure a label says it is: "Gross reserves, per the IMF" -> "the IMF"; ''
-    when it names no one."""
-    found = _PER.search(str(label).strip())
-    return found.group(1).strip() if found else ""
-
-
-def share(ratio: float) -> str:
-    """A ratio in words: 0.051 -> '5.1%'; 0.0033 -> '0.33%'; 15.7 -> '16 times'."""
-    if ratio >= 1:
-        return f"{ratio:.2g} times" if ratio < 10 else f"{round(ratio):d} times"
-    pct = ratio * 100
-    return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"
-
-
-def _word(row: dict) -> str:
-    """The word before an amount in a span: its ceiling word or "about" when approximate."""
-    return hedge(row.get(C.AS_STATED)) if row[C.PRECISION] == "approximate" else ""
-
-
-def _span(rows: list[dict]) -> tuple[str, str, str, str] | None:
-    """(word, lowest, word, highest) of two or more single amounts in one currency: "about"
-    once before the span when any is approximate ("about ", "$9bn", "", "$9.5bn"); when any
-    is given with a ceiling word ("nearly"), each end with its own word ("", "$9bn",
-    "nearly ", "$9.5bn"). None for fewer than two, for several currencies or when any is a
-    floor or vague."""
-    if len(rows) < 2 or len({r[C.CURRENCY] for r in rows}) > 1 or any(
-            r[C.PRECISION] not in ("exact", "approximate") for r in rows):
-        return None
-    values = [best_value(r) for r in rows]
-    if any(v is None for v in values):
-        return None
-    currency = rows[0][C.CURRENCY]
-    low = min(range(len(rows)), key=lambda i: (values[i], _word(rows[i]) != ""))
-    high = max(range(len(rows)), key=lambda i: (values[i], _word(rows[i]) != ""))
-    words = {_word(r) for r in rows} - {""}
-    if words - {"about"} and values[low] != values[high]:
-        def said(i):
-            return _word(rows[i]) + " " if _word(rows[i]) else ""
-        return (said(low), format_amount(values[low], currency), said(high),
-                format_amount(values[high], currency))
-    word = next(iter(words)) if len(words) == 1 and (words == {"about"} or all(
-        _word(r) for r in rows)) else "about" if words else ""
-    return (word + " " if word else ""), format_amount(values[low], currency), "", \
-        format_amount(values[high], currency)
-
-
-def span_text(rows: list[dict]) -> str:
-    """The span of two or more single amounts in one currency, as their words allow:
-    "about $9bn–$9.5bn" ("about" when any is approximate), "$9bn to nearly $9.5bn" (a
-    source's ceiling word kept at its end); '' for fewer than two, for several currencies
-    or when any is a floor or vague."""
-    span = _span(rows)
-    if span is None:
-        return ""
-    low_word, low, high_word, high = span
-    if high_word:
-        return f"{low_word}{low} to {high_word}{high}"
-    return low_word + (low if low == high else f"{low}–{high}")
-
-
-def range_text(rows: list[dict]) -> str:
-    """The amounts of figures that each state one (smallest first), in words: the amount of
-    one; "each about $31m" when all come to the same; else the two ends, each in its own
-    words: "from about $31m to more than $1.2bn" ('' for none)."""
-    if len(rows) < 2:
-        return rows[0]["amount"] if rows else ""
-    span = _span(rows)
-    if span is not None and span[1] == span[3]:
-        return f"each {span[0]}{span[1]}"
-    return f"from {rows[0]['amount']} to {rows[-1]['amount']}"
 
 
 def figure_date(row, article_date: dt.date | None = None) -> dt.date | None:

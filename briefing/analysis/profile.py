@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..schema import C
+from .amounts import best_value, range_text
 from .claims import claims_mentioning, credited
 from .facts import information_cutoff
 from .membership import ALL_STATUSES, country_timeline, membership
-from .money import best_value, money_involving, range_text, with_dates
+from .money import money_involving, with_dates
 from .view import View
 
 
