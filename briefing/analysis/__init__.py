@@ -49,6 +49,7 @@ from .facts import (
     membership_table,
     money_facts,
     positions_facts,
+    unbroken,
 )
 from .judgements import LIKELIHOOD_RANGES
 from .membership import (
@@ -169,7 +170,7 @@ __all__ = [
     "plural",
     "Positions",
     "positions",
-    "positions_facts",
+    "positions_facts", "unbroken",
     "possessive",
     "Profile",
     "profile_facts",
