@@ -147,6 +147,12 @@ def test_the_main_body_flows(rendered, name):
                                                           int(width * 0.93), 3))]
         empty = (bottom - (max(inked) if inked else top)) / (bottom - top)
         assert empty <= MOST_EMPTY, f"page {number} is {empty:.0%} empty"
+    # a judgement's last line ("Basis and evidence") never opens a page without the rest of
+    # its judgement: a page holds as many of them as "So what" parts
+    for number, text in enumerate(pdftools.page_texts(pdf)[:annex - 1], start=1):
+        text = text.upper()
+        assert text.count("BASIS AND EVIDENCE") <= text.count("SO WHAT"), \
+            f"page {number} holds a judgement's last line without its judgement"
 
 
 def test_evidence_ids_link_to_their_rows_in_the_pdf(briefing):
