@@ -715,8 +715,9 @@ TABLES: dict[str, Table] = {
 # Article metadata (article.json): key -> description. Every value is a string.
 ARTICLE_META: dict[str, str] = {
     "title": "headline of the article",
-    "title_note": "a caveat on the headline, said on the cover's dateline (e.g. \"headline "
-                  "not verified\"); leave the key out when there is none",
+    "title_note": "a caveat on the headline, said on the cover next to where the text was "
+                  "taken from (e.g. \"headline not verified\"); leave the key out when there "
+                  "is none",
     "outlet": "original publisher",
     "republished_by": "where the text was taken from (empty if the original)",
     "published": "publication date (YYYY-MM-DD); leave the key out when the text is undated",

@@ -147,7 +147,8 @@ FOREIGN = [(t.name, fk.field, fk.table) for t in TABLES.values() for fk in t.for
 UNIQUE = [(t.name, f.name) for t in TABLES.values() for f in t.fields if f.unique]
 TEXT = [(t.name, f.name) for t in TABLES.values() for f in t.fields
         if f.type in ("string", "list")]
-NOWHERE = {"countries": "NZL", "claims": "C99", "sources": "S99", "organisations": "ZETA"}
+NOWHERE = {"countries": "NZL", "claims": "C99", "sources": "S99", "organisations": "ZETA",
+           "money_context": "R99"}
 WRONG = {"integer": "12a", "number": "1,5 million", "boolean": "perhaps",
          "date": "31/31/2021"}
 

@@ -148,9 +148,9 @@ def test_the_computed_findings_say_how_many_claims_were_checked():
 
 def test_the_key_explains_every_kind_of_id_the_main_body_uses():
     text, _ = _section("key_judgements", None, A.judgement_facts)
-    assert ("C ids are claims of the article (claims register), S ids reference sources "
-            "(sources), M ids the article’s money figures and R ids the reference sources’ "
-            "figures (money figures).") in text
+    assert ("The ids in brackets link to the evidence in the annex: C the article’s claims, "
+            "S reference sources, M the article’s money figures, R the sources’ money "
+            "figures.") in text
 
 
 def test_the_cover_says_where_a_reprinted_text_was_taken_from():
@@ -158,9 +158,11 @@ def test_the_cover_says_where_a_reprinted_text_was_taken_from():
     assert ds.meta["republished_by"] == "Native News Post"
     extra = {"title": "", "author": "Analysis desk", "series": "Open-source briefing"}
     text, _ = _section("cover", **extra)
-    assert ("The Financial Times report of 17 Sep 2021, as republished by Native News Post: "
-            "what it means") in text
-    assert text.rstrip().endswith("on the events of 17 Sep 2021 · headline not verified")
+    assert ("The Financial Times report of 17 Sep 2021, as republished by Native News Post "
+            "(headline not verified): what it means") in text
+    titled, _ = _section("cover", **{**extra, "title": "Membership at the end of 2024"})
+    assert ("(Financial Times, 17 Sep 2021, as republished by Native News Post; headline not "
+            "verified): what it means") in titled
     other, _ = _section("cover", OTHER, **extra)  # not a reprint: nothing more said
     assert "republished" not in other and "not verified" not in other
 
