@@ -228,3 +228,17 @@ def test_the_statuses_named_are_those_the_states_shown_hold():
     v, section, _ = _written(statuses=statuses, as_of="2021-09-17")
     assert "acceding" in set(v.long[C.STATUS])
     assert "counted as members or acceding states of the SCO or the CSTO" in _finding(section)
+
+
+def test_a_change_is_sourced_to_the_status_it_brought():
+    """Armenia's freeze (2024) is sourced to the freeze (S44), not also to its founding
+    membership of 2003 (S85), which it held all along."""
+    v, section, _ = _written(statuses=["member", "participation_frozen", "acceding"],
+                             as_of="2024-12-31")
+    changes = {(r[C.ORGANISATION], r[C.COUNTRY_CODE]): r["evidence"]
+               for _, r in v.changes.iterrows()}
+    assert changes[("CSTO", "ARM")] == ("S44",)
+    assert changes[("SCO", "BLR")] == ("S23",)
+    text = _text(section)
+    assert "Armenia froze its participation in the CSTO, while formally still a member " \
+           "[S44];" in text

@@ -31,8 +31,8 @@ STATUS_PRECEDENCE: tuple[str, ...] = (
     "participation_frozen", "member", "acceding", "observer", "partner", "dialogue_partner")
 
 MEMBERSHIP_COLUMNS = [C.ORGANISATION, C.COUNTRY_CODE, C.COUNTRY, C.STATUS, "statuses_held",
-                      "layer", "evidence", C.EVENT, C.START_DATE, C.START_PRECISION, "flag",
-                      "flag_note", "flag_refs"]
+                      "layer", "evidence", "status_evidence", C.EVENT, C.START_DATE,
+                      C.START_PRECISION, "flag", "flag_note", "flag_refs"]
 
 
 #: The statuses that make a state a member: a state whose participation is frozen is
@@ -140,7 +140,8 @@ def membership(members: pd.DataFrame, timeline: pd.DataFrame | None = None,
     -------
     DataFrame with the shown ``status`` (the most specific the state holds), every counted
     status it holds (``statuses_held``), the ``layer``, the ``evidence`` ids (claims for the
-    article layer, sources for the reference layer) and the ``flag`` (verdict), its note and
+    article layer, sources for the reference layer; ``status_evidence``: those of the shown
+    status alone) and the ``flag`` (verdict), its note and
     sources where the reference layer disagrees with the article.
     """
     counted = counted_statuses(statuses)
@@ -183,6 +184,8 @@ def membership(members: pd.DataFrame, timeline: pd.DataFrame | None = None,
             "statuses_held": tuple(dict.fromkeys(group.sort_values("_rank")[C.STATUS])),
             "layer": top["layer"],
             "evidence": tuple(dict.fromkeys(str(e) for e in group["evidence"] if e)),
+            "status_evidence": tuple(dict.fromkeys(
+                str(e) for e in group.loc[group[C.STATUS] == top[C.STATUS], "evidence"] if e)),
             C.EVENT: top[C.EVENT] if isinstance(top[C.EVENT], str) else "",
             C.START_DATE: to_date(top[C.START_DATE]),
             C.START_PRECISION: top[C.START_PRECISION] or "",
@@ -285,11 +288,14 @@ def membership_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
     """What differs between two membership views (e.g. the article's date and an as-of
     date): one row per (organisation, state) whose shown status differs, with ``before``
     and ``after`` ('' when not counted) and ``change`` one of ``joined`` (counted only
-    after), ``left`` (counted only before) or ``status``. The evidence is the ``after``
-    view's, or the ``before`` view's for a state that left."""
+    after), ``left`` (counted only before) or ``status``. The evidence is that of the status
+    the ``after`` view shows (not of a status the state held all along: Armenia's freeze is
+    sourced to the freeze, not to its founding membership), or the ``before`` view's for a
+    state that left."""
     key = [C.ORGANISATION, C.COUNTRY_CODE]
     left = before[[*key, C.COUNTRY, C.STATUS, "evidence"]]
-    right = after[[*key, C.COUNTRY, C.STATUS, "evidence"]]
+    right = after[[*key, C.COUNTRY, C.STATUS, "status_evidence"]].rename(
+        columns={"status_evidence": "evidence"})
     merged = left.merge(right, on=key, how="outer", suffixes=("_before", "_after"))
     rows = []
     for _, r in merged.iterrows():
