@@ -194,7 +194,7 @@ def environment() -> jinja2.Environment:
         amount=analysis.format_amount, share=analysis.share,
         items=analysis.items, records=_records, missing=_is_missing,
         cap=lambda text: text[:1].upper() + text[1:] if text else text,
-        km=words.km, unbroken=analysis.unbroken,
+        km=words.km,
         membership_column=lambda org: (org, org, "status"),
         stance_column=lambda speaker: (speaker, speaker, "stances"),
         noun=words.as_noun,

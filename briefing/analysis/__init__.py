@@ -49,7 +49,6 @@ from .facts import (
     membership_table,
     money_facts,
     positions_facts,
-    unbroken,
 )
 from .judgements import LIKELIHOOD_RANGES
 from .membership import (
@@ -170,7 +169,7 @@ __all__ = [
     "plural",
     "Positions",
     "positions",
-    "positions_facts", "unbroken",
+    "positions_facts",
     "possessive",
     "Profile",
     "profile_facts",

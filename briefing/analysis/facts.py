@@ -8,7 +8,6 @@ the two cannot disagree; nothing here writes a sentence.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,7 +25,7 @@ from .judgements import BOTTOM_LINE, KIND, evidence, indicators
 from .membership import REFERENCE, SUBJECT, border_summary, in_all, said_border_note
 from .money import with_dates
 from .view import View
-from .words import items, sorted_refs, split_ids, to_date
+from .words import items, sorted_refs, split_ids, to_date, unbroken
 
 
 @dataclass
@@ -98,16 +97,6 @@ class Judgements:
     computed: bool
 
 
-#: A day as the ``day`` filter writes it ('3 Jul 2025'), in the analyst's prose
-_DAY = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
-
-
-def unbroken(value):
-    """``value`` with each day in it ('3 Jul 2025') made one word (no-break spaces), as the
-    ``day`` filter writes the briefing's own dates; anything but text unchanged."""
-    return _DAY.sub("\\1\u00a0\\2\u00a0\\3", value) if isinstance(value, str) else value
-
-
 def judgement_facts(v: View) -> Judgements:
     """The judgements as the analyst wrote them, with their evidence; a date in their prose
     is one word (:func:`unbroken`)."""
@@ -173,8 +162,9 @@ def membership_facts(v: View) -> Membership:
     groups = border_summary(others) if len(others) else {k: [] for k in
                                                           ("recognised", "claimed", "none",
                                                            "unknown")}
-    notes = {r[C.COUNTRY]: said_border_note(r).rstrip(". ") for _, r in others.iterrows()
-             if said_border_note(r)} if len(others) else {}
+    said = {r[C.COUNTRY]: said_border_note(r) for _, r in others.iterrows()} \
+        if len(others) else {}
+    notes = {name: note.rstrip(". ") for name, note in said.items() if note}
 
     def group(status: str) -> Group:
         rows = others[others[C.BORDER_STATUS] == status] if len(others) else others
@@ -199,7 +189,7 @@ def membership_facts(v: View) -> Membership:
                               key=lambda g: (not all(s == "member" for _, s in g.status),
                                              -len(g.names)))
     flagged = [Group(list(g[C.COUNTRY]), tuple(sorted_refs(g["flag_refs"].iloc[0])),
-                     org, status, g["flag_note"].iloc[0], g["flag"].iloc[0])
+                     org, status, unbroken(g["flag_note"].iloc[0]), g["flag"].iloc[0])
                for (org, status), g in long[long["flag"] != ""].groupby(
                    [C.ORGANISATION, C.STATUS], sort=False)] if len(long) else []
     added = []
@@ -388,6 +378,16 @@ class Money:
     #: per claim, the sources' verdicts on it as the checks table gives them, most serious
     #: first: (verdict, its sources)
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+
+    @property
+    def table_descriptions(self) -> list[str]:
+        """Each figure's description as the annex's table gives it: a part of another figure
+        (``part_of``) names its whole first ("Part of R02 ($9bn). Share of ..."); a date in
+        it is one word (:func:`unbroken`)."""
+        amounts = dict(zip(self.figures["id"], self.figures["amount"], strict=True))
+        return [(f"Part of {whole} ({amounts[whole]}). " if whole in amounts else "")
+                + unbroken(text) for whole, text in
+                zip(self.figures[C.PART_OF], self.figures[C.DESCRIPTION], strict=True)]
 
 
 def claim_verdict_sources(qualified: pd.DataFrame) -> dict[str, list[tuple[str, tuple]]]:

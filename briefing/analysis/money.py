@@ -105,6 +105,7 @@ def money_figures(money: pd.DataFrame, context: pd.DataFrame | None = None) -> p
                          out[C.AS_STATED], strict=True)]
     out[C.CLAIM_ID] = out[C.CLAIM_ID].fillna("")
     out[C.SOURCE_ID] = out[C.SOURCE_ID].fillna("")
+    # not fillna(""): the column is float (all NaN) when no figure is part of another
     out[C.PART_OF] = [w if isinstance(w, str) else "" for w in out[C.PART_OF]]
     out["part"] = out[C.PART_OF] != ""
     out["out_of_line"] = _out_of_line(out)

@@ -180,6 +180,16 @@ def day(value) -> str:
     return f"{date.day} {date:%b %Y}" if date else ""
 
 
+#: A day as the ``day`` filter writes it ('3 Jul 2025'), in the data's prose
+_DAY = re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b")
+
+
+def unbroken(value):
+    """``value`` with each day in it ('3 Jul 2025') made one word (no-break spaces), as the
+    ``day`` filter writes the briefing's own dates; anything but text unchanged."""
+    return _DAY.sub("\\1\u00a0\\2\u00a0\\3", value) if isinstance(value, str) else value
+
+
 def km(value) -> str:
     """A length as a reader reads it, never broken from its unit: ``1357`` -> ``1,357 km``
     (a no-break space)."""

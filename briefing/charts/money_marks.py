@@ -74,7 +74,7 @@ def _money_label(row, narrow: bool = False) -> str:
     """A row's label as the chart shows it, with its id: the analysis's label (the
     description's first clause); a figure that is part of another is labelled "of which"."""
     label = str(row["label"])
-    if bool(row.get("part", False)):
+    if _whole(row):
         label = f"of which: {label[:1].lower()}{label[1:]}"
     return _wrap(f"{row['id']}  {label}", MONEY_LABEL_CHARS[narrow])
 
