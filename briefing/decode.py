@@ -239,8 +239,7 @@ def _records(text: str, delimiter: str, reader, line_base: int, file: str
     problems: list[Problem] = []
     out = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    for _ in range(after_header):
-        next(reader, None)  # the header (already read)
+    next(reader, None)  # the header (already read): one record, however many lines it spans
     start = reader.line_num + 1
     while True:
         try:

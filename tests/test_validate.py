@@ -518,3 +518,14 @@ def test_rules_are_one_list_a_new_rule_joins(synthetic_dir, monkeypatch):
     monkeypatch.setattr(V, "RULES", (*V.RULES, extra_rule))
     p = _only(problems_of(synthetic_dir), "sources.csv", C.SOURCE_ID)
     assert p.message == "an extra rule" and seen == [sorted(TABLES)]
+
+
+def test_a_header_cell_over_two_lines_then_an_unclosed_quote_is_reported(synthetic_dir):
+    """A header record that spans lines (a quoted line break) is one record to skip, not one
+    per line: the unclosed quote after it is an error line, never a csv.Error (found by
+    test_properties: b'"\\n"\\n"')."""
+    (synthetic_dir / "countries.csv").write_bytes(
+        b'country_code,name,"review\n"\nAFG,"Afghanistan,\n')
+    problems = find(problems_of(synthetic_dir), "countries.csv")
+    assert any("never closed" in p.message and p.line == 3 for p in problems), \
+        "\n".join(map(str, problems))
