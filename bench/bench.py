@@ -480,6 +480,7 @@ def item_mechanisms(tmp: Path, reps: int, warmup: int, countries: list[str] | No
                      "no parent imports meanwhile": render("preload"),
                      "no kernel pre-start": render("prestart"),
                      "automatic table layout in the PDF": render("columns"),
+                     "garbage collector never paused": render("collector"),
                      "none (papermill starts the kernel)": render("1")},
                     reps, warmup, "render")
     from briefing.validate import validate

@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 failed render, 2 bad input (data or parameters).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -264,8 +265,17 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
+    """Run one command; its exit code. ``exits``: the process ends when this returns
+    (``python -m briefing``)."""
     args = build_parser().parse_args(argv)
+    if exits and args.func is _cmd_render and not paths.switched_off("collector"):
+        # One report, then the process ends: Python's cyclic garbage collector stays off for
+        # the rest of its life, where it used to be paused only during the PDF's export
+        # (briefing.pdf.collector_paused). Collecting WeasyPrint's box trees once the PDF
+        # was written took 0.3 s; the memory goes back to the system at the exit instead.
+        # A batch keeps the collector: its workers render profile after profile.
+        gc.disable()
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return args.func(args)

@@ -34,12 +34,13 @@ def display_path(path: Path | str) -> str:
 
 
 def switched_off(mechanism: str, by_all: bool = True) -> bool:
-    """``BRIEFING_NO_WARM=prestart,reuse,preload,columns`` (or ``1``/``all``) turns the speed
-    mechanisms off: the kernel started before the parent's imports and the kernel reused in a
-    batch (briefing.kernels), the parent's imports and exporter preparation while the kernel
-    works (render.preload),
-    the PDF's computed table column widths (briefing.columns; the PDF's tables are then laid
-    out by WeasyPrint's automatic layout, so its bytes differ).
+    """``BRIEFING_NO_WARM=prestart,reuse,preload,collector,columns`` (or ``1``/``all``) turns
+    the speed mechanisms off: the kernel started before the parent's imports and the kernel
+    reused in a batch (briefing.kernels), the parent's imports and exporter preparation while
+    the kernel works (render.preload), Python's cyclic garbage collector paused during the
+    PDF's export and, in a one-off render, until the process exits (briefing.pdf,
+    briefing.cli), the PDF's computed table column widths (briefing.columns; the PDF's tables
+    are then laid out by WeasyPrint's automatic layout, so its bytes differ).
 
     An escape hatch, and how bench/ measures what each mechanism is worth; but for
     ``columns``, the outputs are the same bytes either way. ``by_all=False``: only the

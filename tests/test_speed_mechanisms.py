@@ -231,6 +231,25 @@ def test_pdf_export_runs_without_collector_and_restores_it(monkeypatch, tmp_path
     assert seen == [False] and gc.isenabled()
 
 
+@pytest.mark.parametrize(("argv", "exits", "switched_off", "collector_on_after"), [
+    (["render", "-p", "nosuch", "1"], True, "", False),  # a one-off render: off to the exit
+    (["render", "-p", "nosuch", "1"], False, "", True),  # called in-process: left as it was
+    (["render", "-p", "nosuch", "1"], True, "collector", True),  # the bench's switch
+    (["batch", "-p", "nosuch", "1"], True, "", True),  # a batch collects between profiles
+    (["check", "--data-dir", "/nonexistent"], True, "", True),
+], ids=["render", "in-process", "switched-off", "batch", "check"])
+def test_the_collector_stays_off_only_in_a_process_that_renders_once(
+        monkeypatch, argv, exits, switched_off, collector_on_after):
+    from briefing.cli import main
+
+    monkeypatch.setenv("BRIEFING_NO_WARM", switched_off)
+    try:
+        assert main(argv, exits=exits) == 2  # each is refused before anything runs
+        assert gc.isenabled() is collector_on_after
+    finally:
+        gc.enable()
+
+
 # --------------------------------------------------------------------------- kernel stop
 
 @pytest.mark.slow
