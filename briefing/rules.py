@@ -20,6 +20,7 @@ from .schema import (
     ARTICLE_META,
     ARTICLE_META_DATES,
     ARTICLE_META_OPTIONAL,
+    EVIDENCE_ID,
     FREE_TEXT,
     TABLES,
     C,
@@ -327,6 +328,51 @@ def _check_amounts(read: TypedTable) -> list[Problem]:
                     _num(high), "empty or more than low")
         elif prec == "approximate" and low is None:
             add(j, "an approximate amount needs low", C.LOW, "", "the amount")
+    return problems
+
+
+#: A judgement's prose, where the ids it cites are named (and linked in the briefing).
+JUDGEMENT_PROSE = ("headline", "judgement", "basis", "implication", "indicators")
+#: What a named id must be among: the row's own list of evidence, by the id's letter.
+_CITED_IN = {"C": ("claim_ids", "claims.csv"), "S": ("source_ids", "reference/sources.csv")}
+
+
+def check_judgement_citations(data: Checked) -> list[Problem]:
+    """Every id a judgement's prose names is evidence the judgement lists: a claim among its
+    claim_ids, a source among its source_ids, a judgement in judgements.csv. The briefing
+    links each named id to the annex and lists the judgement's evidence from those columns:
+    an id named but not listed would be a link to nothing, or evidence left off the list."""
+    read = data.tables.get("judgements")
+    if read is None:
+        return []
+    cols = read.columns
+    judgements = read.keys("judgement_id")
+    problems: list[Problem] = []
+    for j in range(len(cols["judgement_id"])):
+        listed = {letter: set(cols[column][j] or ()) for letter, (column, _) in
+                  _CITED_IN.items()}
+        for column in JUDGEMENT_PROSE:
+            value = cols[column][j]
+            if value is None or (j, column) in read.invalid:
+                continue
+            text = " ".join(value) if isinstance(value, tuple) else str(value)
+            for ident in dict.fromkeys(EVIDENCE_ID.findall(text)):
+                letter = ident[0]
+                if letter == "J":
+                    if ident not in judgements:
+                        problems.append(Problem(
+                            read.file, "names a judgement that is not in judgements.csv",
+                            line=read.line(j, column), column=column, value=ident,
+                            expected="a judgement_id from judgements.csv"))
+                    continue
+                own, target = _CITED_IN[letter]
+                if ident not in listed[letter]:
+                    mine = ";".join(sorted(listed[letter])) or "empty"
+                    problems.append(Problem(
+                        read.file, f"names {ident}, which is not among the judgement's {own}",
+                        line=read.line(j, column), column=column, value=ident,
+                        expected=f"an id listed in {own} ({mine}), or {ident} added there "
+                                 f"(it must be in {target})"))
     return problems
 
 

@@ -38,6 +38,7 @@ RULES: tuple[Callable[[rules.Checked], list[Problem]], ...] = (
     rules.check_evidence,  # also fills in empty evidence_start/evidence_end
     rules.check_money,
     rules.check_intervals,
+    rules.check_judgement_citations,
     rules.check_article_meta,
     source_rules.check_sources,
 )

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from ..schema import EVIDENCE_ID
+
 # Readable labels for schema codes whose words read badly when only de-underscored.
 _LABELS = {
     "security_cooperation": "Security co-operation",
@@ -223,8 +225,6 @@ def first_clause(text: str) -> str:
     return text.strip().rstrip(" .")
 
 
-#: A claim, judgement or source id in running text (C07, J02, S11).
-EVIDENCE_ID = re.compile(r"\b([CJS]\d{2,})\b")
 
 
 class Piece(str):
