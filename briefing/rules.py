@@ -332,13 +332,14 @@ def _check_amounts(read: TypedTable) -> list[Problem]:
 
 
 #: A judgement's prose, where the ids it cites are named (and linked in the briefing).
-JUDGEMENT_PROSE = ("headline", "judgement", "basis", "implication", "indicators")
+JUDGEMENT_PROSE = ("headline", "judgement", "basis", "against", "implication",
+                   "indicators")
 #: What a named id must be among: the row's own list of evidence, by the id's letter.
 _CITED_IN = {"C": ("claim_ids", "claims.csv"), "S": ("source_ids", "reference/sources.csv")}
 
 
 def check_judgement_citations(data: Checked) -> list[Problem]:
-    """Every id a judgement's prose names is evidence the judgement lists: a claim among its
+    """Every id a judgement's prose (:data:`JUDGEMENT_PROSE`) names is evidence it lists: a claim among its
     claim_ids, a source among its source_ids, a judgement in judgements.csv. The briefing
     links each named id to the annex and lists the judgement's evidence from those columns:
     an id named but not listed would be a link to nothing, or evidence left off the list."""

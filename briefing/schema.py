@@ -672,9 +672,9 @@ JUDGEMENTS = Table(
     path="judgements.csv",
     layer="analysis",
     description="The analyst's bottom line and key judgements, each with its likelihood, "
-                "confidence, basis, implication and indicators, citing the evidence it rests "
-                "on. Optional: without it the briefing states the findings computed from the "
-                "data.",
+                "confidence, basis, the evidence against it, implication and indicators, "
+                "citing the evidence it rests on. Optional: without it the briefing states "
+                "the findings computed from the data.",
     fields=(
         Field("judgement_id", "string", "stable identifier", pattern=ID_PATTERN, unique=True,
               example="J01"),
@@ -691,6 +691,9 @@ JUDGEMENTS = Table(
         Field("basis", "string", "the evidence and reasoning, citing ids in the text "
               "(C04, S16) as in claim_ids and source_ids", example="Both leaders pledged to "
               "share intelligence (C04)."),
+        Field("against", "string", "the evidence that cuts against the judgement, citing ids "
+              "in the text as in claim_ids and source_ids; empty when the data holds none",
+              required=False, example="Analysts describe decades of rivalry (C13)."),
         Field("implication", "string", "so what: what it means for the reader",
               required=False, example="Western initiatives will meet a joint line."),
         Field("indicators", "list", "what to watch: developments that would confirm or "

@@ -174,6 +174,7 @@ def test_new_shapes_validate(tmp_path):
                 row[C.CLAIM_ID] = new
     for row in ds.tables["judgements"]:
         row["claim_ids"] = ";".join(new if c == old else c for c in row["claim_ids"].split(";"))
+        row["basis"] = row["basis"].replace(old, new)  # the ids its text names are listed
     ds.tables["organisations"][0][C.KIND] = "forum"
     ds.tables["organisations"][1][C.KIND] = "alliance"
     ds.tables["members"][0][C.STATUS] = "applicant"

@@ -1,8 +1,8 @@
 """The analyst's judgements: data like the rest, each citing the evidence it rests on.
 
 ``judgements.csv`` holds the bottom line and the key judgements, each with a likelihood in
-words of estimative probability, a confidence level, its basis, its implication and the
-indicators to watch. A judgement is shown only when every claim it cites is shown (an
+words of estimative probability, a confidence level, its basis, the evidence against it,
+its implication and the indicators to watch. A judgement is shown only when every claim it cites is shown (an
 ``organisations`` filter can leave claims out): never with evidence the reader cannot see.
 """
 
@@ -26,7 +26,7 @@ BOTTOM_LINE = "bottom_line"
 CLAIM_IDS = "claim_ids"
 SOURCE_IDS = "source_ids"
 COLUMNS = (JUDGEMENT_ID, KIND, "headline", "judgement", "likelihood", "confidence", "basis",
-           "implication", "indicators", CLAIM_IDS, SOURCE_IDS)
+           "against", "implication", "indicators", CLAIM_IDS, SOURCE_IDS)
 
 
 def judgements_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
