@@ -142,6 +142,23 @@ def test_shipped_briefing_html_has_every_section_and_the_judgements(shipped):
     assert str(paths.ROOT) not in html
 
 
+def test_evidence_against_a_judgement_follows_its_basis_in_the_annex(shipped):
+    """The analyst's evidence against a judgement (judgements.csv 'against') is its own
+    paragraph under the basis, its ids links; a judgement without any has none."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(shipped[0], "html.parser")
+    against = {}
+    for p in soup.select("p.basis.against"):
+        basis = p.find_previous_sibling("p", class_="basis")
+        against[basis["id"].removeprefix("basis-")] = p
+    assert set(against) == {"J01", "J02", "J04", "J07"}
+    j04 = against["J04"]
+    assert j04.get_text(" ", strip=True).startswith("Evidence against. The alliance has thinned")
+    assert [a["href"] for a in j04.select("a.ref")] == ["#S44", "#S47"]
+    assert "Armenia" not in soup.select_one("#basis-J04").get_text()  # said once, as against
+
+
 def test_shipped_briefing_pdf_text(shipped):
     _, pdf = shipped
     text = pdftools.text(pdf)
