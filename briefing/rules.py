@@ -339,10 +339,11 @@ _CITED_IN = {"C": ("claim_ids", "claims.csv"), "S": ("source_ids", "reference/so
 
 
 def check_judgement_citations(data: Checked) -> list[Problem]:
-    """Every id a judgement's prose (:data:`JUDGEMENT_PROSE`) names is evidence it lists: a claim among its
-    claim_ids, a source among its source_ids, a judgement in judgements.csv. The briefing
-    links each named id to the annex and lists the judgement's evidence from those columns:
-    an id named but not listed would be a link to nothing, or evidence left off the list."""
+    """Every id a judgement's prose (:data:`JUDGEMENT_PROSE`) names is evidence it lists: a
+    claim among its claim_ids, a source among its source_ids, a judgement in judgements.csv.
+    The briefing links each named id to the annex and lists the judgement's evidence from
+    those columns: an id named but not listed would be a link to nothing, or evidence left
+    off the list. Without a source_ids column, one line a judgement names its sources."""
     read = data.tables.get("judgements")
     if read is None:
         return []
@@ -352,6 +353,7 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
     for j in range(len(cols["judgement_id"])):
         listed = {letter: set(cols[column][j] or ()) for letter, (column, _) in
                   _CITED_IN.items()}
+        unlisted: dict[str, dict[str, None]] = {}  # letter -> ids named, its column absent
         for column in JUDGEMENT_PROSE:
             value = cols[column][j]
             if value is None or (j, column) in read.invalid:
@@ -359,6 +361,9 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
             text = " ".join(value) if isinstance(value, tuple) else str(value)
             for ident in dict.fromkeys(EVIDENCE_ID.findall(text)):
                 letter = ident[0]
+                if letter != "J" and _CITED_IN[letter][0] not in read.sheet.header:
+                    unlisted.setdefault(letter, {})[ident] = None
+                    continue
                 if letter == "J":
                     if ident not in judgements:
                         problems.append(Problem(
@@ -374,6 +379,13 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
                         line=read.line(j, column), column=column, value=ident,
                         expected=f"an id listed in {own} ({mine}), or {ident} added there "
                                  f"(it must be in {target})"))
+        for letter, named in unlisted.items():  # one line a row, not one an id
+            own, target = _CITED_IN[letter]
+            problems.append(Problem(
+                read.file, f"the judgement's text names {', '.join(named)}, but the file has "
+                f"no {own} column", line=read.line(j), column=own,
+                value=";".join(named),
+                expected=f"a {own} column listing them (ids from {target})"))
     return problems
 
 

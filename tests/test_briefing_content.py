@@ -144,7 +144,7 @@ def test_shipped_briefing_html_has_every_section_and_the_judgements(shipped):
 
 def test_evidence_against_a_judgement_follows_its_basis_in_the_annex(shipped):
     """The analyst's evidence against a judgement (judgements.csv 'against') is its own
-    paragraph under the basis, its ids links; a judgement without any has none."""
+    paragraph under the basis, its ids links; a judgement without any (J05, J06) has none."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(shipped[0], "html.parser")
@@ -152,10 +152,11 @@ def test_evidence_against_a_judgement_follows_its_basis_in_the_annex(shipped):
     for p in soup.select("p.basis.against"):
         basis = p.find_previous_sibling("p", class_="basis")
         against[basis["id"].removeprefix("basis-")] = p
-    assert set(against) == {"J01", "J02", "J04", "J07"}
+    assert set(against) == {"J01", "J02", "J03", "J04", "J07"}
     j04 = against["J04"]
-    assert j04.get_text(" ", strip=True).startswith("Evidence against. The alliance has thinned")
-    assert [a["href"] for a in j04.select("a.ref")] == ["#S44", "#S47"]
+    assert j04.get_text(" ", strip=True).startswith(
+        "Evidence against. Not every neighbour wants an alliance with Moscow")
+    assert [a["href"] for a in j04.select("a.ref")] == ["#S39", "#C43", "#S44", "#S47"]
     assert "Armenia" not in soup.select_one("#basis-J04").get_text()  # said once, as against
 
 

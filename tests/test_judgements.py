@@ -5,6 +5,7 @@ evidence."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 import pytest
@@ -95,6 +96,20 @@ def test_an_id_a_judgement_names_but_does_not_list_is_refused(data_copy, column,
                           timeout=60)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 2 and message in lines[1], proc.stderr
+
+
+def test_sources_named_in_a_file_without_source_ids_are_one_line_a_judgement(data_copy):
+    """Without a source_ids column there is nothing to list a source in: one line a
+    judgement says so and names the sources, not one line an id."""
+    path = data_copy / TABLES["judgements"].path
+    rows = [{k: v for k, v in r.items() if k != "source_ids"} for r in _rows(path)]
+    _write(path, rows)
+    with pytest.raises(DataError) as err:
+        validate(data_copy)
+    naming = [r for r in rows if re.search(r"\bS\d{2,}", " ".join(r.values()))]
+    assert len(err.value.problems) == len(naming) > 1
+    first = str(err.value.problems[0])
+    assert "but the file has no source_ids column" in first and "S01" in first, first
 
 
 def test_there_is_one_bottom_line_and_every_key_judgement_says_what_to_watch():

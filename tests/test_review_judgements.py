@@ -20,7 +20,7 @@ from briefing.load import load
 from briefing.schema import C
 
 OTHER = paths.FIXTURES_DIR / "other_dataset"
-PROSE = ("headline", "judgement", "basis", "implication")
+PROSE = ("headline", "judgement", "basis", "against", "implication")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 

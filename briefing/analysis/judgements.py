@@ -2,8 +2,9 @@
 
 ``judgements.csv`` holds the bottom line and the key judgements, each with a likelihood in
 words of estimative probability, a confidence level, its basis, the evidence against it,
-its implication and the indicators to watch. A judgement is shown only when every claim it cites is shown (an
-``organisations`` filter can leave claims out): never with evidence the reader cannot see.
+its implication and the indicators to watch. A judgement is shown only when every claim it
+cites is shown (an ``organisations`` filter can leave claims out): never with evidence the
+reader cannot see.
 """
 
 from __future__ import annotations
