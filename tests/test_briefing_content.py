@@ -158,6 +158,9 @@ def test_evidence_against_a_judgement_follows_its_basis_in_the_annex(shipped):
         "Evidence against. Not every neighbour wants an alliance with Moscow")
     assert [a["href"] for a in j04.select("a.ref")] == ["#S39", "#C43", "#S44", "#S47"]
     assert "Armenia" not in soup.select_one("#basis-J04").get_text()  # said once, as against
+    method = soup.select_one("#method").find_parent("div", class_="cell").find_next_sibling()
+    assert "Where the data holds evidence against a judgement, the annex gives it" in \
+        method.get_text(" ")
 
 
 def test_shipped_briefing_pdf_text(shipped):
