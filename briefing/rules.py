@@ -389,6 +389,46 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
     return problems
 
 
+#: The curator's own prose in any table, where an evidence id may be named ("Corroborated by
+#: S45", "(S101)"): each must exist. Titles and the article's words are other people's text.
+CURATED_PROSE = (C.NOTE, C.DESCRIPTION, C.EVENT)
+#: The table and key column an id of each letter names.
+_ID_TABLES = {"C": ("claims", C.CLAIM_ID), "S": ("sources", C.SOURCE_ID),
+              "J": ("judgements", "judgement_id")}
+
+
+def check_ids_in_notes(data: Checked) -> list[Problem]:
+    """Every claim, source or judgement id a note, description or event names exists: the
+    briefing counts a source named in a note as cited, and a reader must be able to find it.
+    """
+    keys: dict[str, set | None] = {}
+    for letter, (name, column) in _ID_TABLES.items():
+        target = data.tables.get(name)
+        if target is not None:
+            keys[letter] = target.keys(column)
+        else:  # a table that failed is reported there; an optional one left out has no ids
+            absent = TABLES[name].optional and not (data.data_dir / TABLES[name].path).exists()
+            keys[letter] = set() if absent else None
+    problems: list[Problem] = []
+    for read in data.tables.values():
+        for column in CURATED_PROSE:
+            if column not in read.columns:
+                continue
+            for j, value in enumerate(read.columns[column]):
+                if not value or (j, column) in read.invalid:
+                    continue
+                for ident in dict.fromkeys(EVIDENCE_ID.findall(str(value))):
+                    known = keys[ident[0]]
+                    if known is None or ident in known:  # a table that failed: reported there
+                        continue
+                    name = _ID_TABLES[ident[0]][0]
+                    problems.append(Problem(
+                        read.file, f"names {ident}, which is not in {TABLES[name].path}",
+                        line=read.line(j, column), column=column, value=ident,
+                        expected=f"a {_ID_TABLES[ident[0]][1]} from {TABLES[name].path}"))
+    return problems
+
+
 def check_intervals(data: Checked) -> list[Problem]:
     """A membership interval's end_date, when given, is after its start_date."""
     read = data.tables.get("membership_timeline")

@@ -39,6 +39,7 @@ RULES: tuple[Callable[[rules.Checked], list[Problem]], ...] = (
     rules.check_money,
     rules.check_intervals,
     rules.check_judgement_citations,
+    rules.check_ids_in_notes,
     rules.check_article_meta,
     source_rules.check_sources,
 )

@@ -92,6 +92,30 @@ def test_dangling_claim_id(data_copy):
     assert "not in claims.csv" in p.message and "claim_id from claims.csv" in p.expected
 
 
+@pytest.mark.parametrize(("table", "column", "named", "path"), [
+    ("sources", C.NOTE, "S999", "reference/sources.csv"),
+    ("qualifications", C.NOTE, "C99", "claims.csv"),
+    ("money_context", C.DESCRIPTION, "S998", "reference/sources.csv"),
+    ("membership_timeline", C.EVENT, "J42", "judgements.csv"),
+])
+def test_an_id_a_note_names_must_exist(data_copy, table, column, named, path):
+    """A source named in a note counts as cited and is looked for in the sources list: a
+    curator's note, description or event may name only ids that exist."""
+    header, rows = read_table(data_copy, table)
+    line, _ = _edit(data_copy, table, 1, column, f"{rows[1][column]} Corroborated by {named}.")
+    p = _only(problems_of(data_copy), TABLES[table].path, column)
+    assert (p.line, p.value) == (line, named), p
+    assert p.message == f"names {named}, which is not in {path}"
+
+
+def test_a_judgement_named_in_a_note_needs_judgements(data_copy):
+    (data_copy / TABLES["judgements"].path).unlink()
+    header, rows = read_table(data_copy, "borders")
+    _edit(data_copy, "borders", 0, C.NOTE, f"{rows[0][C.NOTE]} See J01.")
+    p = _only(problems_of(data_copy), "reference/borders.csv", C.NOTE)
+    assert p.value == "J01" and "judgements.csv" in p.message
+
+
 def test_dangling_source_id(data_copy):
     line, _ = _edit(data_copy, "borders", 0, C.SOURCE_ID, "S999")
     p = _only(problems_of(data_copy), "reference/borders.csv", C.SOURCE_ID)
