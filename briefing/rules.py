@@ -331,11 +331,21 @@ def _check_amounts(read: TypedTable) -> list[Problem]:
     return problems
 
 
+#: The table and key column an id of each letter names.
+_ID_TABLES = {"C": ("claims", C.CLAIM_ID), "S": ("sources", C.SOURCE_ID),
+              "J": ("judgements", "judgement_id")}
+
+
+def _path(letter: str) -> str:
+    """The file an id of ``letter`` (C, S, J) must be in."""
+    return TABLES[_ID_TABLES[letter][0]].path
+
+
 #: A judgement's prose, where the ids it cites are named (and linked in the briefing).
 JUDGEMENT_PROSE = ("headline", "judgement", "basis", "against", "implication",
                    "indicators")
-#: What a named id must be among: the row's own list of evidence, by the id's letter.
-_CITED_IN = {"C": ("claim_ids", "claims.csv"), "S": ("source_ids", "reference/sources.csv")}
+#: Where a judgement lists the claims and sources its prose names, by the id's letter.
+_LISTED_IN = {"C": "claim_ids", "S": "source_ids"}
 
 
 def check_judgement_citations(data: Checked) -> list[Problem]:
@@ -351,8 +361,7 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
     judgements = read.keys("judgement_id")
     problems: list[Problem] = []
     for j in range(len(cols["judgement_id"])):
-        listed = {letter: set(cols[column][j] or ()) for letter, (column, _) in
-                  _CITED_IN.items()}
+        listed = {letter: set(cols[own][j] or ()) for letter, own in _LISTED_IN.items()}
         unlisted: dict[str, dict[str, None]] = {}  # letter -> ids named, its column absent
         for column in JUDGEMENT_PROSE:
             value = cols[column][j]
@@ -361,40 +370,36 @@ def check_judgement_citations(data: Checked) -> list[Problem]:
             text = " ".join(value) if isinstance(value, tuple) else str(value)
             for ident in dict.fromkeys(EVIDENCE_ID.findall(text)):
                 letter = ident[0]
-                if letter != "J" and _CITED_IN[letter][0] not in read.sheet.header:
-                    unlisted.setdefault(letter, {})[ident] = None
-                    continue
                 if letter == "J":
                     if ident not in judgements:
                         problems.append(Problem(
-                            read.file, "names a judgement that is not in judgements.csv",
+                            read.file, f"names a judgement that is not in {_path('J')}",
                             line=read.line(j, column), column=column, value=ident,
-                            expected="a judgement_id from judgements.csv"))
+                            expected=f"a judgement_id from {_path('J')}"))
                     continue
-                own, target = _CITED_IN[letter]
-                if ident not in listed[letter]:
+                own = _LISTED_IN[letter]
+                if own not in read.sheet.header:
+                    unlisted.setdefault(letter, {})[ident] = None
+                elif ident not in listed[letter]:
                     mine = ";".join(sorted(listed[letter])) or "empty"
                     problems.append(Problem(
                         read.file, f"names {ident}, which is not among the judgement's {own}",
                         line=read.line(j, column), column=column, value=ident,
                         expected=f"an id listed in {own} ({mine}), or {ident} added there "
-                                 f"(it must be in {target})"))
+                                 f"(it must be in {_path(letter)})"))
         for letter, named in unlisted.items():  # one line a row, not one an id
-            own, target = _CITED_IN[letter]
+            own = _LISTED_IN[letter]
             problems.append(Problem(
                 read.file, f"the judgement's text names {', '.join(named)}, but the file has "
                 f"no {own} column", line=read.line(j), column=own,
                 value=";".join(named),
-                expected=f"a {own} column listing them (ids from {target})"))
+                expected=f"a {own} column listing them (ids from {_path(letter)})"))
     return problems
 
 
 #: The curator's own prose in any table, where an evidence id may be named ("Corroborated by
 #: S45", "(S101)"): each must exist. Titles and the article's words are other people's text.
 CURATED_PROSE = (C.NOTE, C.DESCRIPTION, C.EVENT)
-#: The table and key column an id of each letter names.
-_ID_TABLES = {"C": ("claims", C.CLAIM_ID), "S": ("sources", C.SOURCE_ID),
-              "J": ("judgements", "judgement_id")}
 
 
 def check_ids_in_notes(data: Checked) -> list[Problem]:
@@ -421,11 +426,10 @@ def check_ids_in_notes(data: Checked) -> list[Problem]:
                     known = keys[ident[0]]
                     if known is None or ident in known:  # a table that failed: reported there
                         continue
-                    name = _ID_TABLES[ident[0]][0]
                     problems.append(Problem(
-                        read.file, f"names {ident}, which is not in {TABLES[name].path}",
+                        read.file, f"names {ident}, which is not in {_path(ident[0])}",
                         line=read.line(j, column), column=column, value=ident,
-                        expected=f"a {_ID_TABLES[ident[0]][1]} from {TABLES[name].path}"))
+                        expected=f"a {_ID_TABLES[ident[0]][1]} from {_path(ident[0])}"))
     return problems
 
 

@@ -182,11 +182,11 @@ JUDGEMENT_KINDS: dict[str, str] = {
 ISO3_PATTERN = r"^[A-Z]{3}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+"""Any identifier a curator chooses (``C01``, ``c-12``, ``Q_3``): a letter, then letters,
+digits, ``_`` or ``-``. The ids of the shipped data follow C01/S01/M01/R01/Q01 by habit only."""
 #: A claim, judgement or source id in running text (C07, J02, S11): what a judgement's prose
 #: cites, and what the briefing links to the annex.
 EVIDENCE_ID = re.compile(r"\b([CJS]\d{2,})\b")
-"""Any identifier a curator chooses (``C01``, ``c-12``, ``Q_3``): a letter, then letters,
-digits, ``_`` or ``-``. The ids of the shipped data follow C01/S01/M01/R01/Q01 by habit only."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -225,8 +225,6 @@ def first_clause(text: str) -> str:
     return text.strip().rstrip(" .")
 
 
-
-
 class Piece(str):
     """A piece of a running text: an evidence id (``is_id``) or the text between ids."""
 
