@@ -245,6 +245,35 @@ def test_money_chart_labels_are_short_readable_and_clear_of_each_other(narrow):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_the_scale_gridlines_stop_at_the_words(narrow):
+    """A gridline never runs through a figure's words: each sits on a white ground drawn
+    above the gridlines, and that ground covers no figure's dot."""
+    from matplotlib.colors import to_rgba
+
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    fig = charts.money_chart(v.figures, article_date=v.article_date, narrow=narrow)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    words = _money_annotations(fig)
+    assert len(words) == len(v.figures)
+    dots = [c for t in words for c in t.axes.collections]
+    for t in words:
+        ground = t.get_bbox_patch()
+        assert ground is not None, t.get_text()
+        assert to_rgba(ground.get_facecolor()) == to_rgba("white"), t.get_text()
+        gridlines = t.axes.get_xgridlines()
+        assert gridlines and all(g.get_zorder() < t.get_zorder() for g in gridlines)
+        box = ground.get_window_extent(renderer)
+        assert box.contains(*t.get_window_extent(renderer).p0), t.get_text()
+        for c in dots:
+            for x, y in c.get_offsets():
+                px, py = c.axes.transData.transform((x, y))
+                assert not (box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1), t.get_text()
+    plt.close(fig)
+
+
 def test_money_chart_draws_every_open_ended_amount_the_same_way():
     """"More than X" and vague wording with no top ("billions") alike start at their floor
     with an arrow, never a bar to an upper end the data does not have; only "more than X"

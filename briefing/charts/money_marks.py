@@ -70,6 +70,10 @@ DISPUTED_MARKER = Path.make_compound_path(
 BRACKET_PT = 7.0
 
 
+#: A white ground under a figure's words, so the scale's gridlines stop at them.
+LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
+
+
 def _money_label(row, narrow: bool = False) -> str:
     """A row's label as the chart shows it, with its id: the analysis's label (the
     description's first clause); a figure that is part of another is labelled "of which"."""
@@ -174,7 +178,8 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
         text = ax.annotate(_words("amount not stated", [dated]), xy=(left, y), xytext=(2, 0),
                            textcoords="offset points", va="center", ha="left",
                            fontsize=MONEY_PT, style="italic", color="#333333",
-                           annotation_clip=False, in_layout=False, linespacing=1.15)
+                           annotation_clip=False, in_layout=False, linespacing=1.15,
+                           bbox=LABEL_BOX)
         return text, left, 2.0
     anchor, offset = low, DOT_GAP_PT
     amount = r["amount"]
@@ -212,7 +217,7 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     words = _words(amount, [w for w in after if w], narrow)
     text = ax.annotate(words, xy=(anchor, y), xytext=(offset, 0), textcoords="offset points",
                        va="center", ha="left", fontsize=MONEY_PT, annotation_clip=False,
-                       in_layout=False, linespacing=1.15,
+                       in_layout=False, linespacing=1.15, bbox=LABEL_BOX,
                        color=OKABE_ITO["vermillion"] if r["disputed"] else "#222222")
     return text, anchor, offset
 
