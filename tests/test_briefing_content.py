@@ -250,3 +250,29 @@ def test_country_profile_of_a_state(tmp_path_factory):
     assert "No money figure" in text
     assert re.search(r"The article names Armenia in one of its 50 claims", text)
     assert page.figures == ["fig-1"] and page.alts[0].startswith("Timeline of Armenia")
+
+
+@pytest.mark.parametrize("name", ["default", "other", "profile"])
+def test_every_evidence_id_in_the_text_links_to_its_row(rendered, name):
+    """An evidence id a reader meets in the text (a curator's note, a money figure's
+    description, the checks' prose) is a link to its row, which the page has. Not linked:
+    the id that labels its own row, judgement or list item, and the data dictionary's
+    example of the format."""
+    from bs4 import BeautifulSoup
+
+    from briefing.schema import EVIDENCE_ID
+
+    html = rendered(name)["html"].read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    anchors = {str(t["id"]) for t in soup.find_all(id=True)}
+    links = [a["href"][1:] for a in soup.select('a[href^="#"]')]
+    assert links and set(links) <= anchors, sorted(set(links) - anchors)
+    bare = []
+    for text in soup.find_all(string=EVIDENCE_ID):
+        if text.find_parent(["a", "style", "script", "title", "svg", "head"]):
+            continue
+        if text.find_parent(class_="dictionary"):
+            continue
+        own = {str(p["id"]).rsplit("-", 1)[-1] for p in text.parents if p.get("id")}
+        bare.extend(i for i in EVIDENCE_ID.findall(str(text)) if i not in own)
+    assert not bare, bare

@@ -182,12 +182,12 @@ def test_the_rendered_profile_has_its_running_header(profile_report):
 
 
 def test_a_source_named_in_a_table_cell_is_listed():
-    """Afghanistan's money table shows R10, whose description ends "(S101)": S101 is in
-    the sources list although no evidence column cites it."""
+    """Afghanistan's money table shows R10, whose description ends "(S101)": S101 is a
+    link, and in the sources list although no evidence column cites it."""
     ds, view, profile = _profile("AFG")
     doc = present.Report(view, max_rows=30)
     money = present.markup(doc.section("profile_money", profile))
-    assert "(S101)" in money
+    assert '(<a class="ref" href="#S101">S101</a>)' in money
     listed = present.markup(doc.section("sources_list", ds.sources))
     assert 'id="S101"' in listed
 
