@@ -214,7 +214,8 @@ def test_every_country_profile_section_builds_for_every_state():
             "EGY": ["The sources qualify what the article says of this: Dialogue-partner "
                     "status for Egypt, Qatar and Saudi Arabia was only taken up"],
             "ARM": ["with its participation frozen (since 22 Feb 2024 or earlier)"],
-            "PAK": ["has accepted this border, the Durand Line, which Pakistan inherited in 1947"],
+            "PAK": ["have not accepted this border, the Durand Line, which Pakistan inherited in "
+                    "1947"],
             "LAO": ["The article does not name Laos in any of its 50 claims",
                     "a partner of the SCO (from that day)"],
         }

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..schema import C
 from .claims import (
+    STANCE_TYPES,
     VERDICT_ORDER,
     claim_verdicts,
     claims_by_speaker,
@@ -257,6 +258,9 @@ class Positions:
     counts: dict[str, int]
     shared: list[str]
     only: dict[str, list[str]]
+    #: speaker -> their claims that are not stances (facts, figures ...), as (claim id,
+    #: claim type): counted among their claims elsewhere (the register), not in the table
+    others: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def positions_facts(v: View) -> Positions:
@@ -274,7 +278,10 @@ def positions_facts(v: View) -> Positions:
     only = {s: [t for t, cell in zip(table[C.TOPIC], table[s], strict=True)
                 if cell and not any(t in spoken[o] for o in speakers if o != s)]
             for s in speakers}
-    return Positions(speakers, table, counts, shared, only)
+    others = {s: list(every.loc[(every["who"] == s) & ~every[C.CLAIM_TYPE].isin(STANCE_TYPES),
+                                [C.CLAIM_ID, C.CLAIM_TYPE]].itertuples(index=False, name=None))
+              for s in speakers}
+    return Positions(speakers, table, counts, shared, only, others)
 
 
 @dataclass
