@@ -257,8 +257,10 @@ def document_metadata(v: analysis.View, title: str, author: str = "",
     the notebook displays raw (the renderer reads it; it is never shown). A country
     profile (``profile``: its facts) is described by what it shows of its state."""
     meta = v.meta
-    source = (f"“{meta.get('title', '')}” ({meta.get('outlet', '')}, "
-              f"{words.day(meta.get('published'))})")
+    # the outlet and the date where the data gives them: an undated article has no ", )"
+    where = ", ".join(p for p in (meta.get("outlet") or "", words.day(meta.get("published")))
+                      if p)
+    source = f"“{meta.get('title', '')}”" + (f" ({where})" if where else "")
     if profile is None:
         desc = (f"{kind} on {source}: key judgements, membership of "
                 f"{words.join_names(v.organisations)}, money, positions and what the "

@@ -229,3 +229,16 @@ def test_the_draw_ahead_fork_is_gone():
     source = (paths.PACKAGE_DIR / "present.py").read_text(encoding="utf-8")
     for word in ("fork", "multiprocessing", "draw_ahead", "_DrawAhead"):
         assert word not in source
+
+
+def test_metadata_names_the_outlet_and_date_only_where_the_data_gives_them():
+    """An undated article (the second dataset) is described without an empty ", )"."""
+    described = {}
+    for name, data_dir in (("shipped", None), ("other", paths.FIXTURES_DIR / "other_dataset")):
+        ds = load(data_dir) if data_dir else load()
+        v = A.build_view(ds.tables, ds.meta, article=ds.article)
+        bundle = present.document_metadata(v, "T")
+        described[name] = next(iter(bundle.values()))["description"]
+    assert "(Financial Times, 17 Sep 2021)" in described["shipped"]
+    assert "(Fixture Gazette)" in described["other"]
+    assert ", )" not in described["other"] and "()" not in described["other"]
