@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 
 from .. import analysis as A
 from ..schema import CLAIM_TYPES, C
 from .common import (
+    CATEGORY_FILLS,
+    EDGE_IN,
     NARROW_WIDTH_IN,
-    PALETTE,
     SOURCE_CHARS,
     WIDTH_IN,
     _figure,
+    _fit_title,
     _source_line,
-    _title,
-    _wrap,
     with_narrow_variant,
 )
 
 BAR = 0.62  # a bar's height, in rows
+
+#: Characters a line of a speaker's name (the bars' labels), wide and narrow: a long name
+#: ("Malawi's disaster-management commissioner") takes two lines, not a third of the width.
+SPEAKER_CHARS = {False: 24, True: 18}
 
 
 @with_narrow_variant
@@ -32,8 +39,12 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     if by == C.CLAIM_TYPE:
         cats = [c for c in CLAIM_TYPES if c in cats] + [c for c in cats if c not in CLAIM_TYPES]
     speakers = list(by_speaker.index)
-    fig = _figure(1.9 + 0.3 * len(speakers) + (0.2 * len(cats) + 0.4 if narrow else 0.0),
-                  NARROW_WIDTH_IN if narrow else WIDTH_IN)
+    labels = [_speaker(s, narrow) for s in speakers]
+    # a row takes the longest name's lines (2 in 0.3 in, as before; 3 in 0.36 in ...)
+    row = max([0.3] + [0.12 * (label.count("\n") + 1) for label in labels])
+    width = NARROW_WIDTH_IN if narrow else WIDTH_IN
+    fig = _figure(1.9 + row * len(speakers) + (0.2 * len(cats) + 0.4 if narrow else 0.0),
+                  width)
     ax = fig.add_subplot()
     ys = list(range(len(speakers)))[::-1]
     left = [0] * len(speakers)
@@ -41,33 +52,45 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
         vals = list(by_speaker[cat])
         boxes = [[(x, y - BAR / 2), (x + v, y - BAR / 2), (x + v, y + BAR / 2), (x, y + BAR / 2)]
                  for y, x, v in zip(ys, left, vals, strict=True) if v]
-        ax.add_collection(PolyCollection(boxes, facecolors=PALETTE[i % len(PALETTE)],
-                                         edgecolors="white", linewidths=0.5,
-                                         label=A.label(cat)))
+        colour, hatch = CATEGORY_FILLS[i % len(CATEGORY_FILLS)]
+        ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="white",
+                                         linewidths=0.5, hatch=hatch or None,
+                                         hatchcolor="white", label=A.label(cat)))
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.autoscale_view()
     for y, total in zip(ys, by_speaker["total"], strict=True):
         ax.text(total + 0.2, y, str(int(total)), va="center", fontsize=7.5)
     ax.set_yticks(ys)
-    ax.set_yticklabels([_wrap(s, 18) for s in speakers] if narrow else speakers)
+    ax.set_yticklabels(labels)
     ax.set_xlabel("Number of claims")
     what = "type of statement" if by == C.CLAIM_TYPE else "topic"
     ax.set_ylabel("Speaker")
-    _title(ax, title or f"Who says what: claims by speaker and {what}", narrow)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(0, max(left + [1]) * 1.08 + 0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     ax.set_axisbelow(True)
-    if narrow:
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2,
+    if narrow:  # under the chart, from the figure's left edge (the names take the axes' left)
+        ax.legend(loc="upper left", bbox_to_anchor=(EDGE_IN / width, -0.14), ncol=2,
+                  bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes),
                   title=what.capitalize(), title_fontsize=7.5)
     else:
         ax.legend(loc="lower right", ncol=1 if len(cats) < 6 else 2, title=what.capitalize(),
                   title_fontsize=7.5)
+    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
+    # width, never wider: a page would show it scaled down, its text smaller than set
     _source_line(fig, f"Source: claims.csv ({len(claims)} claims, {_range(claims)})."
                  + _counted_twice(claims, int(by_speaker["total"].sum())),
-                 SOURCE_CHARS[narrow])
+                 SOURCE_CHARS[narrow], x=EDGE_IN / width)
+    fig.get_layout_engine().set(w_pad=EDGE_IN)
+    _fit_title(ax, title or f"Who says what: claims by speaker and {what}", narrow)
     return fig
+
+
+def _speaker(name: str, narrow: bool) -> str:
+    """A speaker's name as its bar's label: in full, over as many lines as it needs (at a
+    space or after a hyphen, never inside a word)."""
+    return "\n".join(textwrap.wrap(str(name), SPEAKER_CHARS[narrow],
+                                    break_long_words=False)) or str(name)
 
 
 def _counted_twice(claims: pd.DataFrame, bars: int) -> str:

@@ -34,6 +34,16 @@ OKABE_ITO = {
 PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion",
                                   "reddish_purple", "sky_blue", "yellow", "black", "grey")]
 
+#: Fills, as (colour, hatch), for categories any two of which may meet (a stacked bar's
+#: segments): the Okabe–Ito colours but vermillion, hard to tell from orange (amber) beside
+#: it; past eight, the colours a white hatching shows on, hatched. No two alike up to
+#: fifteen categories (eleven claim types, fourteen topics).
+CATEGORY_FILLS: list[tuple[str, str]] = (
+    [(OKABE_ITO[k], "") for k in ("blue", "orange", "bluish_green", "reddish_purple",
+                                  "sky_blue", "yellow", "black", "grey")]
+    + [(OKABE_ITO[k], "////") for k in ("blue", "bluish_green", "reddish_purple", "orange",
+                                        "black", "sky_blue", "grey")])
+
 #: Marker, face colour and edge colour per membership status (shape AND colour differ).
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "member": ("o", OKABE_ITO["blue"], OKABE_ITO["blue"]),
@@ -76,6 +86,10 @@ TITLE_CHARS = {False: 100, True: 44}
 
 #: The smallest text any chart draws (source lines, legends), in points.
 SMALLEST_PT = 7.0
+
+#: A figure's margin, in inches, for a chart whose saved image must be no wider than the
+#: figure: to_svg's own margin (its ``pad_inches``), kept clear by the layout.
+EDGE_IN = 0.08
 
 
 def _register_typefaces() -> None:
@@ -176,10 +190,52 @@ def _title(ax, text: str, narrow: bool, **kwargs) -> None:
     ax.set_title(_wrap(text, TITLE_CHARS[narrow]), **kwargs)
 
 
-def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False]) -> None:
+def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
+    """``ax``'s title, wrapped to the width of the axes as laid out (and at most
+    ``TITLE_CHARS[narrow]`` characters a line), its lines balanced: no word left alone on
+    the last. Call it once the rest of the figure is drawn: a title that ran past the axes
+    would run past the figure's edge, where the image saved with ``bbox_inches="tight"``
+    grows wider than the page and is shown scaled down, all its text with it."""
+    fig = ax.figure
+    title = ax.set_title("", **kwargs)
+    fig.draw_without_rendering()  # lays the figure out: the axes' width, the title's font
+    renderer = fig.canvas.get_renderer()
+    words = str(text).split()
+
+    def width(line: str) -> float:
+        title.set_text(line)
+        return title.get_window_extent(renderer).width
+
+    def wrap(room: float) -> list[str]:
+        lines: list[str] = []
+        for word in words:
+            joined = f"{lines[-1]} {word}" if lines else word
+            if lines and len(joined) <= TITLE_CHARS[narrow] and width(joined) <= room:
+                lines[-1] = joined
+            else:
+                lines.append(word)
+        return lines
+
+    room = ax.get_window_extent(renderer).width
+    lines = wrap(room)
+    low = max((width(word) for word in words), default=room)
+    if len(lines) > 1 and low < room:  # balanced: the narrowest room needing no more lines
+        for _ in range(12):
+            mid = (low + room) / 2
+            if len(wrap(mid)) > len(lines):
+                low = mid
+            else:
+                room = mid
+        lines = wrap(room)
+    title.set_text("\n".join(lines) or str(text))
+
+
+def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False],
+                 x: float = 0.0) -> None:
+    """The source line under the figure, from ``x`` (a fraction of its width) rightwards."""
     wrapped = "\n".join(textwrap.wrap(text, chars))
     fig.get_layout_engine().set(h_pad=0.04)
-    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444", x=0.0, ha="left")
+    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444", x=x, ha="left")
 
 
 def _footer_height(n_handles: int, ncol: int, source: str,

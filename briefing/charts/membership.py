@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from .. import analysis as A
 from ..schema import MEMBERSHIP_STATUSES, C
@@ -36,6 +36,12 @@ from .common import (
 NO_STATUS = {"s": 26, "marker": "o", "facecolor": "white", "edgecolor": "#808080",
              "linewidth": 1.0}
 
+#: The line joining a state's organisations, and what it does at a grey ring between two of
+#: them: it stops this far (points) from the ring's centre, the ring's radius and a clear gap
+#: each side, so the ring stands alone and never looks threaded on the line like a member.
+JOIN = {"color": "#555555", "lw": 1.2}
+RING_GAP_PT = NO_STATUS["s"] ** 0.5 / 2 + NO_STATUS["linewidth"] / 2 + 4.0
+
 #: The mark beside a border the reference data notes something about (the text says it).
 NOTED_BORDER = "‡"
 
@@ -54,13 +60,30 @@ def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
     return f"the reference timeline on {as_of.isoformat()} (membership_timeline.csv)"
 
 
+def _join(ax, y: float, first: int, last: int, rings: Sequence[int]) -> None:
+    """The line joining a state's organisations, columns ``first`` to ``last`` on row ``y``:
+    one line, or, across a column where the state has a grey ring (``rings``), a line
+    broken around it, each piece stopping RING_GAP_PT short of the ring."""
+    between = sorted(i for i in rings if first < i < last)
+    if not between:
+        ax.plot([first, last], [y, y], zorder=1, **JOIN)
+        return
+    stops = [first, *between, last]
+    for a, b in zip(stops, stops[1:], strict=False):
+        ax.add_patch(FancyArrowPatch((a, y), (b, y), arrowstyle="-", zorder=1,
+                                     shrinkA=RING_GAP_PT if a in between else 0.0,
+                                     shrinkB=RING_GAP_PT if b in between else 0.0,
+                                     capstyle="butt", **JOIN))
+
+
 @with_narrow_variant
 def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
                     subject_name: str | None = None, focus: str | None = None,
                     as_of: dt.date | None = None, title: str = "",
                     no_status: str = "", narrow: bool = False) -> Figure:
     """States (rows) x organisations (columns): a marker per status, lines joining a
-    state's organisations (as in an UpSet matrix), states grouped by their combination,
+    state's organisations (as in an UpSet matrix, but broken around a grey ring between
+    two of them: never threaded through it), states grouped by their combination,
     an extra column for the border with the subject country, the focus state highlighted.
     A status the reference sources qualify (``long``'s ``flag``) carries a dagger; a small
     grey ring marks a state without a status in an organisation, ``no_status`` its legend
@@ -96,11 +119,11 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                                    color=FOCUS_BAND, zorder=0, lw=0))
         xs = [i for i, o in enumerate(orgs) if row[o]]
         if len(xs) > 1:
-            ax.plot([min(xs), max(xs)], [y, y], color="#555555", lw=1.2, zorder=1)
+            _join(ax, y, min(xs), max(xs), [i for i, o in enumerate(orgs) if not row[o]])
         for i, o in enumerate(orgs):
             status = row[o]
             if not status:
-                mark(i, y, zorder=1, **NO_STATUS)
+                mark(i, y, zorder=2, **NO_STATUS)
                 absent = True
                 continue
             marker, face, edge = STATUS_STYLE.get(status, ("o", "#777777", "#777777"))
