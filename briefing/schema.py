@@ -41,7 +41,7 @@ TOPICS: dict[str, str] = {
                             "of instability",
     "change_of_power": "a takeover, election or other change of government, and its history",
     "recognition": "whether and how to recognise or work with a government",
-    "membership": "the organisations' members, applicants, accessions and partners",
+    "membership": "the organisations’ members, applicants, accessions and partners",
     "regional_influence": "rivalry and influence of outside powers in a region",
     "aid_economy": "aid, trade, investment, resources and economic presence",
     "assets_finance": "reserves, frozen assets, sanctions, budgets, IMF and World Bank "
@@ -49,20 +49,20 @@ TOPICS: dict[str, str] = {
     "weapons_crime": "weapons, drugs, organised crime and terrorism",
     "conflict": "armed conflict, military operations and their toll",
     "humanitarian": "disasters, refugees, food, health and other humanitarian needs",
-    "domestic_politics": "a state's internal politics, rights and governance",
+    "domestic_politics": "a state’s internal politics, rights and governance",
     "environment": "climate, weather, water and the environment",
     "other": "anything the other topics do not cover",
 }
 
 SPEAKER_KINDS: dict[str, str] = {
     "person": "a named individual (quoted or reported)",
-    "role": "an unnamed individual identified by role or office, e.g. 'the defence minister' "
-            "or 'a senior diplomat'",
-    "government": "a state or its government speaking as such (e.g. 'X has said')",
+    "role": "an unnamed individual identified by role or office, e.g. ‘the defence minister’ "
+            "or ‘a senior diplomat’",
+    "government": "a state or its government speaking as such (e.g. ‘X has said’)",
     "organisation": "an international organisation or other body speaking as such (e.g. "
-                    "'the UN said')",
-    "group": "an unnamed group, e.g. 'analysts'",
-    "narration": "the article's own narration (speaker 'article'); when the narration "
+                    "‘the UN said’)",
+    "group": "an unnamed group, e.g. ‘analysts’",
+    "narration": "the article’s own narration (speaker `article`); when the narration "
                  "reports what others pledged or said, attributed_to names them",
 }
 
@@ -71,7 +71,7 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
     "applicant": "has applied to join; no accession procedure launched yet",
     "acceding": "accession procedure launched, not yet a full member",
     "observer": "observer state",
-    "dialogue_partner": "dialogue partner (the article's 'discussion partners')",
+    "dialogue_partner": "dialogue partner (the article’s ‘discussion partners’)",
     "partner": "partner (one category merging observers and dialogue partners, where an "
                "organisation has it)",
     "participation_frozen": "formally a member, participation frozen by the state itself",
@@ -80,7 +80,7 @@ MEMBERSHIP_STATUSES: dict[str, str] = {
 ORGANISATION_KINDS: dict[str, str] = {
     "forum": "a regional or international forum or dialogue format (summits, ministerial "
              "meetings) with no binding commitments",
-    "political_security_forum": "a political and security forum of states (the article's "
+    "political_security_forum": "a political and security forum of states (the article’s "
                                 "words for the SCO)",
     "union": "a political or economic union or regional community of states",
     "economic_union": "an economic or trade union, common market or customs union",
@@ -101,9 +101,9 @@ MONEY_KINDS: dict[str, str] = {
 
 PRECISIONS: dict[str, str] = {
     "exact": "a stated figure (low = high)",
-    "approximate": "a figure given as 'about' (low = high, or a narrow range)",
-    "lower_bound": "'more than' a figure: low given, high empty",
-    "order_of_magnitude": "a vague magnitude such as 'billions': a range, never a point",
+    "approximate": "a figure given as ‘about’ (low = high, or a narrow range)",
+    "lower_bound": "‘more than’ a figure: low given, high empty",
+    "order_of_magnitude": "a vague magnitude such as ‘billions’: a range, never a point",
     "not_stated": "the money is mentioned but no amount is given: low and high empty",
 }
 
@@ -119,7 +119,7 @@ BORDER_STATUSES: dict[str, str] = {
 }
 
 VERDICTS: dict[str, str] = {
-    "confirmed": "the reference sources confirm the article's statement",
+    "confirmed": "the reference sources confirm the article’s statement",
     "qualified": "true in part, or overstated: the sources add a needed qualification",
     "contradicted": "the reference sources contradict the statement",
     "not_verified": "the sources could not confirm the statement",
@@ -131,7 +131,7 @@ SOURCE_KINDS: dict[str, str] = {
                 "kremlin.ru, the SCO Secretariat, OCHA, SIGAR, a foreign ministry)",
     "news": "a news agency, newspaper or broadcaster reporting events (e.g. Reuters, AP, "
             "AFP, TASS, Xinhua, RFE/RL), including a fact-check by a news organisation",
-    "research": "a think tank, university or research institute's analysis",
+    "research": "a think tank, university or research institute’s analysis",
     "reference_work": "a reference work compiled and updated by an institution (e.g. the CIA "
                       "World Factbook); give its edition or update date",
 }
@@ -175,7 +175,7 @@ CONFIDENCES: dict[str, str] = {
 }
 
 JUDGEMENT_KINDS: dict[str, str] = {
-    "bottom_line": "the briefing's bottom line: what the reader must take away (one row)",
+    "bottom_line": "the briefing’s bottom line: what the reader must take away (one row)",
     "key_judgement": "a key judgement, shown in the order of the file",
 }
 
@@ -356,7 +356,7 @@ def _date(name: str, description: str, required: bool = True) -> Field:
 def _review() -> Field:
     return Field(C.REVIEW, "string", "what a person still has to confirm in a row written by "
                  "`python -m briefing draft`; empty once the row has been checked",
-                 required=False, example="draft: check the speaker ('he' read as Putin)")
+                 required=False, example="draft: check the speaker (‘he’ read as Putin)")
 
 
 # Prose columns (and article.json keys): a joiner (ZWJ, ZWNJ) that some scripts need is
@@ -392,15 +392,15 @@ CLAIMS = Table(
     description="Every checkable statement in the article, one claim per row.",
     fields=(
         Field(C.CLAIM_ID, "string", "stable identifier of the claim: a letter, then "
-              "letters, digits, '_' or '-'", pattern=ID_PATTERN, unique=True, example="C01"),
+              "letters, digits, `_` or `-`", pattern=ID_PATTERN, unique=True, example="C01"),
         Field(C.SPEAKER, "string", "who voices the claim in the text: a person, a role "
-              "('the defence minister'), a government, 'analysts', or 'article' for the "
-              "article's own narration", example="Vladimir Putin"),
+              "(‘the defence minister’), a government, ‘analysts’, or `article` for the "
+              "article’s own narration", example="Vladimir Putin"),
         Field(C.SPEAKER_KIND, "string", "what kind of speaker it is",
               enum=_enum(SPEAKER_KINDS), example="person"),
         Field(C.ATTRIBUTED_TO, "list", "whose claim it is when the speaker only reports it: "
               "the actors whose pledge, position or words the narration (or another "
-              "speaker) reports, ';'-separated; empty when the speaker speaks for itself",
+              "speaker) reports, `;`-separated; empty when the speaker speaks for itself",
               required=False, example="Xi Jinping;Vladimir Putin"),
         Field(C.CLAIM_TYPE, "string", "what kind of statement it is",
               enum=_enum(CLAIM_TYPES), example="pledge"),
@@ -410,16 +410,16 @@ CLAIMS = Table(
               example="Xi and Putin pledged to join forces to prevent spill-over."),
         Field(C.EVIDENCE, "string", "the verbatim span of article.txt that supports the claim",
               example="on Friday pledged to join forces"),
-        Field(C.IS_DIRECT_QUOTE, "boolean", "true when the evidence is the speaker's own "
+        Field(C.IS_DIRECT_QUOTE, "boolean", "true when the evidence is the speaker’s own "
               "words inside quotation marks", example="false"),
-        Field(C.COUNTRIES, "list", "ISO codes of the states the claim names, ';'-separated",
+        Field(C.COUNTRIES, "list", "ISO codes of the states the claim names, `;`-separated",
               required=False, example="CHN;RUS"),
         Field(C.ORGANISATIONS, "list", "codes of the organisations the claim names, "
-              "';'-separated", required=False, example="SCO;CSTO"),
+              "`;`-separated", required=False, example="SCO;CSTO"),
         Field(C.EVIDENCE_START, "integer", "character offset in article.txt where the "
               "evidence starts (filled in by the loader when empty)", required=False,
               minimum=0, example="112"),
-        Field(C.EVIDENCE_END, "integer", "character offset just past the evidence's end "
+        Field(C.EVIDENCE_END, "integer", "character offset just past the evidence’s end "
               "(filled in by the loader when empty)", required=False, minimum=0,
               example="164"),
         _review(),
@@ -446,7 +446,7 @@ ORGANISATIONS = Table(
         Field(C.LEAD_COUNTRY_CODE, "string", "ISO code of the state the article says leads "
               "it (empty when the article names none)", required=False,
               pattern=ISO3_PATTERN, example="CHN"),
-        Field(C.DESCRIPTION, "string", "the article's own description, briefly",
+        Field(C.DESCRIPTION, "string", "the article’s own description, briefly",
               example="a Eurasian political and security forum"),
         _claim_ref(),
         _review(),
@@ -500,7 +500,7 @@ _MONEY_FIELDS = (
           example="USD"),
     Field(C.PRECISION, "string", "how precise the amount is", enum=_enum(PRECISIONS),
           example="exact"),
-    Field(C.AS_STATED, "string", "the amount in the source's own words",
+    Field(C.AS_STATED, "string", "the amount in the source’s own words",
           example="$31m"),
 )
 
@@ -522,8 +522,8 @@ MONEY = Table(
         ForeignKey(C.TO_CODE, "countries", C.COUNTRY_CODE),
         ForeignKey(C.CLAIM_ID, "claims", C.CLAIM_ID),
     ),
-    notes=("precision 'exact' needs low = high; 'not_stated' needs low and high empty; "
-           "'order_of_magnitude' needs a range (low < high or high empty); low <= high.",),
+    notes=("precision `exact` needs low = high; `not_stated` needs low and high empty; "
+           "`order_of_magnitude` needs a range (low < high or high empty); low <= high.",),
 )
 
 SOURCES = Table(
@@ -538,8 +538,8 @@ SOURCES = Table(
         Field(C.PUBLISHER, "string", "who published it (the original publisher; a reprint "
               "site is not a publisher)", example="TASS"),
         Field(C.TITLE, "string", "the real title or headline of the page or document, as "
-              "published (never a curator's description or note)",
-              example="CSTO leaders suspend Uzbekistan's membership"),
+              "published (never a curator’s description or note)",
+              example="CSTO leaders suspend Uzbekistan’s membership"),
         Field(C.URL, "string", "address of the page (http or https); a source without one "
               "gives a warning", required=False, pattern=r"^https?://\S+$",
               example="http://tass.com/russia/687141"),
@@ -552,10 +552,10 @@ SOURCES = Table(
               "address)", required=False, example="CSTO members as of Dec 2012"),
     ),
     primary_key=(C.SOURCE_ID,),
-    notes=("a title that reads as a curation note ('title not given', 'from the URL', "
-           "'facts sheet') is an error; an address on a known weak domain "
+    notes=("a title that reads as a curation note (‘title not given’, ‘from the URL’, "
+           "‘facts sheet’) is an error; an address on a known weak domain "
            f"({', '.join(WEAK_DOMAINS)}), a source with no address, no kind or no date "
-           "(a reference_work excepted), and a title that looks cut short ('…') give "
+           "(a reference_work excepted), and a title that looks cut short (‘…’) give "
            "warnings (briefing.source_rules).",),
 )
 
@@ -592,7 +592,7 @@ BORDERS = Table(
     name="borders",
     path="reference/borders.csv",
     layer="reference",
-    description="Land borders with the article's subject country (subject_country_code).",
+    description="Land borders with the article’s subject country (subject_country_code).",
     fields=(
         Field(C.NEIGHBOUR_CODE, "string", "ISO code of the country whose borders are listed",
               pattern=ISO3_PATTERN, example="AFG"),
@@ -617,7 +617,7 @@ MONEY_CONTEXT = Table(
     name="money_context",
     path="reference/money_context.csv",
     layer="reference",
-    description="Sourced money figures that put the article's figures in context.",
+    description="Sourced money figures that put the article’s figures in context.",
     fields=(
         Field(C.REFERENCE_MONEY_ID, "string", "stable identifier", pattern=ID_PATTERN,
               unique=True, example="R01"),
@@ -642,7 +642,7 @@ MONEY_CONTEXT = Table(
     ),
     notes=(*MONEY.notes,
            "part_of, when given, names another row of this file in the same currency, "
-           "whose amount is not below this one's (a part is never larger than its whole)."),
+           "whose amount is not below this one’s (a part is never larger than its whole)."),
 )
 
 QUALIFICATIONS = Table(
@@ -671,7 +671,7 @@ JUDGEMENTS = Table(
     name="judgements",
     path="judgements.csv",
     layer="analysis",
-    description="The analyst's bottom line and key judgements, each with its likelihood, "
+    description="The analyst’s bottom line and key judgements, each with its likelihood, "
                 "confidence, basis, the evidence against it, implication and indicators, "
                 "citing the evidence it rests on. Optional: without it the briefing states "
                 "the findings computed from the data.",
@@ -686,7 +686,7 @@ JUDGEMENTS = Table(
               example="China and Russia will co-ordinate on Afghanistan through the SCO."),
         Field("likelihood", "string", "how likely the judgement is, in words of estimative "
               "probability", enum=_enum(LIKELIHOODS), example="likely"),
-        Field("confidence", "string", "the analyst's confidence in the evidence behind it",
+        Field("confidence", "string", "the analyst’s confidence in the evidence behind it",
               enum=_enum(CONFIDENCES), example="moderate"),
         Field("basis", "string", "the evidence and reasoning, citing ids in the text "
               "(C04, S16) as in claim_ids and source_ids", example="Both leaders pledged to "
@@ -697,11 +697,11 @@ JUDGEMENTS = Table(
         Field("implication", "string", "so what: what it means for the reader",
               required=False, example="Western initiatives will meet a joint line."),
         Field("indicators", "list", "what to watch: developments that would confirm or "
-              "refute it, ';'-separated", required=False,
+              "refute it, `;`-separated", required=False,
               example="a second joint meeting;SCO statements naming Afghan groups"),
-        Field("claim_ids", "list", "the article claims it rests on, ';'-separated",
+        Field("claim_ids", "list", "the article claims it rests on, `;`-separated",
               example="C01;C04"),
-        Field("source_ids", "list", "the reference sources it rests on, ';'-separated",
+        Field("source_ids", "list", "the reference sources it rests on, `;`-separated",
               required=False, example="S02;S16"),
     ),
     primary_key=("judgement_id",),
@@ -755,7 +755,7 @@ def table_schema(table: Table) -> dict:
         if f.minimum is not None:
             constraints["minimum"] = f.minimum
         ftype = "string" if f.type == "list" else f.type
-        desc = f.description + (" (';'-separated list)" if f.type == "list" else "")
+        desc = f.description + (" (`;`-separated list)" if f.type == "list" else "")
         fields.append({"name": f.name, "type": ftype, "description": desc,
                        "constraints": constraints})
     out: dict = {"fields": fields, "missingValues": [""]}
