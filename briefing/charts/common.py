@@ -198,7 +198,6 @@ def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
     grows wider than the page and is shown scaled down, all its text with it."""
     fig = ax.figure
     title = ax.set_title("", **kwargs)
-    fig.draw_without_rendering()  # lays the figure out: the axes' width, the title's font
     renderer = fig.canvas.get_renderer()
     words = str(text).split()
 
@@ -206,28 +205,56 @@ def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
         title.set_text(line)
         return title.get_window_extent(renderer).width
 
-    def wrap(room: float) -> list[str]:
-        lines: list[str] = []
-        for word in words:
-            joined = f"{lines[-1]} {word}" if lines else word
-            if lines and len(joined) <= TITLE_CHARS[narrow] and width(joined) <= room:
-                lines[-1] = joined
+    # each word measured once; a line's width is its words' and spaces' (the real widths
+    # are checked at the end): a chart's title is wrapped in a few text measurements
+    sizes = [width(word) for word in words]
+    space = width("x x") - 2 * width("x")
+
+    def wrap(room: float) -> list[list[int]]:
+        lines: list[list[int]] = []
+        used = 0.0
+        for i in range(len(words)):
+            if lines and used + space + sizes[i] <= room and \
+                    len(" ".join(words[j] for j in [*lines[-1], i])) <= TITLE_CHARS[narrow]:
+                lines[-1].append(i)
+                used += space + sizes[i]
             else:
-                lines.append(word)
+                lines.append([i])
+                used = sizes[i]
         return lines
 
-    room = ax.get_window_extent(renderer).width
+    room = _axes_room(ax, renderer)
     lines = wrap(room)
-    low = max((width(word) for word in words), default=room)
+    low = max(sizes, default=room)
     if len(lines) > 1 and low < room:  # balanced: the narrowest room needing no more lines
+        widest = room
         for _ in range(12):
-            mid = (low + room) / 2
+            mid = (low + widest) / 2
             if len(wrap(mid)) > len(lines):
                 low = mid
             else:
-                room = mid
-        lines = wrap(room)
+                widest = mid
+        lines = wrap(widest)
+    texts = [" ".join(words[i] for i in line) for line in lines]
+    if any(width(t) > room for t in texts):  # the sum was short of the set width
+        texts = [" ".join(words[i] for i in line) for line in wrap(room * 0.95)]
+    lines = texts
     title.set_text("\n".join(lines) or str(text))
+
+
+def _axes_room(ax, renderer) -> float:
+    """The width, in pixels, ``ax`` will have once the (constrained) layout has placed it,
+    measured without laying the figure out (a whole draw: a tenth of a second a chart):
+    the figure's width less its padding on either side, the y tick labels, their ticks and
+    pads and the y axis label, less 3 % to spare."""
+    fig = ax.figure
+    pad = fig.get_layout_engine().get()["w_pad"] * fig.dpi
+    labels = max((t.get_window_extent(renderer).width for t in ax.get_yticklabels()
+                  if t.get_text()), default=0.0)
+    ylabel = ax.yaxis.label.get_window_extent(renderer).width if ax.get_ylabel() else 0.0
+    points = (matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"]
+              + ax.yaxis.labelpad)
+    return 0.97 * (fig.bbox.width - 2 * pad - labels - ylabel - points * fig.dpi / 72)
 
 
 def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False],
