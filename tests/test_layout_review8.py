@@ -280,8 +280,9 @@ REFS = """() => [...document.querySelectorAll('span.refs')].filter(s =>
   before.setEndBefore(last);
   const boxes = [...before.getClientRects()].filter(r => r.width > 0);
   const close = document.createRange();
-  close.setStart(s.lastChild, s.lastChild.length - 1);
-  close.setEnd(s.lastChild, s.lastChild.length);
+  const tail = (s.querySelector('span.refs-end') || s).lastChild;  // the "]"
+  close.setStart(tail, tail.length - 1);
+  close.setEnd(tail, tail.length);
   return [s.textContent, after.toString().trim(), last.getClientRects()[0].top,
           boxes[boxes.length - 1].top, close.getClientRects()[0].top]; })"""
 
