@@ -69,7 +69,8 @@ def test_the_durand_line_and_every_other_border_note_is_said_with_its_source(shi
     sentences = re.split(r"(?<=\])\. ", text)
     for _, row in v.borders.iterrows():
         # a note qualifies a recognised border (the Durand Line); a claimed border is said
-        # to be none in practice and a missing one needs no note: theirs are not said
+        # to be one its claimant does not control and a missing one needs no note: theirs
+        # are not said
         if row[C.COUNTRY_CODE] not in shown or pd.isna(row[C.NOTE]) \
                 or row[C.BORDER_STATUS] != "recognised":
             assert row[C.NOTE] not in text if isinstance(row[C.NOTE], str) else True
@@ -91,7 +92,7 @@ def test_plain_words_for_the_article_and_for_a_claimed_border(shipped):
     assert "17 Sep 2021, as the article lists them, only four share" in text
     assert "States counted as members on 17 Sep 2021, as the article lists them," in text
     assert "statuses as the article lists them" in text
-    assert "India claims a border with Afghanistan, but none exists in practice [S88]." in text
+    assert "India claims a border with Afghanistan that it does not control [S88]." in text
 
 
 def test_a_claimed_border_without_a_note_is_said_in_plain_words(tmp_path):
@@ -103,7 +104,7 @@ def test_a_claimed_border_without_a_note_is_said_in_plain_words(tmp_path):
     frame.to_csv(path, index=False)
     _, section, table = _written(data)
     text = _finding(section)
-    assert "India claims a border with Afghanistan, but none exists in practice [S88]." \
+    assert "India claims a border with Afghanistan that it does not control [S88]." \
         in text
     assert "Tajikistan (1,357 km), China (91 km), Pakistan (2,670 km) and Uzbekistan " \
            "(144 km) [S86]." in text
@@ -172,7 +173,7 @@ def test_a_noted_border_is_marked_in_figure_1_and_pointed_to_in_table_4(shipped,
     marks = [t for t in ax.texts if t.get_text() == "‡"]
     rows = dict(zip(range(len(v.matrix))[::-1], v.matrix[C.COUNTRY], strict=True))
     assert sorted(rows[round(t.get_position()[1] - 0.1)] for t in marks) == \
-        ["China", "Pakistan"]  # India's border is claimed: the text says it is none in practice
+        ["China", "Pakistan"]  # India's border is claimed: the text says India does not control it
     assert "Border noted in the text" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
     assert "(reference layer; ‡ noted in the text)." in _figure_caption(section)
