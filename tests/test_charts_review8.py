@@ -233,3 +233,36 @@ def test_a_line_between_neighbouring_members_is_unbroken():
         assert pieces[0][0] == pytest.approx(a, abs=1.0)
         assert pieces[0][1] == pytest.approx(b, abs=1.0)
     plt.close(fig)
+
+
+def _every_chart(v, ds_name: str, narrow: bool):
+    """Figures 1 and 2 of the briefing and a country profile's timeline, with titles as
+    long as the briefing gives them."""
+    f = A.money_facts(v)
+    yield "membership", charts.membership_grid(
+        v.matrix, v.long, v.organisations, v.subject_name, v.focus, narrow=narrow,
+        title="Four of the ten states border Afghanistan; of them, only Tajikistan is a "
+              "member of both")
+    yield "money", charts.money_chart(
+        f.figures, title="China’s $31m of aid equals 5.1% of the $606m appeal",
+        article_date=v.article_date, narrow=narrow)
+    code = v.matrix[C.COUNTRY_CODE].iloc[0]
+    folder = DATASETS[ds_name]
+    ds = load(folder) if folder else load()
+    timeline = A.country_timeline(ds.membership_timeline, code)
+    yield "timeline", charts.timeline_chart(timeline, str(code), v.article_date,
+                                            narrow=narrow)
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_no_chart_is_wider_than_the_page_or_the_phone(views, dataset, narrow):
+    """Every chart's saved image is the width it was drawn for (the page's text width, or
+    the phone's), never wider: a wider one is shown scaled down, all its text smaller than
+    set (Figure 2 was 488 pt wide, 298 pt on a phone, where its title and legend ran past
+    the figure's edge)."""
+    intended = 72 * (charts.NARROW_WIDTH_IN if narrow else charts.WIDTH_IN)
+    for name, fig in _every_chart(views[dataset], dataset, narrow):
+        svg = charts.to_svg(fig)
+        assert _svg_width_pt(svg) <= intended + 1.0, (name, _svg_width_pt(svg), intended)
+        assert charts.smallest_text_pt(svg) >= charts.SMALLEST_PT, name

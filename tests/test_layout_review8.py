@@ -350,14 +350,3 @@ def test_the_data_dictionary_keeps_descriptions_escaped():
     assert "rows <code>x</code> and &lt;i&gt;y&lt;/i&gt;" in html
     assert "means <code>&lt;em&gt;</code> and" in html
 
-
-@pytest.mark.parametrize("name", ["default", "other"])
-def test_no_line_of_the_pdf_is_only_the_end_of_an_evidence_list(rendered, name):
-    """Neither "S98]" nor "[C18]" alone on a line: the last two ids of a list and its "]"
-    never part, and a list is never set apart from the word before it."""
-    import pdftools
-
-    alone = re.compile(r"\[?[CSJMR]\d+\][.,;]?")
-    for number, page in enumerate(pdftools.page_texts(rendered(name)["pdf"]), start=1):
-        for line in page.splitlines():
-            assert not alone.fullmatch(line.strip()), (number, line)

@@ -20,6 +20,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend_handler import HandlerBase  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from .. import analysis as A  # noqa: E402
 from .. import fonts  # noqa: E402
@@ -279,9 +280,15 @@ def _footer(ax, handles, ncol: int, source: str, chars: int = SOURCE_CHARS[False
     top and the source line from the legend's foot, so the two never overlap however many
     rows the legend takes; the layout makes room for both even in a row drawn flat."""
     ax.axis("off")
+    fig = ax.figure
+    # centred on the figure and the source line from its margin (EDGE_IN), so that neither
+    # runs past the figure's edge (the saved image would grow wider than the page)
     above = ax.legend(handles=handles, loc="upper center", ncol=ncol, borderaxespad=0.0,
+                      bbox_to_anchor=(0.5, 1.0),
+                      bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes),
                       handler_map=GLYPH_HANDLERS) if handles else ax
-    ax.annotate("\n".join(textwrap.wrap(source, chars)), xy=(0.01, 0.0 if handles else 1.0),
+    ax.annotate("\n".join(textwrap.wrap(source, chars)),
+                xy=(EDGE_IN / fig.get_figwidth(), 0.0 if handles else 1.0),
                 xycoords=(ax.figure.transFigure, above), xytext=(0, -3),
                 textcoords="offset points", fontsize=SMALLEST_PT, color="#444444",
                 ha="left", va="top")

@@ -15,6 +15,7 @@ from ..schema import MEMBERSHIP_STATUSES, C
 from .common import (
     BORDER_STYLE,
     BORDER_WORDS,
+    EDGE_IN,
     FOCUS_BAND,
     GLYPH_HANDLERS,
     NARROW_WIDTH_IN,
@@ -24,9 +25,10 @@ from .common import (
     WIDTH_IN,
     Glyph,
     _figure,
+    _fit_title,
     _short_refs,
     _source_line,
-    _title,
+    _wrap,
     with_narrow_variant,
 )
 
@@ -76,6 +78,10 @@ def _join(ax, y: float, first: int, last: int, rings: Sequence[int]) -> None:
                                      capstyle="butt", **JOIN))
 
 
+#: Characters a line of a legend entry in the narrow (phone) variant, two entries a row.
+LEGEND_CHARS_NARROW = 22
+
+
 @with_narrow_variant
 def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
                     subject_name: str | None = None, focus: str | None = None,
@@ -99,6 +105,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     show_border = subject_name is not None and C.BORDER_STATUS in matrix.columns
     fig = _figure(1.6 + 0.24 * n + (0.9 if narrow else 0.0),
                   NARROW_WIDTH_IN if narrow else WIDTH_IN)
+    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
+    # width, never wider: a page or a phone would show it scaled down, its text smaller
+    fig.get_layout_engine().set(w_pad=EDGE_IN)
     ax = fig.add_subplot()
     columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
     ys = list(range(n))[::-1]
@@ -177,7 +186,8 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
             ax.text(orgs.index(r[C.ORGANISATION]) + 0.2, row_of[r[C.COUNTRY_CODE]] + 0.1, "†",
                     fontsize=10, fontweight="bold", color=OKABE_ITO["vermillion"],
                     ha="left", va="center")
-    _title(ax, title or f"Who belongs to {A.join_names(orgs)}, state by state", narrow, pad=8)
+    _fit_title(ax, title or f"Who belongs to {A.join_names(orgs)}, state by state", narrow,
+               pad=8)
     statuses = [s for s in MEMBERSHIP_STATUSES if s in set(long[C.STATUS])] if len(long) else []
     handles = [Line2D([], [], ls="", marker=STATUS_STYLE[s][0],
                       markerfacecolor=STATUS_STYLE[s][1], markeredgecolor=STATUS_STYLE[s][2],
@@ -210,6 +220,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     if len(flagged):
         handles.append(Glyph("†", OKABE_ITO["vermillion"], fontsize=10, fontweight="bold",
                              label="Status the sources qualify"))
+    if handles and narrow:  # two a row: a long label on two lines, not past the edge
+        for handle in handles:
+            handle.set_label(_wrap(handle.get_label(), LEGEND_CHARS_NARROW))
     if handles:
         rows = -(-len(handles) // (2 if narrow else 5))  # up to five a row (two if narrow)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02),
@@ -220,5 +233,6 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         refs += [s for s in matrix.get("border_source", []) if s]
     _source_line(fig, f"Source: {_layer_words(long, as_of)}"
                  + (" and reference/borders.csv" if show_border else "")
-                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow])
+                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow],
+                 x=EDGE_IN / (NARROW_WIDTH_IN if narrow else WIDTH_IN))
     return fig

@@ -32,6 +32,7 @@ from .. import analysis as A
 from ..schema import C
 from .common import (
     ARTICLE_COLOUR,
+    EDGE_IN,
     NARROW_WIDTH_IN,
     OKABE_ITO,
     REFERENCE_COLOUR,
@@ -40,6 +41,7 @@ from .common import (
     VAGUE_COLOUR,
     WIDTH_IN,
     _figure,
+    _fit_title,
     _footer,
     _short_refs,
     _wrap,
@@ -63,6 +65,9 @@ from .money_marks import (
 #: The height of a line of label text (one unit of the panel's vertical axis), in inches;
 #: the height of a group's heading, in units.
 MONEY_UNIT_IN = MONEY_PT * 1.32 / 72
+
+#: Characters a line of a legend entry in the narrow (phone) variant, one entry a row.
+LEGEND_CHARS_NARROW = 40
 
 MONEY_HEADER_UNITS = 1.3
 
@@ -297,20 +302,33 @@ def money_chart(figures: pd.DataFrame, title: str = "",
     source = (f"Source: the article’s money figures (claims {_short_refs(claim_refs)})"
               + (f"; reference sources {_short_refs(src_refs)}" if src_refs else "") + ".")
     ncol, chars = (1, SOURCE_CHARS[True]) if narrow else (2, SOURCE_CHARS[False])
+    if narrow:  # one entry a row: a long one on two lines, not past the figure's edge
+        for handle in handles:
+            handle.set_label(_wrap(handle.get_label(), LEGEND_CHARS_NARROW))
     legend_rows = math.ceil(len(handles) / ncol)
-    foot_h = 0.14 + 0.21 * legend_rows + 0.12 * len(_wrap(source, chars).splitlines())
+    extra = sum(h.get_label().count("\n") for h in handles)
+    foot_h = (0.14 + 0.21 * legend_rows + 0.12 * extra
+              + 0.12 * len(_wrap(source, chars).splitlines()))
     title = _wrap(title or "Money in the article and in the reference sources",
                   TITLE_CHARS[narrow])
-    fig = _figure(sum(heights) + foot_h + 0.2 + 0.17 * (title.count("\n") + 1),
+    fig = _figure(sum(heights) + foot_h + 0.08 + 0.17 * (title.count("\n") + 1),
                   NARROW_WIDTH_IN if narrow else WIDTH_IN)
+    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
+    # width, never wider: a page or a phone would show it scaled down, its text smaller
+    fig.get_layout_engine().set(w_pad=EDGE_IN)
     gs = fig.add_gridspec(len(currencies) + 1, 1, height_ratios=[*heights, foot_h])
     panels = []
     for i, currency in enumerate(currencies):
         ax = fig.add_subplot(gs[i])
         panels.append((ax, _money_panel(ax, rows[rows[C.CURRENCY] == currency], currency,
                                         article_date, narrow, accounts)))
-        if i == 0:
+        if i == 0 and not narrow:
             ax.set_title(title)
+        elif i == 0:  # on a phone, wrapped to the panel's width (after the figures' labels)
+            _fit_title(ax, title.replace("\n", " "), narrow)
+            added = ax.get_title().count("\n") - title.count("\n")
+            if added > 0:
+                fig.set_figheight(fig.get_figheight() + 0.17 * added)
     foot = fig.add_subplot(gs[-1])
     _footer(foot, handles, ncol, source, chars)
     for text in foot.get_legend().get_texts():
