@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import synthetic
+from browsertools import ARGS, CHROMIUM
 from hypothesis import settings
 
 from briefing import paths
@@ -91,3 +92,17 @@ def other_report(rendered) -> dict:
 def profile_report(rendered) -> dict:
     """The Tajikistan country profile, rendered once."""
     return rendered("profile")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a module's tests (skipped where it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium not installed (Debian package chromium; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

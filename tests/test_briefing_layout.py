@@ -17,7 +17,6 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 #: The largest share of a main-body page (other than its last) left empty.
 MOST_EMPTY = 0.40
 #: The longest line of running text in the PDF's main body: about 80 characters (a line
@@ -160,20 +159,6 @@ def test_evidence_ids_link_to_their_rows_in_the_pdf(briefing):
     targets = {target for _, target in pdftools.links(pdf)}
     for ident in ("C49", "S94", "J03", "R10"):
         assert any(ident in str(t) for t in targets), ident
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _open(browser, html: Path, width: int):

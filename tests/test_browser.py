@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 import synthetic
+from browsertools import CHROMIUM
 
 from briefing import paths
 from briefing.fonts import EMBEDDED_FONTS, font_file
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 HOSTILE = "Hostile <script>alert(1)</script> and <img src=x onerror=alert(1)> text"
 
 pytestmark = pytest.mark.skipif(
@@ -39,17 +37,6 @@ def html_file(tmp_path_factory) -> Path:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out / "briefing.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Recorder:

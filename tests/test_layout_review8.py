@@ -28,23 +28,7 @@ from briefing import paths, present
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SETS = ["default", "other", "params-2024", "params-partners"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _open(browser, html: Path, width: int):
@@ -280,7 +264,7 @@ REFS = """() => [...document.querySelectorAll('span.refs')].filter(s =>
   before.setEndBefore(last);
   const boxes = [...before.getClientRects()].filter(r => r.width > 0);
   const close = document.createRange();
-  const tail = (s.querySelector('span.refs-end') || s).lastChild;  // the "]"
+  const tail = s.lastChild;  // the "]"
   close.setStart(tail, tail.length - 1);
   close.setEnd(tail, tail.length);
   return [s.textContent, after.toString().trim(), last.getClientRects()[0].top,

@@ -76,12 +76,9 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     else:
         ax.legend(loc="lower right", ncol=1 if len(cats) < 6 else 2, title=what.capitalize(),
                   title_fontsize=7.5)
-    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
-    # width, never wider: a page would show it scaled down, its text smaller than set
     _source_line(fig, f"Source: claims.csv ({len(claims)} claims, {_range(claims)})."
                  + _counted_twice(claims, int(by_speaker["total"].sum())),
-                 SOURCE_CHARS[narrow], x=EDGE_IN / width)
-    fig.get_layout_engine().set(w_pad=EDGE_IN)
+                 SOURCE_CHARS[narrow])
     _fit_title(ax, title or f"Who says what: claims by speaker and {what}", narrow)
     return fig
 

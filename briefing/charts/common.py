@@ -167,8 +167,13 @@ GLYPH_HANDLERS = {Glyph: _GlyphHandler()}
 
 
 def _figure(height: float, width: float = WIDTH_IN) -> Figure:
+    """A chart's figure, its layout keeping EDGE_IN clear at either side: the image to_svg
+    saves (bbox_inches="tight", its margin EDGE_IN) is then the figure's width, never wider,
+    which a page or a phone would show scaled down, its text smaller than set."""
     with matplotlib.rc_context(RC):
-        return plt.figure(figsize=(width, height), layout="constrained")
+        fig = plt.figure(figsize=(width, height), layout="constrained")
+    fig.get_layout_engine().set(w_pad=EDGE_IN)
+    return fig
 
 
 def with_narrow_variant(chart):
@@ -194,9 +199,10 @@ def _title(ax, text: str, narrow: bool, **kwargs) -> None:
 def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
     """``ax``'s title, wrapped to the width of the axes as laid out (and at most
     ``TITLE_CHARS[narrow]`` characters a line), its lines balanced: no word left alone on
-    the last. Call it once the rest of the figure is drawn: a title that ran past the axes
-    would run past the figure's edge, where the image saved with ``bbox_inches="tight"``
-    grows wider than the page and is shown scaled down, all its text with it."""
+    the last. Call it once the y tick labels and label are set (the axes' width is measured
+    from them, :func:`_axes_room`): a title that ran past the axes would run past the
+    figure's edge, where the image saved with ``bbox_inches="tight"`` grows wider than the
+    page and is shown scaled down, all its text with it."""
     fig = ax.figure
     title = ax.set_title("", **kwargs)
     renderer = fig.canvas.get_renderer()
@@ -239,8 +245,7 @@ def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
     texts = [" ".join(words[i] for i in line) for line in lines]
     if any(width(t) > room for t in texts):  # the sum was short of the set width
         texts = [" ".join(words[i] for i in line) for line in wrap(room * 0.95)]
-    lines = texts
-    title.set_text("\n".join(lines) or str(text))
+    title.set_text("\n".join(texts) or str(text))
 
 
 def _axes_room(ax, renderer) -> float:
@@ -258,12 +263,12 @@ def _axes_room(ax, renderer) -> float:
     return 0.97 * (fig.bbox.width - 2 * pad - labels - ylabel - points * fig.dpi / 72)
 
 
-def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False],
-                 x: float = 0.0) -> None:
-    """The source line under the figure, from ``x`` (a fraction of its width) rightwards."""
+def _source_line(fig: Figure, text: str, chars: int = SOURCE_CHARS[False]) -> None:
+    """The source line under the figure, from its margin (EDGE_IN) rightwards."""
     wrapped = "\n".join(textwrap.wrap(text, chars))
     fig.get_layout_engine().set(h_pad=0.04)
-    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444", x=x, ha="left")
+    fig.supxlabel(wrapped, fontsize=SMALLEST_PT, color="#444444",
+                  x=EDGE_IN / fig.get_figwidth(), ha="left")
 
 
 def _footer_height(n_handles: int, ncol: int, source: str,

@@ -15,7 +15,6 @@ from ..schema import MEMBERSHIP_STATUSES, C
 from .common import (
     BORDER_STYLE,
     BORDER_WORDS,
-    EDGE_IN,
     FOCUS_BAND,
     GLYPH_HANDLERS,
     NARROW_WIDTH_IN,
@@ -105,9 +104,6 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     show_border = subject_name is not None and C.BORDER_STATUS in matrix.columns
     fig = _figure(1.6 + 0.24 * n + (0.9 if narrow else 0.0),
                   NARROW_WIDTH_IN if narrow else WIDTH_IN)
-    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
-    # width, never wider: a page or a phone would show it scaled down, its text smaller
-    fig.get_layout_engine().set(w_pad=EDGE_IN)
     ax = fig.add_subplot()
     columns = orgs + ([f"Borders\n{subject_name}"] if show_border else [])
     ys = list(range(n))[::-1]
@@ -233,6 +229,5 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
         refs += [s for s in matrix.get("border_source", []) if s]
     _source_line(fig, f"Source: {_layer_words(long, as_of)}"
                  + (" and reference/borders.csv" if show_border else "")
-                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow],
-                 x=EDGE_IN / (NARROW_WIDTH_IN if narrow else WIDTH_IN))
+                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow])
     return fig

@@ -32,7 +32,6 @@ from .. import analysis as A
 from ..schema import C
 from .common import (
     ARTICLE_COLOUR,
-    EDGE_IN,
     NARROW_WIDTH_IN,
     OKABE_ITO,
     REFERENCE_COLOUR,
@@ -313,9 +312,6 @@ def money_chart(figures: pd.DataFrame, title: str = "",
                   TITLE_CHARS[narrow])
     fig = _figure(sum(heights) + foot_h + 0.08 + 0.17 * (title.count("\n") + 1),
                   NARROW_WIDTH_IN if narrow else WIDTH_IN)
-    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
-    # width, never wider: a page or a phone would show it scaled down, its text smaller
-    fig.get_layout_engine().set(w_pad=EDGE_IN)
     gs = fig.add_gridspec(len(currencies) + 1, 1, height_ratios=[*heights, foot_h])
     panels = []
     for i, currency in enumerate(currencies):

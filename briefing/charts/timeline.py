@@ -17,7 +17,6 @@ from matplotlib.textpath import TextToPath
 from .. import analysis as A
 from ..schema import C
 from .common import (
-    EDGE_IN,
     NARROW_WIDTH_IN,
     SOURCE_CHARS,
     STATUS_STYLE,
@@ -102,9 +101,6 @@ def timeline_chart(intervals: pd.DataFrame, country: str, article_date: dt.date 
     ncol = _legend_columns(labels, 2 if narrow else 4, plot_pt)
     foot_h = _footer_height(len(labels), ncol, source, chars)
     fig = _figure(main_h + foot_h, width_in)
-    # the saved image (to_svg: bbox_inches="tight", its margin EDGE_IN) is the figure's
-    # width, never wider: a page or a phone would show it scaled down, its text smaller
-    fig.get_layout_engine().set(w_pad=EDGE_IN)
     # the footer row is drawn flat: what hangs from it takes the room it needs
     gs = fig.add_gridspec(2, 1, height_ratios=[main_h, 0.01])
     ax = fig.add_subplot(gs[0])
