@@ -1,0 +1,85 @@
+"""From review 10 (a reader's): the judgements are calibrated and say no more than their
+evidence. A source is cited for what it says (Belarus's CSTO membership is S85's, not S23's);
+Xi's 'all neighbours' is weighed, not called wrong; a forecast that rests on 2021 reporting
+alone has low confidence and says why; a trend that has already happened is rated above
+'likely'; no key judgement is true by definition; the bottom line cites a judgement for each
+of its facts."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from briefing import paths
+
+
+def _judgements() -> dict[str, dict[str, str]]:
+    with open(paths.DATA_DIR / "judgements.csv", encoding="utf-8", newline="") as fh:
+        return {r["judgement_id"]: r for r in csv.DictReader(fh)}
+
+
+def _sources() -> dict[str, dict[str, str]]:
+    with open(paths.DATA_DIR / "reference" / "sources.csv", encoding="utf-8",
+              newline="") as fh:
+        return {r["source_id"]: r for r in csv.DictReader(fh)}
+
+
+def test_belaruss_csto_membership_is_cited_to_a_source_that_says_it():
+    j03 = _judgements()["J03"]
+    assert "was already in the CSTO (S23, S85)" in j03["basis"]
+    assert "S85" in j03["source_ids"].split(";")
+    sources = _sources()
+    assert "Belarus" in sources["S85"]["note"] and "CSTO members in 2021" in sources["S85"]["note"]
+    assert "SCO" in sources["S23"]["title"] and "CSTO" not in sources["S23"]["title"]
+
+
+def test_no_judgement_calls_xi_wrong():
+    for jid, row in _judgements().items():
+        for column in ("headline", "judgement", "basis", "implication"):
+            assert not re.search(r"\bwrong\b", row[column]), (jid, column)
+    assert "holds only in a loose, regional sense" in _judgements()["J03"]["basis"]
+
+
+def test_forecasts_resting_on_2021_reporting_alone_have_low_confidence_and_say_why():
+    for jid in ("J01", "J04", "J05"):
+        row = _judgements()[jid]
+        assert row["confidence"] == "low", jid
+        assert "rests on the article’s reporting of 2021 alone" in row["basis"], jid
+        assert "hence low confidence" in row["basis"], jid
+
+
+def test_likelihoods_are_calibrated_not_uniform():
+    """J02 forecasts what Moscow has already done (S98): rated above 'likely', with the
+    reason in its basis; the key judgements do not all carry the same likelihood."""
+    rows = _judgements()
+    assert rows["J02"]["likelihood"] == "very_likely"
+    assert "hence very likely" in rows["J02"]["basis"] and "S98" in rows["J02"]["source_ids"]
+    keys = [r for r in rows.values() if r["kind"] == "key_judgement"]
+    assert len({r["likelihood"] for r in keys}) > 1
+    assert len({r["confidence"] for r in keys}) > 1
+
+
+def test_j03_forecasts_more_than_a_definition():
+    """'The front line will be the members that border it' is true by definition; the
+    judgement says on whom containment falls, in the CSTO and outside it."""
+    j03 = _judgements()["J03"]
+    assert "front line" not in j03["judgement"]
+    assert "in the CSTO on Tajikistan alone" in j03["judgement"]
+    assert "each border state’s own dealings with Kabul" in j03["judgement"]
+
+
+def test_the_bottom_line_cites_a_judgement_for_each_fact_and_each_forecast():
+    bottom = _judgements()["J00"]["judgement"]
+    facts, forecast = bottom.split("Through 2027", 1)
+    for jid in ("J03", "J05", "J07"):
+        assert f"({jid})" in facts, jid
+    for jid in ("J01", "J02", "J06"):
+        assert f"({jid})" in forecast, jid
+    assert "Xi called them all its neighbours" in facts and "wrong" not in bottom
+
+
+def test_j06_compares_the_reserves_with_named_figures_not_any_aid_figure():
+    basis = _judgements()["J06"]["basis"]
+    assert "any aid figure" not in basis
+    assert "not on its order of magnitude" in basis
+    assert "several times the UN’s $606m flash appeal" in basis
