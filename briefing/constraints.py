@@ -83,8 +83,11 @@ JOINERS = "\u200c\u200d"
 INVISIBLE = f"{BIDI_CONTROLS}\u200b\u2060\ufeff"
 """The bidi controls, the zero-width space, the word joiner and the BOM (not the joiners)."""
 _SURROGATES = "\ud800-\udfff"  # a byte that was not UTF-8 (Python's surrogateescape)
-_IN_NAMES = re.compile(f"[{INVISIBLE}{JOINERS}{_SURROGATES}]")
-_IN_TEXT = re.compile(f"[{INVISIBLE}{_SURROGATES}]")
+CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+"""C0 and C1 control characters but tab, line feed and carriage return (BEL, ESC ...): no
+text means them, a terminal acts on them, and XML (the PDF's metadata, SVG) forbids most."""
+_IN_NAMES = re.compile(f"[{INVISIBLE}{JOINERS}{_SURROGATES}{CONTROLS}]")
+_IN_TEXT = re.compile(f"[{INVISIBLE}{_SURROGATES}{CONTROLS}]")
 _SHOWN_AROUND = 20  # characters shown either side of the one at fault
 
 
@@ -104,6 +107,9 @@ def hidden_character(text: str, free_text: bool = False) -> tuple[str, str, str]
                    "text, which cannot be written into the report")
         expected = ("UTF-8 text (save the file as UTF-8, or set the terminal's encoding to "
                     "UTF-8)")
+    elif re.match(f"[{CONTROLS}]", ch):
+        message = f"contains {code}, a control character, which no text of a report may hold"
+        expected = "text without control characters (tab and line breaks may stay)"
     else:
         message = (f"contains {code} {unicodedata.name(ch)}, "
                    + ("an invisible control that reverses or reorders the text around it "

@@ -24,10 +24,12 @@ from .errors import DataError, Problem
 from .limits import (
     MAX_ARTICLE_BYTES,
     MAX_CSV_BYTES,
+    MAX_CSV_LINES,
     MAX_META_BYTES,
     FileRefused,
     read_limited,
     sha256,
+    too_many_lines,
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -253,6 +255,14 @@ def _records(text: str, delimiter: str, reader, line_base: int, file: str
                     file, "a quoted cell is never closed (a \" is missing)",
                     line=start + line_base, expected='every opening " closed by another "'))
                 break
+            if "field larger than field limit" in msg:
+                limit = csv.field_size_limit()
+                problems.append(Problem(
+                    file, f"a cell is longer than {limit:,} characters",
+                    line=start + line_base,
+                    expected=f"cells of at most {limit:,} characters (an unclosed \" makes "
+                             "the rest of the file one cell)"))
+                break
             problems.append(Problem(
                 file, f"malformed CSV: {msg}", line=reader.line_num + line_base,
                 expected='a quote inside a cell written twice ("") and the cell quoted'))
@@ -283,6 +293,9 @@ def read_csv(path: Path, expected_header: str, warnings: list[str], *,
     except DataError as exc:
         return None, exc.problems
     del raw
+    lines = _breaks(text) + (not text.endswith(("\n", "\r")))
+    if lines > MAX_CSV_LINES:  # counted before any record is built: memory stays bounded
+        return None, [too_many_lines(lines).problem(file)]
     if not text.strip():
         return None, [Problem(file, "file is empty", line=1,
                               expected=f"a header row: {expected_header}")]

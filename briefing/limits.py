@@ -20,7 +20,13 @@ from .errors import Problem
 MB = 1_000_000
 MAX_CSV_BYTES = 50 * MB
 """A CSV data file: about 300,000 claims; validating it takes about 13 times its size in
-memory, so the limit bounds the memory of ``check`` to well under a gigabyte."""
+memory, so with :data:`MAX_CSV_LINES` the limit bounds the memory of ``check`` to well under
+a gigabyte."""
+MAX_CSV_LINES = 1_000_000
+"""Lines of a CSV data file, blank ones included. Memory grows with the records a file
+holds, not only with its bytes: 50 MB of empty rows (a spreadsheet's "used range" exported)
+are 50 million records, several gigabytes to read; a million lines take a few hundred
+megabytes at most and still hold three times the claims :data:`MAX_CSV_BYTES` allows."""
 MAX_ARTICLE_BYTES = 5 * MB
 """article.txt: a news article is tens of kilobytes; a book-length text still fits."""
 MAX_META_BYTES = 1 * MB
@@ -114,6 +120,12 @@ def read_limited(path: Path | str, limit: int, what: str, expected: str) -> byte
 def _too_large(size: int, limit: int, what: str) -> FileRefused:
     return FileRefused(f"{size_text(size, limit)} is over the limit of {size_text(limit)} "
                        f"for {what}", f"a file of at most {size_text(limit)}")
+
+
+def too_many_lines(lines: int, limit: int = MAX_CSV_LINES) -> FileRefused:
+    return FileRefused(f"has {lines:,} lines, over the limit of {limit:,} lines for a CSV "
+                       "data file", f"at most {limit:,} lines (empty rows a spreadsheet "
+                       "exported count too: delete them)", line=limit + 1)
 
 
 def sha256(raw: bytes) -> str:

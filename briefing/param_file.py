@@ -60,7 +60,7 @@ def read_yaml(path: str | Path) -> dict:
         raise ParameterError(f"{where}{at}: {exc.message} (expected {exc.expected})") from None
     try:
         _check_shape(text)
-        data = yaml.load(text, Loader=_strict_loader())  # a SafeLoader subclass
+        data, marks = _load(text)
     except _Refused as exc:
         at = f":{exc.mark.line + 1}:{exc.mark.column + 1}"
         raise ParameterError(f"{where}{at}: {exc.message} (expected {exc.expected})") from None
@@ -77,7 +77,37 @@ def read_yaml(path: str | Path) -> dict:
     for key in data:
         if not isinstance(key, str):
             raise ParameterError(f"{where}: parameter names must be text (got {key!r})")
-    return data
+    return ParameterFile(data, {key: f"{where}:{mark.line + 1}:{mark.column + 1}"
+                                for key, mark in marks.items() if key in data})
+
+
+class ParameterFile(dict):
+    """The parameters of a file, name -> value; ``origins`` says where each value is given
+    (``params/x.yaml:3:16``, its line and column), for the messages about it. A value merged
+    from elsewhere in the file (``<<: *defaults``) is named by the file alone."""
+
+    def __init__(self, values: dict, origins: dict[str, str]):
+        super().__init__(values)
+        self.origins = origins
+
+
+def _load(text: str) -> tuple[object, dict]:
+    """The document of ``text`` built by the strict loader, and the start of the value of
+    each key of its top-level mapping (PyYAML's marks: 0-based line and column)."""
+    import yaml
+
+    loader = _strict_loader()(text)  # a SafeLoader subclass
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    marks = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                marks[key_node.value] = value_node.start_mark
+    return data, marks
 
 
 class _Refused(Exception):

@@ -1,0 +1,110 @@
+"""From review 11 (a QA engineer's): bounded input and located messages.
+
+A CSV of empty rows (a spreadsheet's exported "used range") is refused by its line count
+before any record is built, so memory stays bounded; a cell over the csv module's limit is
+named as such, not as a quoting mistake; a parameter file's value is located by line and
+column; control characters (BEL, ESC ...) are refused in parameters and data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from briefing import limits, paths
+from briefing.param_file import read_yaml
+
+# Peak memory, in MB, of a command run as the only child of a fresh process (Linux:
+# ru_maxrss in kB); its output passes through, the peak is the last line on stderr.
+_PEAK = """
+import resource, subprocess, sys
+code = subprocess.run([sys.executable, "-m", "briefing", *sys.argv[1:]]).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "briefing", *args], cwd=paths.ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _errors(proc: subprocess.CompletedProcess) -> list[str]:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+
+
+def test_a_csv_of_empty_rows_is_refused_by_its_line_count_with_bounded_memory(data_copy):
+    """Ten times the line limit of empty rows (10 MB): one message naming the file, the line
+    count and the limit, and a peak far below what building ten million records takes."""
+    with open(data_copy / "countries.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n" * (10 * limits.MAX_CSV_LINES))
+    proc = subprocess.run([sys.executable, "-c", _PEAK, "check", "--data-dir",
+                           str(data_copy)], cwd=paths.ROOT, capture_output=True, text=True,
+                          timeout=60)
+    lines = _errors(proc)
+    peak_mb = int(lines[-1])
+    problem = [line for line in lines if "countries.csv" in line]
+    assert len(problem) == 1, proc.stderr
+    assert f"countries.csv:{limits.MAX_CSV_LINES + 1}: has 10,000,031 lines, over the limit " \
+           f"of {limits.MAX_CSV_LINES:,} lines for a CSV data file" in problem[0]
+    assert "empty rows a spreadsheet exported count too" in problem[0]
+    assert peak_mb < 300, peak_mb  # the records of ten million lines would take gigabytes
+
+
+def test_a_file_at_the_line_limit_is_read(data_copy):
+    text = (data_copy / "countries.csv").read_text(encoding="utf-8")
+    lines = text.count("\n")
+    (data_copy / "countries.csv").write_text(
+        text + "\n" * (limits.MAX_CSV_LINES - lines), encoding="utf-8")
+    proc = _cli("check", "--data-dir", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_cell_over_the_csv_limit_is_named_as_a_long_cell(data_copy):
+    with open(data_copy / "countries.csv", "a", encoding="utf-8") as fh:
+        fh.write("ZZZ," + "x" * 200_000 + ",\n")
+    problem = [line for line in _errors(_cli("check", "--data-dir", str(data_copy)))
+               if "countries.csv" in line]
+    assert len(problem) == 1
+    assert "countries.csv:32: a cell is longer than 131,072 characters" in problem[0]
+    assert "quote inside a cell written twice" not in problem[0]
+
+
+def test_a_parameter_file_says_where_each_value_is(tmp_path):
+    yml = tmp_path / "p.yaml"
+    yml.write_text("focus_country: TJK\nmax_table_rows:   abc\n"
+                   "defaults: &d {title: Hi}\n<<: *d\n", encoding="utf-8")
+    values = read_yaml(yml)
+    where = paths.display_path(yml)
+    assert values["max_table_rows"] == "abc"
+    assert values.origins["focus_country"] == f"{where}:1:16"
+    assert values.origins["max_table_rows"] == f"{where}:2:19"
+    assert values.origins["title"] == f"{where}:3:22"  # merged: where the value is written
+
+
+def test_a_control_character_in_a_parameter_is_refused():
+    lines = _errors(_cli("params", "-p", "title", "Briefing\x07now"))
+    assert lines[0].startswith("error: parameter title: contains U+0007, a control character")
+    assert "expected text without control characters" in lines[0]
+    assert len([line for line in lines if line.startswith("error:")]) == 1
+
+
+def test_a_control_character_in_the_data_is_refused(data_copy):
+    path = data_copy / "countries.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Tajikistan", "Taji\x1bkistan", 1), encoding="utf-8")
+    problem = [line for line in _errors(_cli("check", "--data-dir", str(data_copy)))
+               if "countries.csv" in line]
+    assert len(problem) == 1 and "contains U+001B, a control character" in problem[0]
+
+
+def test_the_shipped_parameter_files_have_located_values():
+    for path in sorted(paths.PARAMS_DIR.glob("*.yaml")):
+        values = read_yaml(path)
+        assert set(values.origins) == set(values), path
+        for origin in values.origins.values():
+            file, line, column = origin.rsplit(":", 2)
+            assert file == paths.display_path(path) and int(line) >= 1 and int(column) >= 1
+    json.dumps(read_yaml(paths.PARAMS_DIR / "partners.yaml"))  # still a plain mapping
