@@ -272,15 +272,19 @@ def check_header(table: Table, sheet: Sheet, warnings: list[str]) -> tuple[list[
         problems.append(Problem(file, f"required column is missing{hint}", line=line,
                                 column=name, expected=f"a header with {expected_header}"))
     seen: set[str] = set()
+    twice = False
     for name in header:
         if name in seen and name:
+            twice = True
             problems.append(Problem(file, "column appears twice in the header", line=line,
-                                    column=name))
+                                    column=name, expected=f"each column once: {expected_header}"))
         seen.add(name)
     for name in unknown:
         warnings.append(f"{file}:{line}: unknown column '{name}' ignored"
                         + suggest(name, table.field_names))
-    return problems, not missing
+    # a column twice: which of the two holds the values is a guess, and every row's cells
+    # would be checked against it: the header's problem is the one to fix first
+    return problems, not missing and not twice
 
 
 def check_cells(table: Table, sheet: Sheet, code_by_name: dict[str, str] | None = None

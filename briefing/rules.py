@@ -198,6 +198,8 @@ def check_evidence(data: Checked) -> list[Problem]:
         if where is None:
             where = found[ev] = article.find(ev)
         start, end = starts[j], ends[j]
+        if (j, C.EVIDENCE_START) in read.invalid or (j, C.EVIDENCE_END) in read.invalid:
+            continue  # a bad offset is reported once, as a bad value
         if where >= 0:
             if start is None and end is None:
                 starts[j], ends[j] = where, where + len(ev)

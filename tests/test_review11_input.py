@@ -108,3 +108,30 @@ def test_the_shipped_parameter_files_have_located_values():
             file, line, column = origin.rsplit(":", 2)
             assert file == paths.display_path(path) and int(line) >= 1 and int(column) >= 1
     json.dumps(read_yaml(paths.PARAMS_DIR / "partners.yaml"))  # still a plain mapping
+
+
+def test_a_column_twice_in_a_header_is_the_one_problem_of_its_file(data_copy):
+    path = data_copy / "money.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("money_id,kind,", "money_id,kind,kind,", 1), encoding="utf-8")
+    lines = _errors(_cli("check", "--data-dir", str(data_copy)))
+    assert lines[0] == "error: 1 problem in the data:", lines
+    assert "money.csv:1: column 'kind': column appears twice in the header" in lines[1]
+    assert "expected each column once: money_id,kind,description," in lines[1]
+
+
+def test_a_bad_offset_is_reported_once_as_a_bad_value(data_copy):
+    import csv
+
+    path = data_copy / "claims.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[1][rows[0].index("evidence_end")] = "9" * 23
+    rows[2][rows[0].index("evidence_start")] = "-5"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    lines = _errors(_cli("check", "--data-dir", str(data_copy)))
+    assert lines[0] == "error: 2 problems in the data:", lines
+    assert "claims.csv:2: column 'evidence_end': not an integer" in lines[1]
+    assert "claims.csv:3: column 'evidence_start': value is too small" in lines[2]
+    assert not any("or neither" in line for line in lines)
