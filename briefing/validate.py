@@ -163,6 +163,21 @@ def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
         return _validate(Path(data_dir))
 
 
+def _unreviewed(data: rules.Checked) -> list[str]:
+    """One warning per file whose rows are still marked for review (``draft`` marks every
+    row it writes): the data checks, but a person has not confirmed it yet."""
+    out = []
+    for read in data.tables.values():
+        marked = [j for j, note in enumerate(read.columns.get(C.REVIEW, ())) if note]
+        if marked:
+            lines = ", ".join(str(read.line(j)) for j in marked[:5])
+            more = f" and {len(marked) - 5:,} more" if len(marked) > 5 else ""
+            out.append(f"{read.file}: {len(marked):,} of {len(read.sheet.lines):,} rows still "
+                       f"marked for review (lines {lines}{more}): confirm each row, then "
+                       "empty its review cell")
+    return out
+
+
 def _validate(data_dir: Path) -> Validated:
     if not data_dir.is_dir():
         raise DataError([Problem(paths.display_path(data_dir), "data directory not found",
@@ -199,6 +214,7 @@ def _validate(data_dir: Path) -> Validated:
     for rule in RULES:
         problems += rule(data)
     warnings += map(str, source_rules.source_warnings(data))
+    warnings += _unreviewed(data)
     if problems:
         error = DataError(_cap(problems))
         error.warnings = warnings  # e.g. "read as Windows-1252": may explain a problem

@@ -135,3 +135,24 @@ def test_a_bad_offset_is_reported_once_as_a_bad_value(data_copy):
     assert "claims.csv:2: column 'evidence_end': not an integer" in lines[1]
     assert "claims.csv:3: column 'evidence_start': value is too small" in lines[2]
     assert not any("or neither" in line for line in lines)
+
+
+def test_rows_still_marked_for_review_are_a_warning_naming_the_file_and_lines(data_copy):
+    """The data checks, but a person has not confirmed it: each file says how many rows
+    and where (a draft marks every row); the shipped data has none."""
+    import csv
+
+    path = data_copy / "claims.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for row in rows[1:8]:
+        row[rows[0].index("review")] = "draft: check the speaker"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    proc = _cli("check", "--data-dir", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "marked for review" in line]
+    assert warnings == [f"warning: {paths.display_path(path)}: 7 of 50 rows still marked for "
+                        "review (lines 2, 3, 4, 5, 6 and 2 more): confirm each row, then empty "
+                        "its review cell"], proc.stderr
+    assert "marked for review" not in _cli("check").stderr
