@@ -659,11 +659,16 @@ QUALIFICATIONS = Table(
         Field(C.NOTE, "string", "the qualification in one or two sentences",
               example="Status only approved in Sep 2021; memoranda signed in 2022."),
         _source_ref(),
+        Field(C.COUNTRIES, "list", "ISO codes of the states the note is about, "
+              "`;`-separated, where the claim names several and the note concerns only some "
+              "(a state's profile shows only the notes about it); empty: the note is about "
+              "the whole claim", required=False, pattern=ISO3_PATTERN, example="QAT"),
     ),
     primary_key=(C.REF_ID,),
     foreign_keys=(
         ForeignKey(C.CLAIM_ID, "claims", C.CLAIM_ID),
         ForeignKey(C.SOURCE_ID, "sources", C.SOURCE_ID),
+        ForeignKey(C.COUNTRIES, "countries", C.COUNTRY_CODE),
     ),
 )
 

@@ -182,9 +182,8 @@ def test_shipped_positions_show_a_joint_statement_once_across_both_columns(shipp
         assert table.count(f'href="#{claim}"') == 1, claim
     assert table.count('colspan="2"') == 1 and "Both together" in table
     text = " ".join(" ".join(parse(html).text).split())
-    assert ("Vladimir Putin is credited with 13 stances (positions, proposals, pledges, "
-            "warnings and assessments), Xi Jinping with three, and both together with two "
-            "more; they meet only on security co-operation") in text
+    assert ("Vladimir Putin sets out 13 positions and Xi Jinping three; together they set "
+            "out two more. They overlap only on security co-operation.") in text
     pdf_text = " ".join(pdftools.page_texts(pdf))
     start = pdf_text.index("Table 1. Positions side by side")
     shown = pdf_text[start:pdf_text.index("The article against the sources", start)]
@@ -229,8 +228,8 @@ def test_as_of_view_shows_later_members_and_flags_frozen_participation(tmp_path_
     assert "Belarus became a member of the SCO" in text
     assert "Iran became a member of the SCO (an acceding state on the article’s date)" in text
     assert "Armenia froze its participation in the CSTO, while formally still a member" in text
-    assert "The focus country, Armenia, is a member of the CSTO with its participation " \
-           "frozen" in text
+    assert "Armenia, the focus of this briefing, is a member of the CSTO with its " \
+           "participation frozen but has no border with Afghanistan" in text
     assert "on 31 Dec 2024 (reference timeline)" in text
     # max_table_rows caps the register, but never leaves out a claim the briefing cites
     html = (out / "later.html").read_text(encoding="utf-8")

@@ -90,6 +90,11 @@ def _main_body_lines(html: Path, pages: int):
         if isinstance(box, (boxes.TableBox, boxes.MarginBox)):
             return
         if isinstance(box, boxes.LineBox):
+            blocks = [b for b in box.children if isinstance(b, boxes.InlineBlockBox)]
+            if blocks:  # boxes side by side on one line (a judgement's 'So what', 'Watch
+                for b in blocks:  # for'): each has lines of its own, measured alone
+                    yield from walk(b, block)
+                return
             runs = [t for t in box.descendants() if isinstance(t, boxes.TextBox)]
             text = " ".join("".join(t.text for t in runs).split())
             # the measure in characters of the line's own type: a run in smaller type (an

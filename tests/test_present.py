@@ -211,13 +211,13 @@ def test_every_country_profile_section_builds_for_every_state():
             "AFG": ["from $7.12bn to nearly $7.2bn, plus one disputed ($85bn)",
                     "from $9bn to nearly $9.5bn, plus one part of a total"],
             # the qualification is said, not only flagged
-            "EGY": ["The sources qualify what the article says of this: Dialogue-partner "
+            "EGY": ["The sources qualify what the article says of this: dialogue-partner "
                     "status for Egypt, Qatar and Saudi Arabia was only taken up"],
             "ARM": ["with its participation frozen (since 22 Feb 2024 or earlier)"],
             "PAK": ["have not accepted this border, the Durand Line, which Pakistan inherited in "
                     "1947"],
             "LAO": ["The article does not name Laos in any of its 50 claims",
-                    "a partner of the SCO (from that day)"],
+                    "a partner of the SCO (which it became that day)"],
         }
         for words in expected.get(code, []):
             assert words in plain, (code, words, plain)

@@ -16,13 +16,13 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from synthetic import base, cell_line, csv_text, write_dataset
 
 from briefing.errors import DataError
 from briefing.load import load
-from briefing.schema import CLAIM_TYPES, FREE_TEXT, SPEAKER_KINDS, TABLES, TOPICS, C
+from briefing.schema import CLAIM_TYPES, EVIDENCE_ID, FREE_TEXT, SPEAKER_KINDS, TABLES, TOPICS, C
 from briefing.validate import validate
 
 SETTINGS = settings(max_examples=50, deadline=None,
@@ -46,9 +46,11 @@ _fragment = st.one_of(st.text(_chars, min_size=1, max_size=12), _specials)
 
 @st.composite
 def free_text(draw, max_parts: int = 6) -> str:
-    """Text a person might type in a cell: never empty once stripped."""
+    """Text a person might type in a cell: never empty once stripped, and naming no claim,
+    source or judgement id ('C00'): an id in a note must exist, which is another test's."""
     parts = draw(st.lists(_fragment, min_size=1, max_size=max_parts))
     text = "".join(parts)
+    assume(not EVIDENCE_ID.search(text))
     return text if text.strip() else text + "x"
 
 

@@ -60,11 +60,12 @@ def _finding(markup: str) -> str:
 def test_the_durand_line_and_every_other_border_note_is_said_with_its_source(shipped):
     v, section, _ = shipped
     text = _finding(section)
-    # in S86's words: Afghan governments have not accepted the 1947 demarcation
-    assert ("Pakistan (2,670 km; Afghan governments have not accepted this border, the "
-            "Durand Line, which Pakistan inherited in 1947)") in text
-    assert "China (91 km; the border lies at the eastern end of Afghanistan’s Wakhan " \
-           "Corridor)" in text
+    # in S86's words, each in a sentence of its own after the list (review 10): Afghan
+    # governments have not accepted the 1947 demarcation
+    assert ("Afghan governments have not accepted the border with Pakistan, the Durand "
+            "Line, which Pakistan inherited in 1947 [S86].") in text
+    assert "The border with China lies at the eastern end of Afghanistan’s Wakhan " \
+           "Corridor [S86]." in text
     shown = set(v.matrix[C.COUNTRY_CODE])
     sentences = re.split(r"(?<=\])\. ", text)
     for _, row in v.borders.iterrows():
@@ -75,9 +76,9 @@ def test_the_durand_line_and_every_other_border_note_is_said_with_its_source(shi
                 or row[C.BORDER_STATUS] != "recognised":
             assert row[C.NOTE] not in text if isinstance(row[C.NOTE], str) else True
             continue
-        note = row[C.NOTE].rstrip(".")
-        # the data's words, the first letter lower-cased mid-sentence where not a name
-        said = [s for s in sentences if note in s or note[:1].lower() + note[1:] in s]
+        # the data's words ("this border" named as the border with the state)
+        note = row[C.NOTE].rstrip(".").split("border", 1)[-1]
+        said = [s for s in sentences if note in s]
         assert said, (row[C.COUNTRY], text)
         # the sentence that says the note cites the border row's source
         assert re.search(rf"\[[^\]]*\b{row[C.SOURCE_ID]}\b[^\]]*\]$", said[0]), said[0]
@@ -106,8 +107,8 @@ def test_a_claimed_border_without_a_note_is_said_in_plain_words(tmp_path):
     text = _finding(section)
     assert "India claims a border with Afghanistan that it does not control [S88]." \
         in text
-    assert "Tajikistan (1,357 km), China (91 km), Pakistan (2,670 km) and Uzbekistan " \
-           "(144 km) [S86]." in text
+    assert "Pakistan (2,670 km), Tajikistan (1,357 km), Uzbekistan (144 km) and China " \
+           "(91 km) [S86]." in text
     assert "have none [S86]." in text
     # nothing to point to: no mark, no pointer
     assert "‡" not in section and "note on the border" not in _text(table)
@@ -207,7 +208,8 @@ def test_notes_that_differ_within_a_group_are_each_said_after_their_state(tmp_pa
     frame.to_csv(path, index=False)
     _, section, _ = _written(data)
     text = _finding(section)
-    assert "Tanzania (840 km; the figure is the Factbook's)" in text
+    assert "Tanzania (840 km)" in text and "Tanzania: the figure is the Factbook's [S1]." \
+        in text
     assert "Kenya, Rwanda and Uganda have none [S1]." in text  # where no border is: no note
     assert not re.search(r"; (The|A|An|It|They|This|Not)\b", text)
     # every state of one organisation borders the subject: the list is given for its note
@@ -215,7 +217,7 @@ def test_notes_that_differ_within_a_group_are_each_said_after_their_state(tmp_pa
     text = _finding(section)
     assert text.startswith("All six states other than Mozambique counted as members of "
                            "the SADC")
-    assert "Tanzania (840 km; the figure is the Factbook's)" in text and "[S1]." in text
+    assert "Tanzania: the figure is the Factbook's [S1]." in text
 
 
 def test_the_statuses_named_are_those_the_states_shown_hold():

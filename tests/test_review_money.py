@@ -136,8 +136,9 @@ def test_plain_words_for_what_the_sources_make_of_billions(money_text):
     assert "median" not in text
     assert ("The sources’ figures fit the article’s ‘billions of dollars’: $7.12bn (R06, "
             "30 Aug 2021)") in text
-    assert ("The $85bn figure (R08) [S92] is about twelve times the other sources’ figures "
-            "($7.12bn and nearly $7.2bn), and is marked as disputed.") in text
+    assert ("The circulated figure for US gear left with the Taliban, $85bn (R08) [S92], is "
+            "about twelve times the other sources’ figures ($7.12bn and nearly $7.2bn): so far "
+            "out of line with them that it is marked as disputed.") in text
 
 
 def test_the_disputed_glyph_is_the_same_in_the_chart_and_its_legend(view):

@@ -117,6 +117,38 @@ def judgement_facts(v: View) -> Judgements:
 
 
 @dataclass
+class Focus:
+    """The focus country as the membership section states it: its border with the subject
+    country and, per organisation it is counted in, how many of the states counted there
+    border the subject too (so that the sentence says what sets it apart)."""
+
+    name: str
+    #: it is the subject country itself
+    is_subject: bool
+    #: counted in any organisation shown
+    shown: bool
+    #: recognised / claimed / none / unknown ('' for the subject itself)
+    border: str = ""
+    length: float | None = None
+    refs: tuple[str, ...] = ()
+    #: (organisation, its status there, states counted there that border the subject,
+    #: itself included)
+    organisations: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def only_in(self) -> list[str]:
+        """The organisations in which it alone borders the subject country."""
+        return [org for org, _, n in self.organisations
+                if self.border == "recognised" and n == 1]
+
+    @property
+    def one_of(self) -> list[tuple[str, int]]:
+        """(organisation, how many border the subject there) where it is one of several."""
+        return [(org, n) for org, _, n in self.organisations
+                if self.border == "recognised" and n > 1]
+
+
+@dataclass
 class Membership:
     date: dt.date | None
     from_article: bool
@@ -149,6 +181,10 @@ class Membership:
     #: country (:func:`said_border_note`), in its words without the closing full stop, by
     #: state name (states without one left out)
     border_notes: dict[str, str] = field(default_factory=dict)
+    #: the focus country, when one is chosen
+    focus: Focus | None = None
+    #: the source of each noted border (:attr:`border_notes`), by state name
+    border_note_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def members_of_all(self) -> bool:
@@ -167,9 +203,16 @@ def membership_facts(v: View) -> Membership:
         if len(others) else {}
     notes = {name: note.rstrip(". ") for name, note in said.items() if note}
 
+    lengths = {r[C.COUNTRY]: float(r[C.LENGTH_KM]) for _, r in others.iterrows()
+               if r[C.BORDER_STATUS] in ("recognised", "claimed")
+               and pd.notna(r[C.LENGTH_KM])} if len(others) else {}
+
     def group(status: str) -> Group:
+        """The states of one border status; those with a border, longest first (those
+        without a length after them, in the grid's order)."""
         rows = others[others[C.BORDER_STATUS] == status] if len(others) else others
-        return Group(groups.get(status, []), _refs(rows["border_source"]) if len(rows) else ())
+        names = sorted(groups.get(status, []), key=lambda n: -lengths.get(n, -1.0))
+        return Group(names, _refs(rows["border_source"]) if len(rows) else ())
 
     both = in_all(m, v.organisations)
     per_org = []
@@ -204,9 +247,6 @@ def membership_facts(v: View) -> Membership:
                      to_date(start).isoformat())
                for (org, status, start), g in v.unknown.groupby(
                    [C.ORGANISATION, C.STATUS, C.START_DATE], sort=True)]
-    lengths = {r[C.COUNTRY]: float(r[C.LENGTH_KM]) for _, r in others.iterrows()
-               if r[C.BORDER_STATUS] in ("recognised", "claimed")
-               and pd.notna(r[C.LENGTH_KM])} if len(others) else {}
     return Membership(
         date=v.date_shown, from_article=v.as_of is None, n_states=len(m),
         in_all=Group(list(both[C.COUNTRY]), _refs(long[long[C.COUNTRY_CODE].isin(
@@ -225,7 +265,31 @@ def membership_facts(v: View) -> Membership:
                         long[long[C.COUNTRY_CODE] == v.subject].iterrows()] if len(long) else [],
         in_all_by_status=in_all_by_status,
         subject_shown=bool(len(m)) and bool((m[C.BORDER_STATUS] == SUBJECT).any()),
-        border_notes=notes)
+        border_notes=notes, focus=focus_facts(v, per_org),
+        border_note_refs={r[C.COUNTRY]: _refs([r["border_source"]]) for _, r in
+                          others.iterrows() if r[C.COUNTRY] in notes} if len(others) else {})
+
+
+def focus_facts(v: View, per_organisation: list[tuple[str, int, int, bool]]) -> Focus | None:
+    """The focus country's border with the subject country (from the reference data, shown
+    or not) and, per organisation it is counted in, how many states counted there border
+    the subject (:class:`Focus`)."""
+    if not v.focus:
+        return None
+    name = v.focus_name or v.focus
+    if v.focus == v.subject:
+        return Focus(name, is_subject=True, shown=bool(len(v.long)) and bool(
+            (v.long[C.COUNTRY_CODE] == v.focus).any()))
+    row = v.borders[v.borders[C.COUNTRY_CODE] == v.focus]
+    border = str(row[C.BORDER_STATUS].iloc[0]) if len(row) else "unknown"
+    length = row[C.LENGTH_KM].iloc[0] if len(row) else None
+    mine = v.long[v.long[C.COUNTRY_CODE] == v.focus] if len(v.long) else v.long
+    status = dict(zip(mine[C.ORGANISATION], mine[C.STATUS], strict=True))
+    return Focus(name, is_subject=False, shown=bool(status), border=border,
+                 length=float(length) if length is not None and pd.notna(length) else None,
+                 refs=tuple(sorted_refs(row[C.SOURCE_ID])) if len(row) else (),
+                 organisations=[(org, status[org], bordering) for org, _, bordering, _
+                                in per_organisation if org in status])
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,6 +369,15 @@ class Checks:
     #: the direct quotes among the claims checked that a source could not verify -> whom
     #: the article quotes ('' for its own narration)
     unverified_quotes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ids_by_verdict(self) -> dict[str, list[str]]:
+        """verdict -> the claims counted under it, in the table's order."""
+        out: dict[str, list[str]] = {}
+        for claim, verdict in zip(self.checked[C.CLAIM_ID], self.checked[C.VERDICT],
+                                  strict=True) if len(self.checked) else ():
+            out.setdefault(verdict, []).append(claim)
+        return out
 
     @property
     def n_unchecked(self) -> int:

@@ -162,6 +162,14 @@ class Comparison:
                 and not r["disputed"]]
 
     @property
+    def floors(self) -> list[dict]:
+        """Sourced counterparts that say "more than" the article's own amount (within 5%):
+        the same amount given as a floor, which the article's round figure does not
+        contradict."""
+        return [r for r in self.wholes if relation(self.figure, r) == "floor"
+                and not r["disputed"]]
+
+    @property
     def giving(self) -> list[dict]:
         """Sourced counterparts that give an amount the article does not state, of the same
         kind as the article's figure (like for like: never a different kind of money offered
@@ -228,7 +236,8 @@ def relation(article: dict, reference: dict) -> str:
     """How a reference figure for the same claim relates to the article's: ``match`` (the
     same amount within 5%), ``within`` (inside the range a vague amount allows), ``gives``
     (the article states no amount), ``consistent`` (a "more than" the article's figure
-    exceeds), ``outside`` or '' (the reference gives none)."""
+    exceeds), ``floor`` (a "more than" the article's own amount, within 5%), ``outside`` or
+    '' (the reference gives none)."""
     value = best_value(reference)
     if value is None:
         return ""
@@ -240,9 +249,11 @@ def relation(article: dict, reference: dict) -> str:
         top = float("inf") if high is None or pd.isna(high) else float(high)
         return "within" if low <= value <= top else "outside"
     if reference[C.PRECISION] == "lower_bound":
-        # "more than X" is never the same amount as X: consistent only when the article's
-        # figure is above the floor
-        return "consistent" if low > value else "outside"
+        # "more than X" is never the same amount as X: consistent when the article's
+        # figure is above the floor; at the floor, the same amount given as a floor
+        if low > value:
+            return "consistent"
+        return "floor" if value and abs(value - low) / value <= 0.05 else "outside"
     return "match" if low and abs(value - low) / low <= 0.05 else "outside"
 
 

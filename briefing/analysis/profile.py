@@ -4,6 +4,7 @@ subject country, the claims that name it and the money that involves it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,6 +16,7 @@ from .facts import information_cutoff
 from .membership import ALL_STATUSES, country_timeline, membership
 from .money import money_involving, with_dates
 from .view import View
+from .words import items
 
 
 @dataclass
@@ -40,6 +42,23 @@ class Profile:
     #: per organisation the state is a member of on the day shown: how many members it has
     #: then and which of them share a recognised land border with the subject country
     fellow_neighbours: list[dict] = None  # type: ignore[assignment]
+    #: nothing changed from the day shown to the end of the data: the same statuses on both
+    #: days, and none of the state's intervals begins or ends in between (said once)
+    unchanged: bool = False
+
+    @property
+    def steady(self) -> pd.DataFrame:
+        """The statuses of the day shown, each with the day it began (the reference
+        timeline's, at the end of the data) and the evidence of both days, oldest first:
+        what the summary says once when nothing changed (:attr:`unchanged`)."""
+        began = self.at_end.set_index(C.ORGANISATION)
+        out = self.on_article_date.copy()
+        out[C.START_DATE] = out[C.ORGANISATION].map(began[C.START_DATE])
+        out[C.START_PRECISION] = out[C.ORGANISATION].map(began[C.START_PRECISION])
+        out["evidence"] = [tuple(dict.fromkeys([*mine, *began.at[org, "evidence"]]))
+                           for org, mine in zip(out[C.ORGANISATION], out["evidence"],
+                                                strict=True)]
+        return out.sort_values(C.START_DATE, kind="stable").reset_index(drop=True)
 
     @property
     def money_groups(self) -> list[dict]:
@@ -70,12 +89,20 @@ def profile_facts(v: View, code: str) -> Profile:
     """Everything a country profile states about ``code``."""
     t = v.tables
     on_day = membership(t["members"], v.timeline, v.as_of, ALL_STATUSES, None,
-                        article_date=v.article_date, qualifications=t["qualifications"])
+                        article_date=v.article_date,
+                        qualifications=qualifications_about(t["qualifications"], code))
     end = information_cutoff(v)
     at_end = membership(t["members"], v.timeline, end, ALL_STATUSES) if end else on_day.iloc[:0]
     border = v.borders[v.borders[C.COUNTRY_CODE] == code]
     fellows = _fellow_neighbours(on_day, v, code)
     on_day = on_day[on_day[C.COUNTRY_CODE] == code].reset_index(drop=True)
+    common = _common_words(v) if (on_day["flag_note"] != "").any() else frozenset()
+    on_day["flag_clause"] = on_day["flag_note"].map(
+        lambda note: after_colon(note.strip().rstrip("."), common) if note else "")
+    at_end = at_end[at_end[C.COUNTRY_CODE] == code].reset_index(drop=True)
+    timeline = country_timeline(v.timeline, code)
+    at_end["succeeds"] = [_succeeds(timeline, org, start) for org, start
+                          in zip(at_end[C.ORGANISATION], at_end[C.START_DATE], strict=True)]
     money = with_dates(money_involving(v.figures, code), v.article_date).reset_index(drop=True)
     cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
     mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(
@@ -85,13 +112,79 @@ def profile_facts(v: View, code: str) -> Profile:
     mentions["who"] = mentions[C.CLAIM_ID].map(who)
     return Profile(
         code=code, name=v.country_names.get(code, code),
-        on_article_date=on_day,
-        at_end=at_end[at_end[C.COUNTRY_CODE] == code].reset_index(drop=True), end=end,
-        timeline=country_timeline(v.timeline, code),
+        on_article_date=on_day, at_end=at_end, end=end, timeline=timeline,
         border=dict(border.iloc[0]) if len(border) else None,
         is_subject=code == v.subject, claims=mentions, n_claims=len(v.all_claims),
         n_naming=len(claims_mentioning(v.all_claims, code)), money=money,
-        fellow_neighbours=fellows)
+        fellow_neighbours=fellows,
+        unchanged=_unchanged(on_day, at_end, timeline, v.date_shown, end))
+
+
+def qualifications_about(qualifications: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The rows of ``qualifications.csv`` about ``code``: those whose ``countries`` name it,
+    and those that name no state (about the whole claim). A profile carries only these: a
+    note on another state the same claim names (Qatar's memorandum, on a claim about Egypt,
+    Qatar and Saudi Arabia) is not about it."""
+    if C.COUNTRIES not in qualifications.columns:
+        return qualifications
+    about = qualifications[C.COUNTRIES].map(lambda named: not items(named)
+                                            or code in items(named))
+    return qualifications[about.astype(bool)]
+
+
+def _unchanged(on_day: pd.DataFrame, at_end: pd.DataFrame, timeline: pd.DataFrame,
+               shown: dt.date | None, end: dt.date | None) -> bool:
+    """Whether the state held the same statuses on ``shown`` and at ``end`` (later), with
+    no interval of its own beginning or ending in between."""
+    if shown is None or end is None or not shown < end:
+        return False
+    moves = [d for column in (C.START_DATE, C.END_DATE) for d in timeline[column] if d]
+    if any(shown < d <= end for d in moves):
+        return False
+
+    def held(frame: pd.DataFrame) -> set:
+        return {(org, status, tuple(also)) for org, status, also in zip(
+            frame[C.ORGANISATION], frame[C.STATUS], frame["statuses_held"], strict=True)}
+
+    return held(on_day) == held(at_end)
+
+
+def _succeeds(timeline: pd.DataFrame, organisation: str, start: dt.date | None) -> str:
+    """The status in ``organisation`` that ended the day this one began ('' when none):
+    what a status begun on the last day of the data took the place of."""
+    if start is None:
+        return ""
+    before = timeline[(timeline[C.ORGANISATION] == organisation)
+                      & (timeline[C.END_DATE] == start)]
+    return str(before[C.STATUS].iloc[-1]) if len(before) else ""
+
+
+#: A word as the data's prose writes it ("dialogue-partner", "Qatar's").
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def _common_words(v: View) -> frozenset[str]:
+    """The words the data's own prose (statements, notes, events) writes in lower case
+    somewhere: common words, not names, whatever their case at the start of a sentence."""
+    texts = list(v.all_claims[C.STATEMENT].astype(str))
+    for name, column in (("qualifications", C.NOTE), ("membership_timeline", C.EVENT),
+                         ("sources", C.NOTE), ("borders", C.NOTE)):
+        frame = v.tables.get(name)
+        if frame is not None and column in frame.columns:
+            texts += [t for t in frame[column] if isinstance(t, str)]
+    return frozenset(w for text in texts for w in _WORD.findall(text) if w.islower())
+
+
+def after_colon(text: str, common: frozenset[str]) -> str:
+    """``text`` as it reads after a colon mid-sentence: its first letter in lower case when
+    its first word is a common word (``common``: "Dialogue-partner status ..." ->
+    "dialogue-partner status ..."), never a name's ("Qatar signed ...")."""
+    first = _WORD.match(text)
+    if first is None:
+        return text
+    word = first.group()
+    lowered = word[:1].lower() + word[1:]
+    return lowered + text[len(word):] if lowered != word and lowered in common else text
 
 
 def _fellow_neighbours(on_day: pd.DataFrame, v: View, code: str) -> list[dict]:

@@ -251,7 +251,7 @@ def split_ids(text: str) -> list[Piece]:
 _COMMON_STARTS = {"economic", "value", "pledges", "total", "gross", "share", "emergency",
                   "reconstruction", "cost", "estimated", "amount", "money", "aid", "reserves",
                   "assets", "equipment", "weapons", "arms", "damage", "funds", "loans",
-                  "humanitarian"}
+                  "humanitarian", "circulated", "reported", "claimed"}
 
 
 def as_noun(text: str) -> str:

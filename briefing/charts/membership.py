@@ -55,10 +55,20 @@ def _no_status_words(statuses: Sequence[str]) -> str:
     return "None of these statuses"
 
 
-def _layer_words(long: pd.DataFrame, as_of: dt.date | None) -> str:
-    if as_of is None:
-        return "the article (members.csv)"
-    return f"the reference timeline on {as_of.isoformat()} (membership_timeline.csv)"
+def _layer_words(long: pd.DataFrame, as_of: dt.date | None = None) -> str:
+    """Where the statuses drawn come from, as ``long``'s ``layer`` records it for each: the
+    article (members.csv), the reference timeline, or the article completed from the
+    timeline (the statuses the article does not mention). ``as_of``, when given, dates the
+    timeline; with no status to draw, an as-of date's view is the timeline's."""
+    layers = set(long["layer"]) if len(long) and "layer" in long.columns else set()
+    from_article = bool(layers - {A.REFERENCE})
+    from_timeline = A.REFERENCE in layers or (not layers and as_of is not None)
+    article = "the article (members.csv)"
+    timeline = ("the reference timeline" + (f" on {A.day(as_of)}" if as_of else "")
+                + " (reference/membership_timeline.csv)")
+    if from_article and from_timeline:
+        return f"{article}, completed from {timeline}"
+    return timeline if from_timeline else article
 
 
 def _join(ax, y: float, first: int, last: int, rings: Sequence[int]) -> None:
@@ -227,7 +237,7 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     refs = list(long["evidence"].explode().dropna()) if len(long) else []
     if show_border:
         refs += [s for s in matrix.get("border_source", []) if s]
-    _source_line(fig, f"Source: {_layer_words(long, as_of)}"
-                 + (" and reference/borders.csv" if show_border else "")
-                 + f"; evidence {_short_refs(refs)}.", SOURCE_CHARS[narrow])
+    files = [_layer_words(long, as_of)] + (["reference/borders.csv"] if show_border else [])
+    _source_line(fig, f"Source: {'; '.join(files)}; evidence {_short_refs(refs)}.",
+                 SOURCE_CHARS[narrow])
     return fig
