@@ -537,8 +537,9 @@ def test_a_dataset_whose_reference_layer_is_empty_still_writes_true_sentences(
     text = " ".join(written.text("membership").split())
     if written.view.matrix.empty:
         assert "No state is counted" in text
-    else:
-        assert "The reference data does not say whether" in text
+    else:  # no border in the data: no count by border
+        assert "The reference data does not say which of the" in text
+        assert "share an internationally recognised land border" not in text
 
 
 # -- country profiles --------------------------------------------------------------------

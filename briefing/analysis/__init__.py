@@ -49,6 +49,7 @@ from .facts import (
     membership_table,
     money_facts,
     positions_facts,
+    unreviewed_rows,
 )
 from .judgements import LIKELIHOOD_RANGES
 from .membership import (
@@ -170,6 +171,7 @@ __all__ = [
     "Positions",
     "positions",
     "positions_facts",
+    "unreviewed_rows",
     "possessive",
     "Profile",
     "profile_facts",

@@ -61,6 +61,13 @@ def information_cutoff(v: View) -> dt.date | None:
     return max(dates) if dates else None
 
 
+def unreviewed_rows(v: View) -> int:
+    """Rows of the data still marked for review (a non-empty ``review`` cell): a draft's
+    rows until a person confirms them. The cover says so: the briefing is a draft."""
+    return sum(int(frame[C.REVIEW].fillna("").astype(str).str.strip().ne("").sum())
+               for frame in v.tables.values() if C.REVIEW in getattr(frame, "columns", ()))
+
+
 def cited_sources(v: View) -> list[str]:
     """The reference sources the rows the briefing shows cite: the borders and statuses of
     the states shown, the money figures, the checks, the judgements shown (their evidence
