@@ -159,13 +159,13 @@ WEAK_DOMAINS: dict[str, str] = {
 
 #: Words of estimative probability (US ICD 203, Analytic Standards), each a range of chances.
 LIKELIHOODS: dict[str, str] = {
-    "almost_no_chance": "almost no chance, remote (1-5%)",
-    "very_unlikely": "very unlikely, highly improbable (5-20%)",
-    "unlikely": "unlikely, improbable (20-45%)",
-    "roughly_even_chance": "roughly even chance, roughly even odds (45-55%)",
-    "likely": "likely, probable (55-80%)",
-    "very_likely": "very likely, highly probable (80-95%)",
-    "almost_certain": "almost certain, nearly certain (95-99%)",
+    "almost_no_chance": "almost no chance, remote (1–5%)",
+    "very_unlikely": "very unlikely, highly improbable (5–20%)",
+    "unlikely": "unlikely, improbable (20–45%)",
+    "roughly_even_chance": "roughly even chance, roughly even odds (45–55%)",
+    "likely": "likely, probable (55–80%)",
+    "very_likely": "very likely, highly probable (80–95%)",
+    "almost_certain": "almost certain, nearly certain (95–99%)",
 }
 
 CONFIDENCES: dict[str, str] = {

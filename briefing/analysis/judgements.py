@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import C
+from ..schema import LIKELIHOODS, C
 from .words import items
 
 #: Words of estimative probability (US ICD 203) and the chances they stand for.
 LIKELIHOOD_RANGES: dict[str, str] = {
-    "almost_no_chance": "1–5%", "very_unlikely": "5–20%", "unlikely": "20–45%",
-    "roughly_even_chance": "45–55%", "likely": "55–80%", "very_likely": "80–95%",
-    "almost_certain": "95–99%",
-}
+    word: meaning[meaning.rindex("(") + 1:-1] for word, meaning in LIKELIHOODS.items()}
+"""Each likelihood word's range of chances ("55–80%"), as the schema gives it."""
 
 JUDGEMENT_ID = "judgement_id"
 KIND = "kind"
