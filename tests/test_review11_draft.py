@@ -77,3 +77,18 @@ def test_a_cover_without_reference_sources_says_so(data_copy):
     text = _text(data_copy, "cover", title="", author="A", series="S")
     assert "what it means (no reference source checks it yet)" in text
     assert "what no reference sources say" not in text
+
+
+def test_the_money_chart_dates_an_article_figure_as_reported_that_day():
+    """China's $31m: pledged on 8 Sep (its source, R01), reported by the article on 17 Sep
+    (M01); the chart must not read as two announcements nine days apart."""
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    markup = present.markup(present.Report(v).section("money", A.money_facts(v)))
+    charts = [base64.b64decode(src).decode() for src in
+              re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', markup)]
+    assert len(charts) == 2  # wide and narrow
+    for svg in charts:
+        text = html.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg)))
+        assert "reported 17 Sep 2021" in text
+        assert "8 Sep 2021" in text and "reported 8 Sep" not in text

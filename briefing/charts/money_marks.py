@@ -173,7 +173,9 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     face = "white" if is_ref else colour
     low, high, precision = r[C.LOW], r[C.HIGH], r[C.PRECISION]
     date = figure_date(r, article_date)
-    dated = A.day(date) if date else "undated"
+    # an article's figure carries the day the article reported it, not the day it was
+    # pledged or counted (China's $31m: 8 Sep in its source, 17 Sep in the article)
+    dated = ("undated" if not date else A.day(date) if is_ref else f"reported {A.day(date)}")
     if precision == "not_stated" or pd.isna(low):
         text = ax.annotate(_words("amount not stated", [dated]), xy=(left, y), xytext=(2, 0),
                            textcoords="offset points", va="center", ha="left",
