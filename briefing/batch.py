@@ -3,7 +3,9 @@
 The parent validates the data and every country's parameters once, before any kernel starts;
 the workers only execute and export. One failing profile does not stop the others: each
 outcome is collected, the index page shows what was written, and the caller exits 1 when
-anything failed.
+anything failed. A stop (Ctrl-C, SIGTERM) cancels the queued profiles and stops the running
+ones before they replace anything; the profiles replaced until then stay, and the message
+says which they are (exit 130).
 
 :func:`run_job` is the one place a single report is rendered -- ``python -m briefing render``
 uses it too -- so a profile rendered in the batch is the same file as one rendered alone.
@@ -18,9 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
+from . import output, paths, stop
 from .errors import BriefingError, ParameterError
-from .index_page import index_facts, index_html
+from .index_page import RunRecord, index_facts, index_html
+from .output import Replaced
 from .params import Params, check, declarations, notebook_path
 from .validate import Validated
 
@@ -46,6 +49,7 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    interrupted: bool = False  # stopped before it replaced anything
 
 
 def make_job(notebook: str | Path, params: Params, out_dir: Path,
@@ -72,7 +76,7 @@ def make_job(notebook: str | Path, params: Params, out_dir: Path,
                register=register, cell_timeout=cell_timeout)
 
 
-def run_job(job: Job, km=None, on_executed=None) -> list[Path]:
+def run_job(job: Job, km=None, on_executed=None) -> Replaced:
     """Execute and export one report; ``km`` is an optional pre-started kernel manager,
     ``on_executed`` what to call once its cells have run."""
     from .render import CELL_TIMEOUT, render
@@ -99,19 +103,36 @@ def ensure_writable(out_dir: Path, flag: str = "--out") -> Path:
 
 
 def _work(job: Job) -> Outcome:
-    """Worker entry point: never raises, so one failure cannot stop the pool."""
+    """Worker entry point: never raises, so one failure cannot stop the pool. A stop asked
+    for stops the job before it replaces anything (or, once its swap began, after it)."""
+    import logging
+
     from .kernels import worker_kernel
 
+    if stop.stop_requested():
+        return Outcome(job, interrupted=True)
     start = time.perf_counter()
+    replaced = None
     try:
-        with worker_kernel(job.notebook) as km:  # a warm kernel, reused and reset per job
-            written = run_job(job, km=km)
+        with stop.stops_raised(), worker_kernel(job.notebook) as km:  # warm, reset per job
+            replaced = run_job(job, km=km)
+    except KeyboardInterrupt:
+        # nbclient's pending tasks die with the job; asyncio would print their tracebacks
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        if replaced is None:
+            return Outcome(job, interrupted=True, seconds=time.perf_counter() - start)
     except BriefingError as exc:
         return Outcome(job, error=str(exc), seconds=time.perf_counter() - start)
     except Exception as exc:  # an unexpected failure of one profile is still one failure
         return Outcome(job, error=f"{type(exc).__name__}: {exc}",
                        seconds=time.perf_counter() - start)
-    return Outcome(job, written=written, seconds=time.perf_counter() - start)
+    return Outcome(job, written=replaced.written, seconds=time.perf_counter() - start)
+
+
+#: How often the parent looks for a stop asked for while its workers render (seconds).
+STOP_POLL = 0.1
+#: How long running profiles may take to stop once asked before their workers are killed.
+STOP_GRACE = 30.0
 
 
 def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
@@ -120,50 +141,100 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     """Render ``jobs`` on ``workers`` processes with a progress bar on stderr. Outcomes are
     appended to ``outcomes`` as they come, so an interrupted batch still knows what it did.
     ``kernel_files`` are handed to every kernel (the validated data, :mod:`briefing.handoff`).
-    """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from tqdm import tqdm
+    A stop asked for (:func:`briefing.stop.stop_requested`) ends the run: queued jobs
+    are cancelled, running ones stop before they replace anything (their outcomes are
+    marked ``interrupted``), and the workers exit with their kernels shut down.
+    """
+    from .kernels import close_worker
 
     outcomes = [] if outcomes is None else outcomes
     workers = max(1, min(workers, len(jobs)))
-    bar_args = {"total": len(jobs), "desc": "profiles", "unit": "profile",
-                "file": sys.stderr, "disable": None if progress else True}
-    from .kernels import close_worker
-
     notebooks = sorted({str(job.notebook) for job in jobs})
-    if workers == 1:
-        _init_worker(notebooks, jobs[0].formats, kernel_files)
-        try:
-            with tqdm(**bar_args) as bar:
+    with stop.stops_held(), _bar(len(jobs), progress) as bar:  # a stop: checked here
+        if workers == 1:
+            _prepare_worker(notebooks, jobs[0].formats, kernel_files)
+            try:
                 for job in jobs:
+                    if stop.stop_requested():
+                        break
                     outcomes.append(_report(_work(job), bar))
-        finally:
-            close_worker()
-        return outcomes
-    import multiprocessing
-
-    # spawn: a fresh interpreter per worker (no fork of a process with threads).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_init_worker,
-                             initargs=(notebooks, jobs[0].formats, kernel_files)) as pool:
-        futures = {pool.submit(_work, job): job for job in jobs}
-        with tqdm(**bar_args) as bar:
-            for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # a worker process died (killed, out of memory)
-                    outcome = Outcome(futures[future], error=f"the worker process died "
-                                      f"({type(exc).__name__}: {exc})")
-                outcomes.append(_report(outcome, bar))
+            finally:
+                close_worker()
+        else:
+            _run_pool(jobs, workers, (notebooks, jobs[0].formats, kernel_files), outcomes,
+                      bar)
     order = {job.stem: i for i, job in enumerate(jobs)}  # workers return copies of jobs
     outcomes.sort(key=lambda o: order[o.job.stem])
     return outcomes
 
 
+def _bar(total: int, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="profiles", unit="profile", file=sys.stderr,
+                disable=None if progress else True)
+
+
+def _run_pool(jobs: list[Job], workers: int, initargs: tuple, outcomes: list[Outcome],
+              bar) -> None:
+    """The jobs on a pool of spawned worker processes (no fork of a process with threads),
+    watching for a stop between their results."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                               initargs=initargs,
+                               mp_context=multiprocessing.get_context("spawn"))
+    futures = {}
+    try:
+        with stop.stop_signals_blocked():  # each worker starts with them blocked
+            for job in jobs:
+                futures[pool.submit(_work, job)] = job
+        pending = set(futures)
+        while pending and not stop.stop_requested():
+            done, pending = wait(pending, timeout=STOP_POLL, return_when=FIRST_COMPLETED)
+            for future in done:
+                outcomes.append(_report(_outcome(future, futures[future]), bar))
+        if pending:
+            # queued jobs are cancelled; running ones get SIGTERM, which their worker turns
+            # into a stop before the swap (the terminal's Ctrl-C reached them already)
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in multiprocessing.active_children():
+                process.terminate()
+            # done() also counts a cancelled job (wait() waits for those until its timeout)
+            deadline = time.monotonic() + STOP_GRACE
+            while not all(f.done() for f in pending) and time.monotonic() < deadline:
+                time.sleep(STOP_POLL)
+            if not all(f.done() for f in pending):
+                for process in multiprocessing.active_children():
+                    process.kill()
+            pool.shutdown(wait=True)
+            outcomes.extend(_outcome(future, futures[future], stopping=True)
+                            for future in pending if not future.cancelled())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(future, job: Job, stopping: bool = False) -> Outcome:
+    try:
+        return future.result()
+    except Exception as exc:  # a worker process died (killed, out of memory)
+        if stopping:
+            return Outcome(job, interrupted=True)
+        return Outcome(job, error=f"the worker process died ({type(exc).__name__}: {exc})")
+
+
 def _init_worker(notebooks: list[str], formats: tuple[str, ...],
                  kernel_files: dict[str, bytes] | None = None) -> None:
+    """A pool worker: stop signals handled (raised inside a job only), then its kernel."""
+    stop.handle_stops_in_worker()
+    if not stop.stop_requested():
+        _prepare_worker(notebooks, formats, kernel_files)
+
+
+def _prepare_worker(notebooks: list[str], formats: tuple[str, ...],
+                    kernel_files: dict[str, bytes] | None = None) -> None:
     """A worker starts its warm kernel first, then imports the exporters meanwhile."""
     from .kernels import init_worker
     from .render import preload
@@ -173,6 +244,8 @@ def _init_worker(notebooks: list[str], formats: tuple[str, ...],
 
 
 def _report(outcome: Outcome, bar) -> Outcome:
+    if outcome.interrupted:
+        return outcome
     if outcome.error:
         first = outcome.error.splitlines()[0]
         bar.write(f"failed: {outcome.job.label}: {first}", file=sys.stderr)
@@ -222,6 +295,12 @@ def plan(notebook: str | Path, values: dict, origins: dict, countries: list[str]
         unique = list(dict.fromkeys(problems))
         raise ParameterError(unique[0] if len(unique) == 1 else "\n".join(
             [f"{len(unique)} problems in the parameters:", *(f"  {p}" for p in unique)]))
+    from .render import output_names
+
+    written = [name for job in jobs for name in (*output_names(job.stem, formats).values(),
+                                                 f"{job.stem}.failed.ipynb")]
+    output.refuse_inputs_as_outputs(out_dir, ["index.html", *written],
+                                    notebook_path(notebook), validated.data_dir)
     ensure_writable(out_dir)
     return jobs, validated
 
@@ -236,8 +315,13 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
     """Render every profile; print a summary; return the exit code (0, or 1 on failures).
 
     The index is written whatever happens (also after Ctrl-C), from the profiles present in
-    ``out_dir``, so it never links a profile that is not there or misses one that is."""
+    ``out_dir``, each described as it was rendered (a profile rendered with other
+    parameters or data says so), so it never links a profile that is not there, misses one
+    that is, or gives one the facts of another run. A stop asked for raises
+    :class:`briefing.stop.Interrupted`, whose message says which profiles were replaced."""
+    from .handoff import kernel_files
     from .output import recover, write_one
+    from .present import combined_checksum
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -247,26 +331,36 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
         print(f"warning: {warning}", file=sys.stderr)
     recover(out_dir)
     shown = {k: v for k, v in jobs[0].parameters.items() if k != "country"} if jobs else {}
+    run = RunRecord(shown, {name: d.default for name, d in declarations(notebook).items()},
+                    combined_checksum(validated.checksums))
     index = out_dir / "index.html"
     outcomes: list[Outcome] = []
-    from .handoff import kernel_files
-
-    try:
-        run_jobs(jobs, workers, progress=progress, outcomes=outcomes,
-                 kernel_files=kernel_files(validated))
-    finally:
+    interrupted = False
+    with stop.stops_held():  # from here a stop is acted on where the code checks for it
+        try:
+            run_jobs(jobs, workers, progress=progress, outcomes=outcomes,
+                     kernel_files=kernel_files(validated))
+        except KeyboardInterrupt:  # called without stops_handled: Python's own Ctrl-C
+            interrupted = True
+        interrupted = interrupted or stop.stop_requested()
+        finished = [o for o in outcomes if not o.interrupted]
         try:
             facts = index_facts(validated, shown.get("as_of"))
         except Exception as exc:  # the index is written whatever happens, if more plainly
             print(f"warning: the index shows no statuses, borders or claims ({exc})",
                   file=sys.stderr)
             facts = None
-        write_one(index, index_html(outcomes, validated, out_dir, shown, facts))
-    failures = [o for o in outcomes if o.error]
+        write_one(index, index_html(finished, validated, out_dir, shown, facts, run=run,
+                                    planned=len(jobs), interrupted=interrupted))
+    failures = [o for o in finished if o.error]
     took = time.perf_counter() - start
-    print(f"rendered {len(outcomes) - len(failures)} of {len(outcomes)} profiles into "
-          f"{paths.display_path(out_dir)} in {took:.1f} s; index: "
-          f"{paths.display_path(index)}")
+    where = (f"{paths.display_path(out_dir)} in {took:.1f} s; index: "
+             f"{paths.display_path(index)}")
+    if interrupted:
+        replaced = [o.job.stem for o in finished if not o.error]
+        print(f"rendered {len(replaced)} of {len(jobs)} profiles into {where} (stopped)")
+        raise stop.Interrupted(_stopped(jobs, replaced, [o.job.stem for o in failures]))
+    print(f"rendered {len(finished) - len(failures)} of {len(finished)} profiles into {where}")
     if failures:
         print(f"error: {len(failures)} profile{'s' if len(failures) != 1 else ''} failed:",
               file=sys.stderr)
@@ -277,3 +371,18 @@ def batch(notebook: str | Path, values: dict, origins: dict, countries: list[str
                 print(f"    {extra.strip()}", file=sys.stderr)
         return 1
     return 0
+
+
+def _stopped(jobs: list[Job], replaced: list[str], failed: list[str]) -> str:
+    """What an interrupted batch did: the profiles it replaced, and those it left."""
+    left = [job.stem for job in jobs if job.stem not in replaced]
+    text = (f"interrupted: {len(replaced)} of {len(jobs)} profiles "
+            f"{'was' if len(replaced) == 1 else 'were'} replaced before the stop"
+            + (f" ({', '.join(replaced)})" if replaced else ""))
+    if len(left) == 1:
+        text += f"; the other one was left as it was ({left[0]})"
+    elif left:
+        text += f"; the other {len(left)} were left as they were ({', '.join(left)})"
+    if failed:
+        text += f", {len(failed)} of them after failing ({', '.join(failed)})"
+    return text

@@ -2,7 +2,8 @@
 
 Imports stay light until validation has passed (no pandas, papermill or nbconvert), so a bad
 parameter or bad data is reported in a fraction of a second, before any kernel starts.
-Exit codes: 0 success, 1 failed render, 2 bad input (data or parameters).
+Exit codes: 0 success, 1 failed render, 2 bad input (data, parameters or the command line,
+one ``error:`` line), 130 interrupted (Ctrl-C or SIGTERM, with what was replaced).
 """
 
 from __future__ import annotations
@@ -10,14 +11,75 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import signal
 import sys
 from pathlib import Path
 
-from . import paths
+from . import output, paths, stop
 from .errors import BriefingError, ParameterError
 
 FORMATS = ("html", "pdf")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the kit's errors: one ``error:`` line saying what was expected (exit 2,
+    through :func:`main`), no usage block. It remembers the options it was given
+    (``add_argument`` returns each) to say what an option expects."""
+
+    def __init__(self, *args, **kwargs):
+        self.options: dict[str, argparse.Action] = {}  # filled from here (-h is one)
+        self.commands: argparse.Action | None = None
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, **kwargs) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.options["/".join(action.option_strings)] = action
+        return action
+
+    def add_subparsers(self, **kwargs):
+        self.commands = super().add_subparsers(**kwargs)
+        return self.commands
+
+    def error(self, message: str):
+        raise ParameterError(self.one_line(message))
+
+    def one_line(self, message: str) -> str:
+        """argparse's ``message`` as one line that names the option and what it expects."""
+        if self.commands is not None and message.endswith(f": {self.commands.dest}"):
+            return f"no command given (expected one of {', '.join(self.commands.choices)})"
+        name, _, detail = message.removeprefix("argument ").partition(": ")
+        if self.commands is not None and name == self.commands.dest:
+            return f"{name}: {detail}"  # an unknown command, and the choices
+        action = self.options.get(name)
+        if action is None or not detail:
+            return f"{message} (see {self.prog} --help)"
+        if detail.startswith("expected"):  # a value missing: say what it is
+            metavar = action.metavar or action.dest.upper()
+            shown = " ".join(metavar) if isinstance(metavar, tuple) else metavar
+            detail += f" ({action.option_strings[0]} {shown}: {action.help})"
+        return f"{name}: {detail}"
+
+
+def _number(convert, what: str, expected: str):
+    """An argparse ``type``: ``convert`` (float, int), and what a value that is not one
+    was expected to be."""
+    def parse(text: str):
+        try:
+            return convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what} (got {text!r}; expected "
+                                             f"{expected})") from None
+
+    return parse
+
+
+SECONDS = _number(float, "a number of seconds", "a positive number such as 300")
+
+
+def _given(value: str | None, option: str, expected: str) -> None:
+    """ParameterError when ``option`` was given an empty ``value`` (it would mean the
+    default, and write where nobody asked)."""
+    if value is not None and not value.strip():
+        raise ParameterError(f"{option}: is empty (got {value!r}; expected {expected})")
 
 
 class _Ordered(argparse.Action):
@@ -55,8 +117,10 @@ def collect(args) -> tuple[dict, dict]:
             values[name] = value
             origins.pop(name, None)  # named in the message already; files are named
         else:
-            for name, value in read_yaml(item).items():
-                values[name], origins[name] = value, paths.display_path(item)
+            given = read_yaml(item)  # each value's line and column, for the messages
+            for name, value in given.items():
+                values[name] = value
+                origins[name] = given.origins.get(name, paths.display_path(item))
     return values, origins
 
 
@@ -64,6 +128,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
     from .constraints import suggest
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    if not formats:  # no format would remove the previous HTML and PDF
+        raise ParameterError(f"--format: no format given (got {text!r}; expected html, pdf "
+                             "or html,pdf)")
     for f in formats:
         if f not in FORMATS:
             raise ParameterError(f"--format: unknown format {f!r}{suggest(f, FORMATS)} "
@@ -75,6 +142,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
 def _cmd_check(args) -> int:
     from .params import validate_data_dir
 
+    _given(args.data_dir, "--data-dir", "a data folder such as data/")
     v = validate_data_dir(args.data_dir)
     for w in v.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -86,38 +154,18 @@ def _cmd_check(args) -> int:
 def _cmd_params(args) -> int:
     from .params import check, describe
 
-    print(describe(args.notebook))
-    if args.sources or args.data_dir is not None:
+    params = None
+    if args.sources or args.data_dir is not None:  # validated first: an error is all it says
         values, origins = collect(args)
         params = check(args.notebook, values, origins=origins)
+    print(describe(args.notebook))
+    if params is not None:
         print("\nValid. Values after normalisation:")
         for name, value in params.as_dict().items():
             mark = " (given)" if name in params.given else ""
             shown = paths.display_path(value) if isinstance(value, Path) else repr(value)
             print(f"  {name} = {shown}{mark}")
     return 0
-
-
-def refuse_inputs_as_outputs(out: Path, names: list[str], notebook: Path,
-                             data_dir: Path | None) -> None:
-    """ParameterError (exit 2, before anything runs) when a file the render would write is
-    the input notebook, or lies under notebooks/ or the data folder: inputs are never
-    overwritten."""
-    protected = [paths.NOTEBOOKS_DIR.resolve()]
-    if data_dir is not None:
-        protected.append(Path(data_dir).resolve())
-    for name in names:
-        target = (out / name).resolve()
-        if target == Path(notebook).resolve():
-            raise ParameterError(f"--out {paths.display_path(out)}: the render would "
-                                 f"overwrite its input notebook {paths.display_path(notebook)}"
-                                 " (expected an output folder that holds no input)")
-        for folder in protected:
-            if target == folder or folder in target.parents:
-                raise ParameterError(f"--out {paths.display_path(out)}: the render would write "
-                                     f"{paths.display_path(target)} inside "
-                                     f"{paths.display_path(folder)}/, which holds inputs "
-                                     "(expected an output folder such as reports/)")
 
 
 def _cell_timeout(args) -> float:
@@ -133,6 +181,7 @@ def _cmd_render(args) -> int:
     from .params import check, notebook_path
     from .render import output_names
 
+    _given(args.out, "--out", "an output folder such as reports/")
     formats = parse_formats(args.format)
     timeout = _cell_timeout(args)
     values, origins = collect(args)
@@ -142,8 +191,8 @@ def _cmd_render(args) -> int:
     out = Path(args.out) if args.out else default_out
     job = make_job(notebook_path(args.notebook), params, out, formats, timeout)
     data_dir = params.validated.data_dir if params.validated is not None else None
-    refuse_inputs_as_outputs(out, [*output_names(job.stem, formats).values(),
-                                   f"{job.stem}.failed.ipynb"], job.notebook, data_dir)
+    output.refuse_inputs_as_outputs(out, [*output_names(job.stem, formats).values(),
+                                          f"{job.stem}.failed.ipynb"], job.notebook, data_dir)
     ensure_writable(out)
     for w in params.validated.warnings if params.validated else ():
         print(f"warning: {w}", file=sys.stderr)
@@ -156,21 +205,32 @@ def _cmd_render(args) -> int:
     with prestarted_kernel(job.notebook, files=kernel_files(params.validated)) as kernel:
         preload(job.formats)  # papermill, nbconvert, WeasyPrint while the kernel works
         if kernel is None:
-            written = run_job(job)
+            replaced = run_job(job)
         else:
-            written = run_job(job, km=kernel.km, on_executed=kernel.shutdown_in_background)
-    for path in written:
+            replaced = run_job(job, km=kernel.km, on_executed=kernel.shutdown_in_background)
+    for path in replaced.written:
         print(f"wrote {paths.display_path(path)}")
+    for path in replaced.removed:
+        why = "left by a failed render" if path.name.endswith(".failed.ipynb") else \
+            "not asked for"
+        print(f"removed {paths.display_path(path)} ({why})")
+    if stop.stop_requested():  # asked for while the new report was put in place
+        raise stop.Interrupted(f"interrupted once the new report had replaced the previous "
+                                 f"one in {paths.display_path(out)}/ (listed above)")
     return 0
 
 
 def _cmd_batch(args) -> int:
     from .batch import batch
 
+    _given(args.out, "--out", "an output folder such as reports/profiles/")
     formats = parse_formats(args.format)
     values, origins = collect(args)
     countries = ([c.strip() for c in args.countries.split(",") if c.strip()]
-                 if args.countries else None)
+                 if args.countries is not None else None)
+    if countries == []:
+        raise ParameterError(f"--countries: no country given (got {args.countries!r}; "
+                             "expected comma-separated ISO codes or names such as TJK,RUS)")
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs: must be at least 1 (got {args.jobs})")
     workers = args.jobs or os.cpu_count() or 1
@@ -188,6 +248,7 @@ def _cmd_dictionary(args) -> int:
 def _cmd_draft(args) -> int:
     from .draft import draft
 
+    _given(args.out, "--out", "a folder to write, new or empty")
     drafted = draft(Path(args.article), Path(args.out), title=args.title, outlet=args.outlet,
                     published=args.published, url=args.url, force=args.force)
     print(drafted.summary)
@@ -195,7 +256,7 @@ def _cmd_draft(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m briefing", description=__doc__.split("\n")[0],
         epilog="Exit codes: 0 success, 1 a render failed, 2 bad input (data or parameters).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "export HTML/PDF (the executed .ipynb is kept next to them)")
     _add_parameter_options(render)
     render.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
-    render.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+    render.add_argument("--cell-timeout", type=SECONDS, metavar="SECONDS",
                         help="the longest one cell may run (default: 300)")
     render.add_argument("--out", help="output folder (default: reports/, or "
                         "reports/profiles/ for the country profile)")
@@ -244,10 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parameter_options(batch)
     batch.add_argument("--countries", help="comma-separated ISO codes or names "
                        "(default: every country in the data)")
-    batch.add_argument("--jobs", type=int, help="worker processes (default: the number of "
-                       "cores)")
+    batch.add_argument("--jobs", type=_number(int, "a whole number", "a number of worker "
+                                              "processes such as 2"),
+                       help="worker processes (default: the number of cores)")
     batch.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
-    batch.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+    batch.add_argument("--cell-timeout", type=SECONDS, metavar="SECONDS",
                        help="the longest one cell may run (default: 300)")
     batch.add_argument("--out", default=str(paths.REPORTS_DIR / "profiles"),
                        help="output folder (default: reports/profiles/)")
@@ -258,39 +320,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminated(signum, frame):
-    """SIGTERM (a closed terminal, ``timeout``, a cancelled CI job) stops the command like
-    Ctrl-C, wherever it is -- validating, starting a kernel, executing, exporting -- so that
-    cleanup runs and the user gets a message instead of a silent death."""
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
     """Run one command; its exit code. ``exits``: the process ends when this returns
-    (``python -m briefing``)."""
-    args = build_parser().parse_args(argv)
-    if exits and args.func is _cmd_render and not paths.switched_off("collector"):
-        # One report, then the process ends: Python's cyclic garbage collector stays off for
-        # the rest of its life, where it used to be paused only during the PDF's export
-        # (briefing.pdf.collector_paused). Collecting WeasyPrint's box trees once the PDF
-        # was written took 0.3 s; the memory goes back to the system at the exit instead.
-        # A batch keeps the collector: its workers render profile after profile.
-        gc.disable()
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        return args.func(args)
-    except BriefingError as exc:
-        for warning in getattr(exc, "warnings", ()):  # e.g. a file read as Windows-1252
-            print(f"warning: {warning}", file=sys.stderr)
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        import logging
+    (``python -m briefing``).
 
-        # nbclient's pending cell task dies with the kernel; asyncio would print its
-        # traceback ("Task exception was never retrieved") at exit
-        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-        print("error: interrupted; earlier reports were left as they were", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    Ctrl-C and SIGTERM (a closed terminal, ``timeout``, a cancelled CI job) stop the command
+    wherever it is -- validating, starting a kernel, executing, exporting -- so that cleanup
+    runs and the user gets a message instead of a silent death; the stop is also recorded,
+    for where a library catches it (:func:`briefing.stop.stops_handled`)."""
+    with stop.stops_handled():
+        try:
+            parser = build_parser()
+            args, unknown = parser.parse_known_args(argv)
+            if unknown:
+                raise ParameterError(f"unrecognized argument{'s' if len(unknown) > 1 else ''}"
+                                     f" {' '.join(unknown)} (expected the options listed by "
+                                     f"{parser.prog} {args.command} --help)")
+            if exits and args.func is _cmd_render and not paths.switched_off("collector"):
+                # One report, then the process ends: Python's cyclic garbage collector stays
+                # off for the rest of its life, where it used to be paused only during the
+                # PDF's export (briefing.pdf.collector_paused). Collecting WeasyPrint's box
+                # trees once the PDF was written took 0.3 s; the memory goes back to the
+                # system at the exit instead. A batch keeps the collector: its workers render
+                # profile after profile.
+                gc.disable()
+            return args.func(args)
+        except BriefingError as exc:
+            if exc.exit_code == 1 and stop.stop_requested():  # a render the stop broke
+                return _interrupted(KeyboardInterrupt())
+            for warning in getattr(exc, "warnings", ()):  # e.g. a file read as Windows-1252
+                print(f"warning: {warning}", file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt as exc:
+            return _interrupted(exc)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Exit 130 with what the stop left: a failed or stopped render replaces nothing."""
+    import logging
+
+    # nbclient's pending cell task dies with the kernel; asyncio would print its
+    # traceback ("Task exception was never retrieved") at exit
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    message = str(exc) if isinstance(exc, stop.Interrupted) else \
+        "interrupted; earlier reports were left as they were"
+    print(f"error: {message}", file=sys.stderr)
+    return 130

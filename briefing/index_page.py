@@ -4,12 +4,18 @@
 listing every profile in the folder with the state's statuses, border and claim count, links
 to its files, and the briefing built from the same data when it is in the folder above. The
 facts come from here; every word and tag is in ``templates/index/index.html.j2``.
+
+A folder may hold profiles of earlier runs, rendered with other parameters or data (a run
+for a few countries, or one stopped half-way). Each profile's executed notebook records the
+parameters papermill injected and prints the data's combined SHA-256, so such a profile is
+listed with what differs instead of this run's facts (:func:`rendered_otherwise`).
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +72,57 @@ class IndexFacts:
     states: dict[str, StateFacts]
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """What a profile in the folder is compared with: this run's parameters as papermill
+    injects them (the country aside), the notebook's defaults (a parameter not given is its
+    default) and the data's combined SHA-256 (:func:`briefing.present.combined_checksum`,
+    which every profile prints in its reproducibility section)."""
+
+    parameters: dict
+    defaults: dict
+    data_digest: str
+
+
+@dataclass(frozen=True)
+class Otherwise:
+    """How a profile was rendered where that differs from this run: ``kind`` "parameters"
+    (``values``: each differing parameter's (name, value as the profile had it)), "data"
+    or "unknown" (no executed notebook that says)."""
+
+    kind: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+#: Parameters the index does not compare: the profile's own, and the folder the data was
+#: read from (the data itself is compared, by its checksum).
+NOT_COMPARED = ("country", "data_dir")
+
+
+def rendered_otherwise(notebook: Path, run: RunRecord) -> Otherwise | None:
+    """How the profile whose executed notebook is ``notebook`` was rendered, if not as
+    ``run`` renders (None: with the same parameters, from the same data)."""
+    try:
+        text = notebook.read_text(encoding="utf-8")
+        recorded = dict(json.loads(text)["metadata"]["papermill"]["parameters"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return Otherwise("unknown")
+    if run.data_digest not in text:
+        return Otherwise("data")
+    mine, theirs = {**run.defaults, **run.parameters}, {**run.defaults, **recorded}
+    differ = tuple((name, _shown(theirs.get(name, "")))
+                   for name in sorted(set(mine) | set(theirs))
+                   if name not in NOT_COMPARED and mine.get(name) != theirs.get(name))
+    return Otherwise("parameters", differ) if differ else None
+
+
+def _shown(value) -> str:
+    """A parameter's value as the index writes it (a list as a, b; empty as empty)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
     """Each state's statuses, border and claim count, from the view the profiles compute
     (the same functions, run once for all states: no notebook runs again)."""
@@ -119,23 +176,33 @@ def _same_data_briefing(out_dir: Path, validated: Validated) -> list[str]:
 
 
 def index_html(outcomes: list[Rendered], validated: Validated, out_dir: Path,
-               parameters: dict, facts: IndexFacts | None = None) -> str:
+               parameters: dict, facts: IndexFacts | None = None,
+               run: RunRecord | None = None, planned: int | None = None,
+               interrupted: bool = False) -> str:
     """A self-contained page listing every profile in ``out_dir`` (no external URL): each
     state's statuses, border and claims (``facts``, when given) and links to its files,
-    and the briefing built from the same data when it is in the folder above."""
-    rows, missing = _rows(outcomes, validated.country_names, out_dir, facts)
+    and the briefing built from the same data when it is in the folder above.
+
+    ``outcomes``: the profiles this run finished (written or failed), of ``planned``
+    (default: as many); ``interrupted``: the run was stopped. ``run``: compare every other
+    profile in the folder with this run (:func:`rendered_otherwise`); without it, every
+    profile is taken to be of this run's parameters and data."""
+    rows, missing = _rows(outcomes, validated.country_names, out_dir, facts, run)
     page = _environment().get_template("index.html.j2").render(
         css=_css(), meta=validated.meta, parameters=parameters, facts=facts, rows=rows,
-        missing=missing, total=len(outcomes), ok=sum(1 for o in outcomes if not o.error),
+        missing=missing, total=len(outcomes) if planned is None else planned,
+        ok=sum(1 for o in outcomes if not o.error), interrupted=interrupted,
+        otherwise=sum(1 for row in rows if row["otherwise"] is not None),
         briefing=_same_data_briefing(out_dir, validated))
     return embed_page_fonts(page)
 
 
 def _rows(outcomes: list[Rendered], names: dict[str, str], out_dir: Path,
-          facts: IndexFacts | None) -> tuple[list[dict], int]:
+          facts: IndexFacts | None, run: RunRecord | None = None) -> tuple[list[dict], int]:
     """The index's rows, by the state's name -- each state with a profile in ``out_dir``
-    (PROFILE_FILES there) or in ``outcomes`` (its error's first line, if it failed) -- and
-    how many other states the data has."""
+    (PROFILE_FILES there) or in ``outcomes`` (its error's first line, if it failed), with
+    how its profile was rendered where that differs from ``run`` -- and how many other
+    states the data has."""
     failed = {o.job.stem: o.error for o in outcomes if o.error}
     rendered = {o.job.stem for o in outcomes}
     rows, missing = [], 0
@@ -144,9 +211,13 @@ def _rows(outcomes: list[Rendered], names: dict[str, str], out_dir: Path,
         if not files and code not in rendered:
             missing += 1
             continue
+        otherwise = None
+        if run is not None and code not in rendered:  # a profile of an earlier run
+            otherwise = rendered_otherwise(out_dir / f"{code}.ipynb", run)
         rows.append({"code": code, "name": names[code], "files": files,
                      "error": failed[code].splitlines()[0] if code in failed else None,
-                     "state": facts.states.get(code) if facts is not None else None})
+                     "state": facts.states.get(code) if facts is not None else None,
+                     "otherwise": otherwise})
     return rows, missing
 
 

@@ -10,6 +10,9 @@ complete, so a reader never finds a new HTML beside an old PDF for longer than t
 
 Swaps into one folder are serialised with an advisory lock on the folder, so two renders
 into the same folder never interleave their moves.
+
+A stop asked for (Ctrl-C, SIGTERM; :mod:`briefing.stop`) is checked before the swap, which
+a stop then no longer interrupts: the previous set stays, or the whole new one is put in.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
-from .errors import RenderError
+from .errors import ParameterError, RenderError
 from .kernels import pid_alive
+from .stop import check_stop, hold_stops
 
 #: Hidden folders of one swap: ``.<stem>.stage-<pid>-<random>`` (new files, written first)
 #: and ``.<stem>.backup-<pid>-<random>`` (previous files, moved out during the swap).
@@ -44,6 +49,11 @@ def _reason(exc: OSError) -> str:
 
 def _cannot(target: Path, exc: OSError) -> RenderError:
     return RenderError(f"cannot write {paths.display_path(target)}: {_reason(exc)}")
+
+
+# ---------------------------------------------------------------------------------------
+# The swap
+# ---------------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -102,11 +112,22 @@ def _write(path: Path, data: bytes | str) -> None:
     os.chmod(path, 0o644)
 
 
+@dataclass(frozen=True)
+class Replaced:
+    """What :func:`replace_all` changed: the files written, and those of ``remove`` that
+    were there and are gone."""
+
+    written: list[Path]
+    removed: list[Path] = field(default_factory=list)
+
+
 def replace_all(folder: Path | str, files: dict[str, bytes | str],
-                remove: tuple[str, ...] = ()) -> list[Path]:
+                remove: tuple[str, ...] = ()) -> Replaced:
     """Put ``files`` (name -> content) into ``folder`` and delete ``remove`` (names), as
     one change: on any failure the folder is left exactly as it was and a RenderError names
-    the report file and the cause. Returns the paths written."""
+    the report file and the cause. A stop asked for before the swap (:func:`check_stop`)
+    leaves the folder as it was; once the swap begins, it is only recorded
+    (:func:`hold_stops`)."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -124,19 +145,24 @@ def replace_all(folder: Path | str, files: dict[str, bytes | str],
             except OSError as exc:
                 raise _cannot(folder / name, exc) from None
         with _locked(folder):
-            _swap(folder, stage, stem, list(files), remove)
+            hold_stops()
+            check_stop()  # asked for before this point: nothing is replaced
+            removed = _swap(folder, stage, stem, list(files), remove)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return [folder / name for name in files]
+    return Replaced([folder / name for name in files], [folder / name for name in removed])
 
 
 def _swap(folder: Path, stage: Path, stem: str, names: list[str],
-          remove: tuple[str, ...]) -> None:
+          remove: tuple[str, ...]) -> list[str]:
+    """Move the previous files into a backup, the new ones in; the names of ``remove``
+    that were there."""
     try:
         backup = Path(tempfile.mkdtemp(prefix=f".{stem}.backup-{os.getpid()}-", dir=folder))
     except OSError as exc:
         raise _cannot(folder / names[0], exc) from None
     added: list[str] = []
+    removed: list[str] = []
     current = names[0]
     try:
         # what the swap adds (no previous file) is listed first, so a recovery knows it
@@ -146,6 +172,8 @@ def _swap(folder: Path, stage: Path, stem: str, names: list[str],
             current = name
             if (folder / name).exists() or (folder / name).is_symlink():
                 os.replace(folder / name, backup / name)
+                if name in remove and name not in names:
+                    removed.append(name)
         for name in names:
             current = name
             os.replace(stage / name, folder / name)
@@ -157,6 +185,29 @@ def _swap(folder: Path, stage: Path, stem: str, names: list[str],
             raise _cannot(folder / current, exc) from None
         raise
     shutil.rmtree(backup, ignore_errors=True)
+    return removed
+
+
+def refuse_inputs_as_outputs(out: Path, names: list[str], notebook: Path,
+                             data_dir: Path | None) -> None:
+    """ParameterError (exit 2, before anything runs) when a file a render would write is
+    the input notebook, or lies under notebooks/, the kit's data/ or the data folder read:
+    inputs are never overwritten."""
+    protected = [paths.NOTEBOOKS_DIR.resolve(), paths.DATA_DIR.resolve()]
+    if data_dir is not None:
+        protected.append(Path(data_dir).resolve())
+    for name in names:
+        target = (out / name).resolve()
+        if target == Path(notebook).resolve():
+            raise ParameterError(f"--out {paths.display_path(out)}: the render would "
+                                 f"overwrite its input notebook {paths.display_path(notebook)}"
+                                 " (expected an output folder that holds no input)")
+        for folder in protected:
+            if target == folder or folder in target.parents:
+                raise ParameterError(f"--out {paths.display_path(out)}: the render would write "
+                                     f"{paths.display_path(target)} inside "
+                                     f"{paths.display_path(folder)}/, which holds inputs "
+                                     "(expected an output folder such as reports/)")
 
 
 def write_one(path: Path | str, data: bytes | str) -> Path:

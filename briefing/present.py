@@ -292,10 +292,24 @@ def profile_contents(v: analysis.View, profile: analysis.Profile) -> list[str]:
     return parts
 
 
+#: The shell variable the rebuild command reads a data folder outside the project from:
+#: the report never prints an absolute path (its bytes would depend on where the folder
+#: lies), so the reproducibility section says in words what the variable must hold.
+DATA_DIR_VARIABLE = "DATA_DIR"
+
+
+def outside_folder(path: Path | str | None) -> str | None:
+    """The name of the data folder ``path`` when it lies outside the project, else None."""
+    if not path:
+        return None
+    text = paths.display_path(path)
+    return Path(text).name if Path(text).is_absolute() else None
+
+
 def shown_path(path: Path | str) -> str:
     """A data folder as the report may show it: relative to the project, never absolute."""
-    text = paths.display_path(path)
-    return text if not Path(text).is_absolute() else f"{Path(text).name} (outside the project)"
+    outside = outside_folder(path)
+    return paths.display_path(path) if outside is None else f"{outside} (outside the project)"
 
 
 def parameter_value(value) -> str:
@@ -331,6 +345,9 @@ def rebuild_command(params, notebook: str = "briefing") -> str:
                 continue
             val = ",".join(str(x) for x in val) if isinstance(val, list) else str(val)
             if k == "data_dir":
+                if outside_folder(val) is not None:  # its path is left out: a variable
+                    bits.append(f'-p data_dir "${DATA_DIR_VARIABLE}"')
+                    continue
                 val = shown_path(val)
                 if val == shown_path(paths.DATA_DIR):
                     continue
@@ -342,10 +359,15 @@ def rebuild_command(params, notebook: str = "briefing") -> str:
 def build_info(params, checksums: dict[str, str], notebook: str = "briefing",
                compact: bool = False) -> dict:
     """What the reproducibility section shows: the command, the parameters, the data's
-    checksums (each and combined) and the software versions."""
+    checksums (each and combined) and the software versions. ``data_folder``: the name of
+    a data folder outside the project, whose path the command takes from
+    ``data_variable``."""
+    injected = params.injectable() if hasattr(params, "injectable") else {}
     return {"command": rebuild_command(params, notebook), "parameters": parameters(params),
             "checksums": checksums, "combined": combined_checksum(checksums),
-            "versions": package_versions(), "compact": compact}
+            "versions": package_versions(), "compact": compact,
+            "data_folder": outside_folder(injected.get("data_dir")),
+            "data_variable": DATA_DIR_VARIABLE}
 
 
 def package_versions(names: Sequence[str] = PACKAGES) -> dict[str, str]:

@@ -7,7 +7,8 @@ template, :mod:`briefing.html`) -> ``export_pdf`` (WeasyPrint on the same HTML,
 Outputs are reproducible: the same notebook, parameters and data give byte-identical
 ``.ipynb``, ``.html`` and ``.pdf`` files (no wall-clock time, random id or absolute path).
 They replace the previous report all at once or not at all (a failed or interrupted render
-leaves the previous report as it was).
+leaves the previous report as it was). A stop asked for is checked after each step, where a
+library may have caught its KeyboardInterrupt (:func:`briefing.stop.check_stop`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from . import paths
 from .errors import RenderError
 from .execute import CELL_TIMEOUT, execute
 from .kernels import prestarted_kernel
-from .output import recover, replace_all
+from .output import Replaced, recover, replace_all
+from .stop import check_stop
 
 FORMATS = ("html", "pdf")
 
@@ -72,7 +74,7 @@ def preload(formats: Iterable[str] = FORMATS) -> None:
 def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = None,
            formats: tuple[str, ...] = FORMATS, title: str | None = None, km=None,
            on_executed: Callable[[], None] | None = None, register: bytes | None = None,
-           cell_timeout: float = CELL_TIMEOUT) -> list[Path]:
+           cell_timeout: float = CELL_TIMEOUT) -> Replaced:
     """Execute ``notebook`` with ``parameters`` and write ``<stem>.ipynb``, the requested
     formats and the claims register into ``out_dir`` as one set.
 
@@ -82,7 +84,8 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
     bytes, made from the data the caller validated (read from the data folder when not
     given). Formats not requested are
     removed with the previous report, and so is a ``<stem>.failed.ipynb`` of an earlier run,
-    so the folder never holds files of two different renders.
+    so the folder never holds files of two different renders. Returns what was written and
+    removed (:class:`briefing.output.Replaced`).
     """
     import nbformat
 
@@ -103,18 +106,21 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
     else:
         nb = execute(Path(notebook), parameters, km=km, on_executed=on_executed,
                      cell_timeout=cell_timeout, failed=failed)
+    check_stop()
     names = output_names(stem, formats)
     files: dict[str, bytes | str] = {names["ipynb"]: nbformat.writes(nb)}
     if "html" in formats or "pdf" in formats:
         from .html import export_html
 
         page = export_html(nb, title)
+        check_stop()
         if "html" in formats:
             files[names["html"]] = page
         if "pdf" in formats:
             from .pdf import export_pdf
 
             files[names["pdf"]] = export_pdf(page, out_dir)
+            check_stop()  # WeasyPrint's SVG drawing catches KeyboardInterrupt: a blank chart
     if register is None:
         register = claims_register_bytes(data_path(parameters.get("data_dir")),
                                          country=parameters.get("country") or None)

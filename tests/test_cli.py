@@ -175,7 +175,7 @@ def test_parameter_file_problems(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("as_of: 2024-12-31\nfocus_country: Narnia\n")
     line = rejected("render", "-f", str(bad))
-    assert line.startswith(f"error: {bad}: parameter focus_country: unknown country")
+    assert line.startswith(f"error: {bad}:2:16: parameter focus_country: unknown country")
 
 
 def test_unknown_notebook():

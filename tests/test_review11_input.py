@@ -156,3 +156,13 @@ def test_rows_still_marked_for_review_are_a_warning_naming_the_file_and_lines(da
                         "review (lines 2, 3, 4, 5, 6 and 2 more): confirm each row, then empty "
                         "its review cell"], proc.stderr
     assert "marked for review" not in _cli("check").stderr
+
+
+def test_a_parameter_files_bad_value_is_named_by_line_and_column(tmp_path):
+    yml = tmp_path / "p.yaml"
+    yml.write_text("focus_contry: TJK\nmax_table_rows:   abc\n", encoding="utf-8")
+    lines = _errors(_cli("params", "-f", str(yml)))
+    where = paths.display_path(yml)
+    assert lines[0] == "error: 2 problems in the parameters:"
+    assert lines[1].startswith(f"{where}:1:15: parameter focus_contry: unknown parameter")
+    assert lines[2].startswith(f"{where}:2:19: parameter max_table_rows: not a whole number")
