@@ -188,7 +188,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters.update(
         label=words.label, lower=words.lower_label, count=words.count_word,
-        plural=lambda n, one, many=None: words.plural(n, one, many),
+        plural=lambda n, one, many=None: words.plural(n, one, many), how_many=words.how_many,
         names=words.join_names, the=words.the_country, possessive=words.possessive,
         day=lambda value: words.day(value).replace(" ", "\u00a0"),  # a date never breaks
         amount=analysis.format_amount, share=analysis.share,

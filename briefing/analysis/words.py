@@ -82,6 +82,14 @@ def count_word(n: int, capital: bool = False) -> str:
     return word[:1].upper() + word[1:] if capital else word
 
 
+def how_many(k: int, n: int) -> str:
+    """How many of ``n`` a sentence says ``k`` are, before its verb: ``none`` (``neither``
+    of two), ``only four`` (fewer than half), else the count (``six``)."""
+    if not k:
+        return "neither" if n == 2 else "none"
+    return ("only " if k * 2 < n else "") + count_word(k)
+
+
 def plural(n: int, singular: str, many: str | None = None) -> str:
     """``1, 'figure'`` -> ``figure``; ``2, 'figure'`` -> ``figures``."""
     return singular if n == 1 else (many or singular + "s")
