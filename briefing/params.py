@@ -36,8 +36,6 @@ from .schema import FREE_TEXT, MEMBERSHIP_STATUSES, C
 from .validate import Validated
 
 TYPES = ("str", "int", "float", "bool", "list")
-TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number",
-              "bool": "true or false", "list": "a list"}
 _MISSING = object()
 # Attributes of the checked result (Params) that a parameter may not shadow.
 RESERVED = ("given", "validated", "declarations", "as_dict", "injectable", "load")

@@ -103,18 +103,14 @@ class Report:
                id_column: str | None = None) -> tuple[list[dict], list[str]]:
         """(rows shown, ids left out) of a table capped at ``max_rows``; rows whose
         ``id_column`` is in ``keep`` (ids cited elsewhere) are always shown."""
-        keep = set(keep)
         if self.max_rows is None or len(frame) <= self.max_rows:
             return frame.to_dict("records"), []
-        shown, left, room = [], [], self.max_rows
-        for row in frame.to_dict("records"):
-            must = id_column is not None and row.get(id_column) in keep
-            if must or room > 0:
-                shown.append(row)
-                room -= 0 if must else 1
-            else:
-                left.append(str(row.get(id_column, "")) if id_column else "")
-        return shown, left
+        must = frame[id_column].isin(set(keep)) if id_column is not None else \
+            pd.Series(False, index=frame.index)
+        shown = must | (~must & ((~must).cumsum() <= self.max_rows))
+        left = [str(i) for i in frame.loc[~shown, id_column]] if id_column is not None \
+            else [""] * int((~shown).sum())
+        return frame[shown].to_dict("records"), left
 
     # -- figures ------------------------------------------------------------------------
 

@@ -430,3 +430,30 @@ def test_an_organisations_filter_applies_to_every_section():
     for ids in v.judgements["claim_ids"]:
         assert set(A.items(ids)) <= shown
     assert len(v.judgements_left_out) > 0
+
+
+def test_credited_gives_one_row_per_claim_and_speaker_in_claim_order():
+    """Each claim once per speaker credited with it (the attributed speakers, else the
+    speaker's label), in the claims' order, every column of the claim kept as it was."""
+    c = A.credited(CLAIMS)
+    assert list(c[C.CLAIM_ID]) == ["C01", "C01", "C02", "C03", "C04", "C05", "C06"]
+    assert list(c["who"]) == ["Xi Jinping", "Vladimir Putin", "Vladimir Putin",
+                              "Vladimir Putin", "Xi Jinping", "Analysts", A.NARRATION]
+    assert list(c["reported"]) == [True, True, False, False, False, False, False]
+    assert list(c.columns) == [*CLAIMS.columns, "who", "reported"]
+    assert (c.dtypes[list(CLAIMS.columns)] == CLAIMS.dtypes).all()
+    assert list(c.index) == list(range(7))
+
+
+def test_a_capped_table_keeps_its_cited_rows_and_names_those_left_out():
+    from briefing import present
+
+    frame = pd.DataFrame({"claim_id": [f"C{i:02d}" for i in range(1, 9)], "x": range(8)})
+    doc = present.Report(max_rows=3)
+    shown, left = doc.capped(frame, keep={"C07"}, id_column="claim_id")
+    assert [r["claim_id"] for r in shown] == ["C01", "C02", "C03", "C07"]
+    assert left == ["C04", "C05", "C06", "C08"]
+    shown, left = doc.capped(frame)
+    assert [r["x"] for r in shown] == [0, 1, 2] and left == ["", "", "", "", ""]
+    doc.max_rows = None
+    assert doc.capped(frame) == (frame.to_dict("records"), [])

@@ -50,16 +50,13 @@ def credited(claims: pd.DataFrame) -> pd.DataFrame:
     """One row per (claim, speaker credited with it): the attributed speakers where the data
     names them, else the speaker. Column ``who`` holds the readable name."""
     column = attribution_column(claims)
-    rows = []
-    for _, r in claims.iterrows():
-        names = items(r[column]) if column else ()
-        if names:
-            for name in names:
-                rows.append({**r.to_dict(), "who": name, "reported": True})
-        else:
-            rows.append({**r.to_dict(), "who": speaker_label(r[C.SPEAKER], r[C.SPEAKER_KIND]),
-                         "reported": False})
-    return pd.DataFrame(rows, columns=[*claims.columns, "who", "reported"])
+    names = [items(v) if column else () for v in
+             (claims[column] if column else [None] * len(claims))]
+    labels = [speaker_label(s, k) for s, k in
+              zip(claims[C.SPEAKER], claims[C.SPEAKER_KIND], strict=True)]
+    who = [list(n) if n else [label] for n, label in zip(names, labels, strict=True)]
+    out = claims.assign(who=who, reported=[bool(n) for n in names]).explode("who")
+    return out.reset_index(drop=True)
 
 
 def claims_by_speaker(claims: pd.DataFrame, by: str = C.CLAIM_TYPE) -> pd.DataFrame:

@@ -315,9 +315,11 @@ class Claims:
 def claims_facts(v: View) -> Claims:
     c = v.claims
     frame = credited(c)
-    who = frame.groupby(C.CLAIM_ID, sort=False)["who"].agg(tuple)
+    who: dict[str, list[str]] = {}
+    for claim, name in zip(frame[C.CLAIM_ID], frame["who"], strict=True):
+        who.setdefault(claim, []).append(name)
     out = c.copy()
-    out["who"] = out[C.CLAIM_ID].map(who)
+    out["who"] = [tuple(who[claim]) for claim in c[C.CLAIM_ID]]
     quotes = int(c[C.IS_DIRECT_QUOTE].fillna(False).astype(bool).sum())
     return Claims(out, claims_by_speaker(c), quotes, int(frame["reported"].sum()))
 
@@ -461,7 +463,6 @@ class Money:
     currencies: list[str]
     disputed: pd.DataFrame
     n_article: int
-    n_reference: int
     #: per claim, the sources' verdicts on it as the checks table gives them, most serious
     #: first: (verdict, its sources)
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
@@ -495,7 +496,7 @@ def money_facts(v: View) -> Money:
     f["evidence"] = [tuple(r for r in (c, s) if r) for c, s in
                      zip(f[C.CLAIM_ID], f[C.SOURCE_ID], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
-                 int((f["layer"] == "article").sum()), int((f["layer"] == REFERENCE).sum()),
+                 int((f["layer"] == "article").sum()),
                  claim_verdict_sources(v.qualified) if len(v.qualified) else {})
 
 

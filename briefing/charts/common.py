@@ -192,10 +192,6 @@ def with_narrow_variant(chart):
     return wide_or_narrow
 
 
-def _title(ax, text: str, narrow: bool, **kwargs) -> None:
-    ax.set_title(_wrap(text, TITLE_CHARS[narrow]), **kwargs)
-
-
 def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
     """``ax``'s title, wrapped to the width of the axes as laid out (and at most
     ``TITLE_CHARS[narrow]`` characters a line), its lines balanced: no word left alone on
