@@ -64,7 +64,8 @@ def test_j03_forecasts_more_than_a_definition():
     judgement says on whom containment falls, in the CSTO and outside it."""
     j03 = _judgements()["J03"]
     assert "front line" not in j03["judgement"]
-    assert "in the CSTO on Tajikistan alone" in j03["judgement"]
+    assert "in the CSTO on Tajikistan, its only member on the border, with Russia behind it " \
+           "(J04)" in j03["judgement"]  # not "alone": J04 forecasts Russia's part
     assert "each border state’s own dealings with Kabul" in j03["judgement"]
 
 
@@ -82,4 +83,23 @@ def test_j06_compares_the_reserves_with_named_figures_not_any_aid_figure():
     basis = _judgements()["J06"]["basis"]
     assert "any aid figure" not in basis
     assert "not on its order of magnitude" in basis
-    assert "several times the UN’s $606m flash appeal" in basis
+    # the ratios said, and why section 3 keeps a stock apart from the aid figures
+    assert "about fifteen times the UN’s $606m flash appeal" in basis
+    assert "seven to eight times the more than $1.2bn pledged at Geneva" in basis
+    assert "section 3 keeps them apart from the aid figures" in basis
+
+
+def test_the_bottom_line_is_held_with_the_confidence_of_its_weakest_forecast():
+    """Review 12: the bottom line's forecast rests on J01 (low confidence); its facts are the
+    sources', and its basis says so."""
+    rows = _judgements()
+    assert rows["J01"]["confidence"] == "low"
+    assert rows["J00"]["confidence"] == "low"
+    assert "states what the sources establish" in rows["J00"]["basis"]
+    assert "dialogue" not in rows["J00"]["judgement"].lower()  # a wording nuance, in J07
+
+
+def test_j01_names_the_later_source_it_cites_not_the_only_one_in_the_data():
+    basis = _judgements()["J01"]["basis"]
+    assert "the one later source in the data" not in basis
+    assert "the one later source it cites (S98)" in basis
