@@ -11,7 +11,7 @@ DEV_STAMP     := $(VENV)/.dev-installed
 DATA_INPUTS    := $(wildcard data/*.txt data/*.json data/*.csv data/reference/*.csv)
 PACKAGE_INPUTS := $(wildcard briefing/*.py briefing/*/*.py briefing/templates/*/* \
                     briefing/typefaces/*)
-REPORT_INPUTS  := notebooks/briefing.ipynb $(DATA_INPUTS) $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
+REPORT_INPUTS  := notebooks/briefing.ipynb $(PACKAGE_INPUTS) $(RUNTIME_STAMP)
 
 .PHONY: help setup report params profiles batch check test test-fast lint clean
 
@@ -36,7 +36,12 @@ check: $(RUNTIME_STAMP) ## validate the data directory (python -m briefing check
 # `make report` renders the default briefing into reports/; `make report PARAMS=params/x.yaml`
 # renders that named parameter set into reports/x/. Real file targets: nothing changed, nothing
 # done. The executed notebook (briefing.ipynb) is written next to the HTML and PDF.
+# With PARAMS, the files of the data folder the set names (data_dir) are inputs too: a set that
+# names none, or data_dir: data, is read with sed (no cost); any other is asked of the kit
+# (python -m briefing params -f, a fraction of a second). A set it cannot answer for (bad
+# data, no .venv yet, a path with spaces) renders every time, and render says what is wrong.
 PARAMS ?=
+REPORT_DATA := $(DATA_INPUTS)
 ifeq ($(strip $(PARAMS)),)
 REPORT_DIR  := reports
 PARAMS_ARGS :=
@@ -45,6 +50,20 @@ ifneq ($(filter report,$(MAKECMDGOALS)),)
 ifeq ($(wildcard $(PARAMS)),)
 $(error PARAMS=$(PARAMS): file not found (parameter sets: $(wildcard params/*.yaml)))
 endif
+PARAMS_NAMES_DATA := $(shell grep -c data_dir $(PARAMS))
+PARAMS_PLAIN_DATA := $(shell sed -nE "s@^data_dir:[[:space:]]*[\"']?(\./)?data/?[\"']?([[:space:]].*)?\$$@data@p" $(PARAMS))
+ifneq ($(PARAMS_NAMES_DATA)$(PARAMS_PLAIN_DATA),0)
+ifneq ($(PARAMS_NAMES_DATA)$(PARAMS_PLAIN_DATA),1data)
+PARAMS_DATA_DIR := $(shell $(PY) -m briefing params -f $(PARAMS) 2>/dev/null | \
+                     sed -n -e 's/ (given)$$//' -e 's/^  data_dir = //p')
+ifeq ($(PARAMS_DATA_DIR),data)
+else ifeq ($(words $(PARAMS_DATA_DIR)),1)
+REPORT_DATA := $(wildcard $(addprefix $(PARAMS_DATA_DIR)/,*.txt *.json *.csv reference/*.csv))
+else
+REPORT_DATA := FORCE
+endif
+endif
+endif
 endif
 REPORT_DIR  := reports/$(basename $(notdir $(PARAMS)))
 PARAMS_ARGS := -f $(PARAMS)
@@ -52,8 +71,11 @@ endif
 
 report: $(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf ## render the briefing (HTML, PDF, .ipynb) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
 
-$(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf &: $(REPORT_INPUTS) $(PARAMS)
+$(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf &: $(REPORT_INPUTS) $(REPORT_DATA) $(PARAMS)
 	$(PY) -m briefing render --out $(REPORT_DIR) $(PARAMS_ARGS)
+
+.PHONY: FORCE
+FORCE:
 
 params: $(RUNTIME_STAMP) ## list the parameters of the briefing and of the country profile
 	@$(PY) -m briefing params

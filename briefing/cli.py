@@ -9,7 +9,9 @@ one ``error:`` line), 130 interrupted (Ctrl-C or SIGTERM, with what was replaced
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import json
 import os
 import sys
 from pathlib import Path
@@ -83,7 +85,8 @@ def _given(value: str | None, option: str, expected: str) -> None:
 
 
 class _Ordered(argparse.Action):
-    """-p NAME VALUE and -f FILE share one list so that, as in papermill, later wins."""
+    """-p NAME VALUE and -f FILE share one list, applied in order: a later value wins
+    (the kit's rule; papermill applies every -f before any -p)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         items = list(getattr(namespace, self.dest) or [])
@@ -176,10 +179,66 @@ def _cell_timeout(args) -> float:
     return value
 
 
+#: What ``render`` and ``batch`` import, in the parent or the kernel: module -> the package
+#: of requirements.txt that provides it. Looked up (not imported) before anything starts.
+RENDER_MODULES = {"yaml": "PyYAML", "pycountry": "pycountry", "jinja2": "Jinja2",
+                  "pandas": "pandas", "matplotlib": "matplotlib", "nbformat": "nbformat",
+                  "jupyter_core": "jupyter_core", "jupyter_client": "jupyter_client",
+                  "ipykernel": "ipykernel", "nbclient": "nbclient", "papermill": "papermill",
+                  "nbconvert": "nbconvert", "weasyprint": "weasyprint",
+                  "uharfbuzz": "uharfbuzz", "tqdm": "tqdm"}
+
+
+class MissingPackage(BriefingError):
+    """This Python lacks a package of requirements.txt (the kit's .venv has them all)."""
+
+    exit_code = 2
+
+    def __init__(self, packages: list[str]):
+        names = ", ".join(dict.fromkeys(packages))
+        super().__init__(
+            f"this Python ({sys.executable}) lacks the package{'s' if len(packages) > 1 else ''}"
+            f" {names} (requirements.txt): run make setup in the project folder, then "
+            ".venv/bin/python -m briefing ..., or activate the environment first "
+            "(. .venv/bin/activate)")
+
+
+def require_packages(modules: dict[str, str] = RENDER_MODULES) -> None:
+    """MissingPackage naming every package of ``modules`` this Python cannot import."""
+    import importlib.util
+
+    missing = [package for module, package in modules.items()
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        raise MissingPackage(missing)
+
+
+@contextlib.contextmanager
+def render_options(out: Path, default_out: Path, formats: tuple[str, ...]):
+    """Hand the output folder and formats to the kernels started meanwhile (they inherit
+    the environment), when not the defaults, for the report's rebuild command
+    (:data:`briefing.params.RENDER_OPTIONS_ENV`); the variable is restored afterwards."""
+    from .params import RENDER_OPTIONS_ENV
+
+    options = {}
+    if out.resolve() != default_out.resolve():
+        options["out"] = str(out.resolve())
+    if set(formats) != set(FORMATS):
+        options["formats"] = ",".join(formats)
+    before = os.environ.get(RENDER_OPTIONS_ENV)
+    os.environ[RENDER_OPTIONS_ENV] = json.dumps(options, sort_keys=True)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(RENDER_OPTIONS_ENV, None)
+        else:
+            os.environ[RENDER_OPTIONS_ENV] = before
+
+
 def _cmd_render(args) -> int:
-    from .batch import ensure_writable, make_job, run_job
-    from .params import check, notebook_path
-    from .render import output_names
+    require_packages()
+    from .params import check
 
     _given(args.out, "--out", "an output folder such as reports/")
     formats = parse_formats(args.format)
@@ -189,6 +248,15 @@ def _cmd_render(args) -> int:
     default_out = (paths.REPORTS_DIR / "profiles" if "country" in params
                    else paths.REPORTS_DIR)
     out = Path(args.out) if args.out else default_out
+    with render_options(out, default_out, formats):
+        return _render(args, params, out, formats, timeout)
+
+
+def _render(args, params, out: Path, formats: tuple[str, ...], timeout) -> int:
+    from .batch import ensure_writable, make_job, run_job
+    from .params import notebook_path
+    from .render import output_names
+
     job = make_job(notebook_path(args.notebook), params, out, formats, timeout)
     data_dir = params.validated.data_dir if params.validated is not None else None
     output.refuse_inputs_as_outputs(out, [*output_names(job.stem, formats).values(),
@@ -221,6 +289,7 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_batch(args) -> int:
+    require_packages()
     from .batch import batch
 
     _given(args.out, "--out", "an output folder such as reports/profiles/")
@@ -234,8 +303,9 @@ def _cmd_batch(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"--jobs: must be at least 1 (got {args.jobs})")
     workers = args.jobs or os.cpu_count() or 1
-    return batch(args.notebook, values, origins, countries, Path(args.out), formats, workers,
-                 cell_timeout=_cell_timeout(args))
+    with render_options(Path(args.out), paths.REPORTS_DIR / "profiles", formats):
+        return batch(args.notebook, values, origins, countries, Path(args.out), formats,
+                     workers, cell_timeout=_cell_timeout(args))
 
 
 def _cmd_dictionary(args) -> int:
@@ -250,7 +320,7 @@ def _cmd_draft(args) -> int:
 
     _given(args.out, "--out", "a folder to write, new or empty")
     drafted = draft(Path(args.article), Path(args.out), title=args.title, outlet=args.outlet,
-                    published=args.published, url=args.url, force=args.force)
+                    published=args.published, force=args.force)
     print(drafted.summary)
     return 0
 
@@ -277,7 +347,6 @@ def build_parser() -> argparse.ArgumentParser:
                        "one)")
     draft.add_argument("--outlet", help="original publisher")
     draft.add_argument("--published", metavar="YYYY-MM-DD", help="publication date")
-    draft.add_argument("--url", help="address of the article")
     draft.add_argument("--force", action="store_true", help="replace a non-empty --out")
     draft.set_defaults(func=_cmd_draft)
 
@@ -354,6 +423,13 @@ def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
             return exc.exit_code
         except KeyboardInterrupt as exc:
             return _interrupted(exc)
+        except ModuleNotFoundError as exc:  # a package of requirements.txt not installed
+            if not exc.name:
+                raise
+            module = exc.name.partition(".")[0]
+            print(f"error: {MissingPackage([RENDER_MODULES.get(module, module)])}",
+                  file=sys.stderr)
+            return MissingPackage.exit_code
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:

@@ -16,6 +16,7 @@ import io
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,6 +274,19 @@ def _records(text: str, delimiter: str, reader, line_base: int, file: str
     return out, problems
 
 
+def _export_width(body: list[tuple[list[str], int, bool]], width: int) -> int | None:
+    """The number of cells of a spreadsheet export's rows when the file has empty columns
+    beyond its header (most rows end in the same number of empty cells): those are dropped.
+    Else None: a row with more cells than the header then has a delimiter too many (a cell
+    not quoted), even when its extra cells are empty."""
+    lengths = Counter(len(record) for record, _, _ in body
+                      if len(record) > width and not "".join(record[width:]).strip())
+    if not lengths:
+        return None
+    cells, rows = lengths.most_common(1)[0]
+    return cells if 2 * rows > len(body) else None
+
+
 def read_csv(path: Path, expected_header: str, warnings: list[str], *,
              may_be_empty: str = "") -> tuple[Sheet | None, list[Problem]]:
     """Read ``path``; return the sheet (None when unusable) and the problems found.
@@ -329,17 +343,20 @@ def read_csv(path: Path, expected_header: str, warnings: list[str], *,
     records: list[list[str]] = []
     lines: list[int] = []
     offsets: dict[int, list[int]] = {}
+    padded = _export_width(body, width)
     for record, line, span in body:
         if len(record) != width or not "".join(record).strip():
-            if len(record) > width and "".join(record[width:]).strip():
-                value = next(cell for cell in record[width:] if cell.strip())
-                problems.append(Problem(
-                    file, f"row has {len(record)} cells but the header has {width} columns",
-                    line=line, value=value,
-                    expected=f"quote cells that contain the delimiter {delimiter!r}"))
-                continue
             if not "".join(record).strip():
                 continue  # a blank line, or a row of empty cells
+            extra = [cell for cell in record[width:] if cell.strip()]
+            if len(record) > width and (extra or len(record) != padded):
+                # the first extra cell that holds something, else the row itself: an
+                # unquoted delimiter in a row ending in empty cells shifts them all
+                problems.append(Problem(
+                    file, f"row has {len(record)} cells but the header has {width} columns",
+                    line=line, value=extra[0] if extra else delimiter.join(record),
+                    expected=f"quote cells that contain the delimiter {delimiter!r}"))
+                continue
             del record[width:]
             record += [""] * (width - len(record))
         if span:  # a quoted cell spans several lines

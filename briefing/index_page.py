@@ -52,12 +52,20 @@ class StateFacts:
     """What the index says of one state, as its profile does: its statuses on the day shown
     ((organisation, status, other statuses held) each), its border with the subject country
     ((status, length in km or None), None when the data has no row) and how many of the
-    article's claims name it."""
+    article's claims name it. On the article's date, as the briefing's annex marks them:
+    the (organisation, status) pairs the reference timeline alone gives (``from_reference``:
+    the article does not mention them) and those whose article claim the reference sources
+    qualify or contradict (``qualified``). On an as-of date: the article's statuses on its
+    own date in the organisations the reference timeline holds no row for the state in
+    (``unrecorded``, (organisation, status) each), which it cannot say for that day."""
 
     statuses: tuple[tuple[str, str, tuple[str, ...]], ...]
     border: tuple[str, float | None] | None
     is_subject: bool
     n_naming: int
+    from_reference: frozenset[tuple[str, str]] = frozenset()
+    qualified: frozenset[tuple[str, str]] = frozenset()
+    unrecorded: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,7 @@ def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
     """Each state's statuses, border and claim count, from the view the profiles compute
     (the same functions, run once for all states: no notebook runs again)."""
     from . import analysis
+    from .analysis.membership import undocumented
     from .load import from_validated
     from .schema import C
 
@@ -138,12 +147,27 @@ def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
                                  None, article_date=view.article_date,
                                  qualifications=t["qualifications"])  # as profile_facts
     statuses: dict[str, list] = {}
+    from_reference: dict[str, set] = {}
+    qualified: dict[str, set] = {}
     for row in on_day.to_dict("records"):
+        code = row[C.COUNTRY_CODE]
+        if view.as_of is None:  # an as-of date's statuses are all the timeline's
+            from_reference.setdefault(code, set()).update(
+                (row[C.ORGANISATION], s) for s in row["unstated"])
+        if row["flag"]:
+            qualified.setdefault(code, set()).add((row[C.ORGANISATION], row[C.STATUS]))
         # a member whose participation is frozen is still a member: not said twice
         implied = {row[C.STATUS], "member" if row[C.STATUS] == "participation_frozen" else ""}
         others = tuple(s for s in row["statuses_held"] if s not in implied)
         statuses.setdefault(row[C.COUNTRY_CODE], []).append(
             (row[C.ORGANISATION], row[C.STATUS], others))
+    unrecorded: dict[str, list] = {}
+    if view.as_of is not None:  # the states the timeline is silent on (as the profiles)
+        for row in undocumented(analysis.membership(
+                t["members"], view.timeline, None, analysis.ALL_STATUSES,
+                article_date=view.article_date), view.timeline).to_dict("records"):
+            unrecorded.setdefault(row[C.COUNTRY_CODE], []).append(
+                (row[C.ORGANISATION], row[C.STATUS]))
     borders = {}
     for row in view.borders.to_dict("records"):
         km = row[C.LENGTH_KM]
@@ -151,7 +175,10 @@ def index_facts(validated: Validated, as_of: str | None = None) -> IndexFacts:
         borders[row[C.COUNTRY_CODE]] = (row[C.BORDER_STATUS], float(km) if known else None)
     states = {code: StateFacts(statuses=tuple(statuses.get(code, ())),
                                border=borders.get(code), is_subject=code == view.subject,
-                               n_naming=len(analysis.claims_mentioning(view.all_claims, code)))
+                               n_naming=len(analysis.claims_mentioning(view.all_claims, code)),
+                               from_reference=frozenset(from_reference.get(code, ())),
+                               qualified=frozenset(qualified.get(code, ())),
+                               unrecorded=tuple(unrecorded.get(code, ())))
               for code in view.country_names}
     return IndexFacts(day=analysis.words.day(view.date_shown), from_article=view.as_of is None,
                       subject_name=analysis.words.the_country(view.subject_name),

@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,6 +382,26 @@ def _injected_names(namespace: dict) -> set[str]:
             return {t.id for node in tree.body if isinstance(node, ast.Assign)
                     for t in node.targets if isinstance(t, ast.Name)}
     return set()
+
+
+#: The environment variable through which ``render`` and ``batch`` tell the notebook's kernel
+#: (which inherits it) the output options they were given, as JSON: ``out`` (an absolute
+#: path) and ``formats``, each only when not the default. The report's rebuild command
+#: (:func:`briefing.present.build_info`) then renders it again where it is. A notebook run in
+#: Jupyter or by papermill has none: its command names the default folder.
+RENDER_OPTIONS_ENV = "BRIEFING_RENDER_OPTIONS"
+
+
+def render_options() -> dict[str, str]:
+    """The output options of the render this process runs in (:data:`RENDER_OPTIONS_ENV`),
+    ``{}`` when it was started otherwise."""
+    try:
+        options = json.loads(os.environ.get(RENDER_OPTIONS_ENV) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(options, dict):
+        return {}
+    return {k: v for k, v in options.items() if k in ("out", "formats") and isinstance(v, str)}
 
 
 def resolve_data_dir(text: str) -> Path:

@@ -330,8 +330,9 @@ def parameters(params) -> list[tuple[str, str, str]]:
 
 
 def rebuild_command(params, notebook: str = "briefing") -> str:
-    """The command that renders this report again: only the values that differ from the
-    defaults (a profile always names its country)."""
+    """The command that renders this report again, where it is: the output options given
+    (:func:`output_options`) and only the values that differ from the defaults (a profile
+    always names its country)."""
     bits = []
     if params is not None and hasattr(params, "injectable"):
         declared = getattr(params, "declarations", {}) or {}
@@ -349,7 +350,29 @@ def rebuild_command(params, notebook: str = "briefing") -> str:
                     continue
             bits.append(f"-p {k} {shlex.quote(val)}")
     nb = "" if notebook == "briefing" else f"--notebook {notebook} "
-    return f"python -m briefing render {nb}{' '.join(bits)}".rstrip()
+    return f"python -m briefing render {nb}{' '.join(output_options() + bits)}".rstrip()
+
+
+#: The shell variable the rebuild command reads an output folder outside the project from
+#: (as :data:`DATA_DIR_VARIABLE` for the data): the report's bytes do not depend on it.
+OUT_VARIABLE = "OUT"
+
+
+def output_options() -> list[str]:
+    """``--out`` and ``--format`` as the render that is running was given them, when not
+    the defaults (:func:`briefing.params.render_options`): the folder relative to the
+    project, or :data:`OUT_VARIABLE` for a folder outside it."""
+    from .params import render_options
+
+    options = render_options()
+    bits = []
+    if options.get("out"):
+        out = paths.display_path(options["out"])
+        bits.append(f'--out "${OUT_VARIABLE}"' if Path(out).is_absolute() else
+                    f"--out {shlex.quote(out)}")
+    if options.get("formats"):
+        bits.append(f"--format {shlex.quote(options['formats'])}")
+    return bits
 
 
 def build_info(params, checksums: dict[str, str], notebook: str = "briefing",
@@ -357,13 +380,16 @@ def build_info(params, checksums: dict[str, str], notebook: str = "briefing",
     """What the reproducibility section shows: the command, the parameters, the data's
     checksums (each and combined) and the software versions. ``data_folder``: the name of
     a data folder outside the project, whose path the command takes from
-    ``data_variable``."""
+    ``data_variable``; ``out_variable``: set when the report was written outside the
+    project, the variable the command takes the output folder from."""
     injected = params.injectable() if hasattr(params, "injectable") else {}
-    return {"command": rebuild_command(params, notebook), "parameters": parameters(params),
+    command = rebuild_command(params, notebook)
+    return {"command": command, "parameters": parameters(params),
             "checksums": checksums, "combined": combined_checksum(checksums),
             "versions": package_versions(), "compact": compact,
             "data_folder": outside_folder(injected.get("data_dir")),
-            "data_variable": DATA_DIR_VARIABLE}
+            "data_variable": DATA_DIR_VARIABLE,
+            "out_variable": OUT_VARIABLE if f'"${OUT_VARIABLE}"' in command else None}
 
 
 def package_versions(names: Sequence[str] = PACKAGES) -> dict[str, str]:

@@ -8,6 +8,7 @@ and the tables that could not be read, so one mistake gives one message.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,23 +79,77 @@ class Checked:
                 if c and n}
 
 
-def check_iso_codes(data: Checked) -> list[Problem]:
-    """Country codes must be real ISO 3166-1 alpha-3 codes (pycountry's table)."""
-    read = data.tables.get("countries")
-    if read is None:
-        return []
+def _pycountry():
+    """pycountry, or None in a Python without the kit's requirements (``check`` needs no
+    other package: it then checks the codes' form only, and says so)."""
     try:
         import pycountry
-    except ImportError:  # pragma: no cover - pycountry is pinned in requirements.txt
+    except ImportError:
+        return None
+    return pycountry
+
+
+def check_iso_codes(data: Checked) -> list[Problem]:
+    """Country codes must be real ISO 3166-1 alpha-3 codes and currency codes real ISO 4217
+    codes (pycountry's tables); a currency typo gets the closest code suggested."""
+    pycountry = _pycountry()
+    if pycountry is None:
         return []
     problems = []
-    for j, code in enumerate(read.columns[C.COUNTRY_CODE]):
+    read = data.tables.get("countries")
+    for j, code in enumerate(read.columns[C.COUNTRY_CODE] if read is not None else ()):
         if code and pycountry.countries.get(alpha_3=code) is None:
             problems.append(Problem(read.file, "not an ISO 3166-1 alpha-3 country code",
                                     line=read.line(j, C.COUNTRY_CODE), column=C.COUNTRY_CODE,
                                     value=code,
                                     expected="an ISO 3166-1 alpha-3 code such as TJK"))
+    known = {c.alpha_3 for c in pycountry.currencies} | set(HISTORIC_CURRENCIES)
+    tables = [read for read in data.tables.values() if C.CURRENCY in read.columns]
+    used = {code for read in tables for code in read.columns[C.CURRENCY] if code in known}
+    for read in tables:
+        for j, code in enumerate(read.columns[C.CURRENCY]):
+            if code and code not in known:
+                problems.append(Problem(
+                    read.file, "not an ISO 4217 currency code"
+                    + _currency_hint(code, known, used), line=read.line(j, C.CURRENCY),
+                    column=C.CURRENCY, value=code,
+                    expected="an ISO 4217 currency code such as USD, EUR or GBP"))
     return problems
+
+
+#: Withdrawn ISO 4217 codes an article about the past may name (pycountry lists only the
+#: current ones): the euro's predecessors, the old afghani and the Soviet-era roubles.
+HISTORIC_CURRENCIES = ("ATS", "BEF", "DEM", "ESP", "FIM", "FRF", "GRD", "IEP", "ITL", "LUF",
+                       "NLG", "PTE", "XEU", "AFA", "SUR", "RUR", "TJR", "CSK", "YUD", "ZWD",
+                       "TRL", "VEB")
+
+
+#: Currencies an article most often names: preferred when a typo is one letter from several.
+MAJOR_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CNY", "CHF", "RUB", "INR", "CAD", "AUD")
+
+
+def _currency_hint(code: str, known: set[str], used: set[str]) -> str:
+    """' (did you mean 'EUR'?)' for a code one typo from a real one: two letters swapped or
+    one letter wrong; a currency the data uses elsewhere first, then a major one."""
+    def swapped(other: str) -> bool:
+        return any(code[:i] + code[i + 1] + code[i] + code[i + 2:] == other
+                   for i in range(len(code) - 1))
+
+    near = [c for c in known if len(c) == len(code)
+            and (swapped(c) or sum(a != b for a, b in zip(c, code, strict=True)) == 1)]
+    if not near:
+        return ""
+    best = min(near, key=lambda c: (c not in used, c not in MAJOR_CURRENCIES,
+                                    not swapped(c), c))
+    return f" (did you mean {best!r}?)"
+
+
+def unchecked_codes() -> list[str]:
+    """The warning that country and currency codes were checked for their form only."""
+    if _pycountry() is not None:
+        return []
+    return ["pycountry is not installed in this Python: country and currency codes were "
+            "checked for their form only (run make setup and use .venv/bin/python)"]
 
 
 def check_references(data: Checked) -> list[Problem]:
@@ -191,6 +246,7 @@ def check_evidence(data: Checked) -> list[Problem]:
     evidence, starts, ends = cols[C.EVIDENCE], cols[C.EVIDENCE_START], cols[C.EVIDENCE_END]
     found: dict[str, int] = {}
     folded: dict[int, str] = {}
+    hinted = 0
     for j, ev in enumerate(evidence):
         if not ev:
             continue
@@ -217,37 +273,80 @@ def check_evidence(data: Checked) -> list[Problem]:
                     expected=f"{where}-{where + len(ev)} (or leave both empty)"))
             continue
         hint = "is not found verbatim in article.txt"
-        for k, (fold, why) in enumerate(_NEAR_MISSES):
-            if k not in folded:
-                folded[k] = fold(article)
-            if fold(ev) in folded[k]:
-                hint += f" — {why}"
-                break
-        else:
-            best = _closest_span(ev, article)
-            if best:
-                hint += f" — closest passage: {best!r}"
+        hinted += 1
+        if hinted <= HINTED:
+            hint += _near_miss(ev, article, folded)
         problems.append(Problem(read.file, hint, line=read.line(j, C.EVIDENCE),
                                 column=C.EVIDENCE, value=ev,
                                 expected="a span copied exactly from article.txt"))
     return problems
 
 
+#: Evidence cells not found in the article that get a hint (near miss or closest passage):
+#: as many as a message lists per column (briefing.validate.MAX_PER_COLUMN), so a file
+#: where every cell misses costs a bounded search.
+HINTED = 50
+#: The longest words of an evidence cell looked up in the article, and the occurrences of
+#: each tried, when looking for the closest passage.
+ANCHORS, OCCURRENCES = 4, 40
+
+
+def _near_miss(ev: str, article: str, folded: dict[int, str]) -> str:
+    """' — why' when ``ev`` differs from the article only in quotes, dashes, spaces or
+    capitals, else ' — closest passage: ...', or '' (``folded``: the article folded each
+    way, filled on first use)."""
+    for k, (fold, why) in enumerate(_NEAR_MISSES):
+        if k not in folded:
+            folded[k] = fold(article)
+        if fold(ev) in folded[k]:
+            return f" — {why}"
+    best = _closest_span(ev, article)
+    return f" — closest passage: {best!r}" if best else ""
+
+
 def _closest_span(ev: str, article: str) -> str:
-    """The article passage of the same length that best matches ``ev`` (cheap heuristic)."""
-    words = ev.split()
-    if not words:
+    """The article passage that best matches ``ev``: every occurrence (up to
+    :data:`OCCURRENCES`) of each of its longest words (:data:`ANCHORS`) gives a candidate,
+    the passage of ``ev``'s length placed so that the word falls where it does in ``ev``;
+    the candidate most similar to ``ev`` wins, widened to whole words."""
+    words = sorted({w.strip(".,;:!?\"'()[]«»“”‘’") for w in ev.split()},
+                   key=lambda w: (-len(w), w))
+    anchors = [w for w in words if len(w) >= 3][:ANCHORS] or [w for w in words if w][:1]
+    candidates: set[int] = set()
+    for anchor in anchors:
+        offset = ev.find(anchor)
+        at = article.find(anchor)
+        for _ in range(OCCURRENCES):
+            if at < 0:
+                break
+            candidates.add(max(0, at - offset))
+            at = article.find(anchor, at + 1)
+    if not candidates:
         return ""
-    anchor = max(words, key=len)
-    at = article.find(anchor)
-    if at < 0:
+    best, best_ratio = -1, 0.0
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(ev)
+    for start in sorted(candidates):
+        matcher.set_seq1(article[start: start + len(ev)])
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = start, ratio
+    if best < 0:
         return ""
-    lo = max(0, at - len(ev))
-    window = article[lo: at + len(ev)]
-    matcher = difflib.SequenceMatcher(None, window, ev, autojunk=False)
-    block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
-    begin = max(0, block.a - block.b)
-    return window[begin: begin + len(ev)]
+    return _whole_words(article, best, best + len(ev))
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to the words cut at either end (a few characters)."""
+    limit = 24
+    while start > 0 and limit and text[start - 1].isalnum() and text[start].isalnum():
+        start, limit = start - 1, limit - 1
+    limit = 24
+    while end < len(text) and limit and text[end].isalnum() and text[end - 1].isalnum():
+        end, limit = end + 1, limit - 1
+    return text[start:end].strip()
 
 
 def _num(x: float) -> str:
@@ -488,3 +587,78 @@ def check_article_meta(data: Checked) -> list[Problem]:
                                 column="subject_country_code", value=subject,
                                 expected="a country_code from countries.csv"))
     return problems
+
+
+# ---------------------------------------------------------------------------------------
+# Warnings: the data loads, but a person should look
+# ---------------------------------------------------------------------------------------
+
+
+def unknown_meta_keys(data: Checked) -> list[Problem]:
+    """A key of article.json the schema does not know (``titel``, ``publised``): ignored,
+    with the closest known key, as an unknown CSV column is."""
+    file = paths.display_path(data.data_dir / paths.ARTICLE_META_FILE)
+    return [Problem(file, f"unknown key {key!r} ignored" + suggest(str(key), ARTICLE_META))
+            for key in data.meta if key not in ARTICLE_META]
+
+
+def _article_dates(data: Checked) -> dict[str, dt.date]:
+    """article.json's dates that are valid ISO dates, by key."""
+    out = {}
+    for key in ARTICLE_META_DATES:
+        value = data.meta.get(key)
+        if isinstance(value, str):
+            try:
+                out[key] = convert_date(value)
+            except ValueError:
+                pass  # reported by check_article_meta
+    return out
+
+
+#: The dates of the tables that tell of the past: a source's publication, the start of a
+#: status. (An end_date or a figure's date may lie ahead: a planned exit, a 2030 budget.)
+PAST_DATES = (("sources", C.DATE), ("membership_timeline", C.START_DATE))
+#: Rows listed by line in one warning about a column's dates.
+LINES_SHOWN = 5
+
+
+def implausible_dates(data: Checked, today: dt.date | None = None) -> list[Problem]:
+    """Dates that are most likely typos (2031 for 2021), as warnings: article.json's
+    event_date after its publication date, and a publication, event, source or status start
+    after ``today``. Warnings only, on the terminal: the report never depends on the day it
+    was rendered."""
+    today = today or dt.date.today()
+    file = paths.display_path(data.data_dir / paths.ARTICLE_META_FILE)
+    out: list[Problem] = []
+    dates = _article_dates(data)
+    later = "a typo (2031 for 2021)?"
+    published = dates.get("published")
+    for key, day in dates.items():
+        reasons = []
+        if key == "event_date" and published and day > published:
+            reasons.append(f"after the publication date ({published.isoformat()})")
+        if day > today:
+            reasons.append(f"after today ({today.isoformat()})")
+        if reasons:
+            keep = ("" if day > today else
+                    " (an article announcing an event to come may keep it)")
+            out.append(Problem(file, f"date is {' and '.join(reasons)}: {later}{keep}",
+                               column=key, value=day.isoformat()))
+    for name, column in PAST_DATES:
+        read = data.tables.get(name)
+        if read is None:
+            continue
+        rows = [j for j, day in enumerate(read.columns[column]) if day is not None
+                and day > today]
+        if len(rows) == 1:
+            j = rows[0]
+            out.append(Problem(read.file, f"date is after today ({today.isoformat()}): {later}",
+                               line=read.line(j, column), column=column,
+                               value=read.columns[column][j].isoformat()))
+        elif rows:
+            lines = ", ".join(str(read.line(j, column)) for j in rows[:LINES_SHOWN])
+            more = f" and {len(rows) - LINES_SHOWN:,} more" if len(rows) > LINES_SHOWN else ""
+            out.append(Problem(read.file, f"{len(rows):,} dates are after today "
+                               f"({today.isoformat()}), lines {lines}{more}: {later}",
+                               column=column, value=read.columns[column][rows[0]].isoformat()))
+    return out

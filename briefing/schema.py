@@ -102,7 +102,8 @@ MONEY_KINDS: dict[str, str] = {
 PRECISIONS: dict[str, str] = {
     "exact": "a stated figure (low = high)",
     "approximate": "a figure given as ‘about’ (low = high, or a narrow range)",
-    "lower_bound": "‘more than’ a figure: low given, high empty",
+    "lower_bound": "‘at least’ or ‘more than’ a figure (the briefing uses the words of "
+                   "as_stated): low given, high empty",
     "order_of_magnitude": "a vague magnitude such as ‘billions’: a range, never a point",
     "not_stated": "the money is mentioned but no amount is given: low and high empty",
 }
@@ -739,10 +740,14 @@ ARTICLE_META: dict[str, str] = {
                             "borders borders.csv lists; leave the key out when the article "
                             "has no single subject country (a regional forum, several "
                             "states)",
+    "review": "what a person still has to confirm in the details above, as written by "
+              "`python -m briefing draft` (guesses and placeholders); remove the key once "
+              "they are right: until then `check` warns and the cover says “Draft, not "
+              "reviewed”",
 }
 ARTICLE_META_DATES = ("published", "event_date")
 ARTICLE_META_OPTIONAL: frozenset[str] = frozenset({"published", "subject_country_code",
-                                                    "title_note"})
+                                                    "title_note", "review"})
 """Keys of article.json that may be left out (the others are required)."""
 
 

@@ -165,8 +165,14 @@ def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
 
 def _unreviewed(data: rules.Checked) -> list[str]:
     """One warning per file whose rows are still marked for review (``draft`` marks every
-    row it writes): the data checks, but a person has not confirmed it yet."""
+    row it writes), and one for article.json's ``review`` key (the draft's guesses and
+    placeholders): the data checks, but a person has not confirmed it yet."""
     out = []
+    note = data.meta.get(C.REVIEW)
+    if isinstance(note, str) and note.strip():
+        file = paths.display_path(data.data_dir / paths.ARTICLE_META_FILE)
+        out.append(f"{file}: still marked for review ({_review_keys(note)}): confirm, then "
+                   "remove the review key")
     for read in data.tables.values():
         marked = [j for j, note in enumerate(read.columns.get(C.REVIEW, ())) if note]
         if marked:
@@ -176,6 +182,19 @@ def _unreviewed(data: rules.Checked) -> list[str]:
                        f"marked for review (lines {lines}{more}): confirm each row, then "
                        "empty its review cell")
     return out
+
+
+def _review_keys(note: str) -> str:
+    """The keys a review note of article.json names (``draft: check title: …; outlet: …``
+    gives ``title, outlet``), or the note itself, shortened, when it names none."""
+    parts = (p.strip() for p in note.strip().removeprefix("draft:").strip()
+             .removeprefix("check").split(";"))
+    keys = [key for key in dict.fromkeys(p.partition(":")[0].strip() for p in parts)
+            if key in ARTICLE_META and key != C.REVIEW]
+    if keys:
+        return ", ".join(keys)
+    text = " ".join(note.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _validate(data_dir: Path) -> Validated:
@@ -214,6 +233,9 @@ def _validate(data_dir: Path) -> Validated:
     for rule in RULES:
         problems += rule(data)
     warnings += map(str, source_rules.source_warnings(data))
+    warnings += map(str, rules.unknown_meta_keys(data))
+    warnings += map(str, rules.implausible_dates(data))
+    warnings += rules.unchecked_codes()
     warnings += _unreviewed(data)
     if problems:
         error = DataError(_cap(problems))

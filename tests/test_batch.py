@@ -176,9 +176,10 @@ def test_index_gives_each_states_facts_and_files(tmp_path, data):
     for code, (_, links) in rows.items():
         assert links == [f"{code}.html", f"{code}.pdf", f"{code}.ipynb",
                          f"{code}.claims_register.csv"]
-    assert rows["AFG"][0][:2] == ["SCO: observer", "The subject country"]
-    assert rows["ARM"][0][:2] == ["CSTO: member SCO: dialogue partner", "No"]
-    assert rows["IRN"][0][0] == "SCO: acceding (also observer)"
+    # * a status only the reference timeline gives (review 12)
+    assert rows["AFG"][0][:2] == ["SCO: observer *", "The subject country"]
+    assert rows["ARM"][0][:2] == ["CSTO: member SCO: dialogue partner *", "No"]
+    assert rows["IRN"][0][0] == "SCO: acceding (also observer * )"
     assert rows["TJK"][0][1] == "Yes, 1,357 km"
     assert "1,357\u00a0km" in page  # never broken from its unit
     assert "of the article’s 50 claims" in page

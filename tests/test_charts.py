@@ -275,27 +275,32 @@ def test_the_scale_gridlines_stop_at_the_words(narrow):
 
 
 def test_money_chart_draws_every_open_ended_amount_the_same_way():
-    """"More than X" and vague wording with no top ("billions") alike start at their floor
-    with an arrow, never a bar to an upper end the data does not have; only "more than X"
-    has a dot there (vague wording gives no figure)."""
+    """"More than X" starts at its floor with a dot and an arrow, never a bar to an upper
+    end the data does not have. Vague wording with no top ("billions") is no longer open
+    ended (review 12): a band from its floor to the next order its words do not reach
+    (under $1tn), with no arrow and no dot (vague wording gives no figure)."""
     ds = load()
     v = A.build_view(ds.tables, ds.meta, article=ds.article)
     rows = v.figures
-    open_ended = rows[rows[C.PRECISION].isin(["lower_bound", "order_of_magnitude"])
-                      & rows[C.HIGH].isna()]
-    assert len(open_ended) >= 2 and open_ended[C.PRECISION].nunique() == 2
+    no_top = rows[rows[C.PRECISION].isin(["lower_bound", "order_of_magnitude"])
+                  & rows[C.HIGH].isna()]
+    assert len(no_top) >= 2 and no_top[C.PRECISION].nunique() == 2
+    floors = no_top[no_top[C.PRECISION] == "lower_bound"]
     fig = charts.money_chart(rows, article_date=v.article_date)
     arrows = _money_annotations(fig, words=False)
-    floors = set(open_ended[C.LOW])
-    assert {a.xy[0] for a in arrows} == floors
+    assert {a.xy[0] for a in arrows} == set(floors[C.LOW])
     dots = {float(x) for ax in fig.axes for c in ax.collections for x, _ in c.get_offsets()}
-    for _, r in open_ended.iterrows():
+    for _, r in no_top.iterrows():
         assert (r[C.LOW] in dots) == (r[C.PRECISION] == "lower_bound"), r["id"]
     for ax in fig.axes:
         for line in ax.lines:
             xs = [float(x) for x in line.get_xdata()]
-            assert not (xs and min(xs) in floors and max(xs) > min(xs)), \
+            assert not (xs and min(xs) in set(floors[C.LOW]) and max(xs) > min(xs)), \
                 "a bar from a floor to an upper end the data does not have"
+    tops = {max(float(x) for x in line.get_xdata()) for ax in fig.axes for line in ax.lines
+            if len(line.get_xdata()) and min(line.get_xdata()) == 2e9
+            and max(line.get_xdata()) > 2e9}  # the band, not the tick at its floor
+    assert tops == {1e12}  # 'billions of dollars': a band under a trillion
     plt.close(fig)
 
 

@@ -1,16 +1,19 @@
 """A vague amount with no top ("billions of dollars": low 2e9, no high) is drawn as a band
-that runs to the right edge of the plotting area, wide and narrow alike, so every figure at
-or above its floor lies within it; the legend says what is drawn."""
+from the least its words mean to the next order they do not reach (under $1tn), ticked at
+both ends, with no arrow, wide and narrow alike; the legend says what is drawn. (Until review
+12 the band ran to the edge of the plotting area, past $1tn, in an arrowhead.)"""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from matplotlib.text import Annotation
 
 from briefing import analysis as A
 from briefing import charts
-from briefing.charts.money_marks import open_ended, vague
+from briefing.charts.common import VAGUE_COLOUR
+from briefing.charts.money_marks import BAND_PT, vague
 from briefing.load import load
 from briefing.schema import C
 
@@ -49,40 +52,46 @@ def _bands(fig) -> list[tuple]:
     return [tuple(v) for v in out.values()]
 
 
+def _vague_bands(fig) -> list[tuple]:
+    """Each vague band drawn (a thick line in the vague colour), as (axes, left, right)."""
+    return [(ax, min(line.get_xdata()), max(line.get_xdata())) for ax in fig.axes
+            for line in ax.lines if line.get_color() == VAGUE_COLOUR
+            and line.get_linewidth() == BAND_PT]
+
+
 @pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
-def test_an_open_ended_vague_band_reaches_the_edge_of_the_axis(view, narrow):
+def test_a_vague_band_with_no_top_ends_below_the_next_order(view, narrow):
     rows = view.figures
-    open_vague = [r for _, r in rows.iterrows() if vague(r) and open_ended(r)]
-    assert open_vague, "the shipped data has 'billions of dollars' (M02)"
+    no_top = [r for _, r in rows.iterrows() if vague(r) and pd.isna(r[C.HIGH])]
+    assert no_top, "the shipped data has 'billions of dollars' (M02)"
     fig = charts.money_chart(rows, article_date=view.article_date, narrow=narrow)
     fig.canvas.draw()
-    for r in open_vague:
-        drawn = [(ax, x0, x1) for ax, x0, x1, floor in _bands(fig) if floor == r[C.LOW]]
-        assert drawn, r["id"]
-        for ax, x0, x1 in drawn:
-            lo, hi = ax.get_xlim()
-            assert x0 == pytest.approx(r[C.LOW], rel=0.05), r["id"]  # from its floor ...
-            assert x1 == pytest.approx(hi, rel=0.05), r["id"]  # ... to the axis's end
+    for r in no_top:
+        drawn = [(ax, x0, x1) for ax, x0, x1 in _vague_bands(fig) if x0 == r[C.LOW]]
+        assert len(drawn) == 1, r["id"]
+        ax, x0, x1 = drawn[0]
+        assert x1 == 1e12  # 'billions' stay under a trillion ...
+        assert x1 < ax.get_xlim()[1] / 1.5  # ... and the band ends well inside the axis
+        # no arrow from its floor: an arrow says "no upper end"
+        assert not [floor for a, *_, floor in _bands(fig) if a is ax and floor == r[C.LOW]]
         # every figure of its group at or above the floor lies within the band
         same = rows[(rows["group"] == r["group"]) & (rows[C.LOW] >= r[C.LOW])
                     & (rows["id"] != r["id"])]
         assert {"R06", "R07"} <= set(same["id"])  # the sources' $7.12bn and ~$7.2bn
         for value in same[C.LOW]:
-            assert any(x0 <= value <= x1 for _, x0, x1 in drawn), value
+            assert x0 <= value <= x1, value
     plt.close(fig)
 
 
-def test_the_band_follows_the_axis_however_far_it_is_extended(view):
-    """The band's end is the plotting area's edge, not a length: widening the axis (as the
-    chart does to fit the words) moves the end with it."""
+def test_the_band_ends_where_its_words_do_however_wide_the_axis(view):
+    """The band's end is an amount, not the plotting area's edge: widening the axis (as the
+    chart does to fit the words) leaves it at $1tn."""
     fig = charts.money_chart(view.figures, article_date=view.article_date)
-    fig.canvas.draw()
-    ax = next(ax for ax, *_ in _bands(fig))
+    ax, _, _ = _vague_bands(fig)[0]
     lo, hi = ax.get_xlim()
     ax.set_xlim(lo, hi * 1000)
     fig.canvas.draw()
-    ends = [x1 for a, _, x1, floor in _bands(fig) if a is ax and floor == 2e9]
-    assert ends and all(x1 == pytest.approx(hi * 1000, rel=0.05) for x1 in ends)
+    assert [x1 for a, x0, x1 in _vague_bands(fig) if a is ax and x0 == 2e9] == [1e12]
     plt.close(fig)
 
 
@@ -106,6 +115,7 @@ def test_the_legend_says_what_the_band_is(view):
     fig = charts.money_chart(view.figures, article_date=view.article_date)
     legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend())
     texts = [t.get_text() for t in legend.get_texts()]
-    assert "Vague wording, no figure: from the least it means, no upper end" in texts
+    assert "Vague wording, no figure: the range its words allow" in texts
     assert "‘More than’: a floor, no upper end" in texts
+    assert not [t for t in texts if "no upper end" in t and "Vague" in t]
     plt.close(fig)

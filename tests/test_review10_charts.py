@@ -55,11 +55,13 @@ def _source_line(fig) -> str:
 
 @pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
 @pytest.mark.parametrize(("params", "said", "not_said"), [
-    (None, "Source: the article (members.csv); reference/borders.csv;", "timeline"),
+    # the statuses are the article's; the timeline only gives sources for them (review 12)
+    (None, "Source: the article (members.csv), with sources from the reference timeline "
+           "(reference/membership_timeline.csv); reference/borders.csv;", "completed"),
     ("2024", "Source: the reference timeline (reference/membership_timeline.csv); "
              "reference/borders.csv;", "members.csv"),
     ("partners", "Source: the article (members.csv), completed from the reference timeline "
-                 "(reference/membership_timeline.csv); reference/borders.csv;", None),
+                 "(reference/membership_timeline.csv), marked *; reference/borders.csv;", None),
 ])
 def test_figure_1_names_the_layer_each_status_came_from(params, said, not_said, narrow):
     """With an as-of date every status is the timeline's, with partners some are: the

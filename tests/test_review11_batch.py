@@ -140,7 +140,8 @@ def test_a_partial_run_gives_its_facts_to_its_own_profiles_only(tmp_path):
                "--format", "html", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     rows = _rows((out / "index.html").read_text(encoding="utf-8"))
-    assert rows["AFG"][0][0] == "SCO: observer"  # both profiles of this run: facts
+    # both profiles of this run: facts (* the status is the reference timeline's alone)
+    assert rows["AFG"][0][0] == "SCO: observer *"
     proc = run("batch", "--notebook", str(notebook), "--countries", "TJK", "-p", "as_of",
                "2024-12-31", "--jobs", "1", "--format", "html", "--out", str(out))
     assert proc.returncode == 0, proc.stderr

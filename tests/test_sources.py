@@ -195,7 +195,8 @@ def test_an_undated_article_without_a_subject_country_validates(tmp_path):
     (target / paths.ARTICLE_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     v = validate(target)
     assert v.meta.keys().isdisjoint({"published", "subject_country_code", "title_note"})
-    assert ARTICLE_META_OPTIONAL == {"published", "subject_country_code", "title_note"}
+    assert ARTICLE_META_OPTIONAL == {"published", "subject_country_code", "title_note",
+                                    "review"}
 
 
 def test_a_required_meta_key_is_still_required(tmp_path):

@@ -39,24 +39,65 @@ def hedge(as_stated=None) -> str:
     return next((w for w in CEILING_WORDS if words.startswith(w + " ")), "about")
 
 
+#: Words before a floor, kept as the source says them ("at least €1.5bn" may be €1.5bn
+#: itself; "more than $1.2bn" is not): the longest first, so "no less than" is not "less".
+FLOOR_WORDS = ("no less than", "not less than", "a minimum of", "in excess of", "upwards of",
+               "at least", "more than", "over", "above")
+
+
+def floor_word(as_stated=None) -> str:
+    """The word a floor is given with: its source's own ("at least €1.5bn" -> "at least"),
+    else "more than"."""
+    words = " ".join(str(as_stated or "").lower().split())
+    return next((w for w in FLOOR_WORDS if words.startswith(w + " ")), "more than")
+
+
+#: Vague words and the step above the least they mean: "tens of millions" stay under a
+#: hundred million, "hundreds of millions" and "millions" under a thousand million.
+_ORDERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_VAGUE = re.compile(r"\b(?:(tens|hundreds)\s+of\s+)?(thousand|million|billion|trillion)s\b")
+
+
+def vague_top(low, as_stated=None) -> float | None:
+    """The amount vague words stay below, where the data gives no top: "billions" under a
+    trillion, "tens of millions" under a hundred million, "hundreds of millions" under a
+    billion; words it cannot read, under the next thousandfold step above ``low`` (the
+    next of thousand, million, billion, trillion). None without a ``low``."""
+    if low is None or pd.isna(low) or float(low) <= 0:
+        return None
+    found = _VAGUE.search(" ".join(str(as_stated or "").lower().split()))
+    if found:
+        unit = _ORDERS[found.group(2)]
+        top = unit * (100 if found.group(1) == "tens" else 1000)
+        if top > float(low):
+            return top
+    return 1000.0 ** (math.floor(math.log(float(low), 1000) + 1e-9) + 1)
+
+
 def amount_text(low, high, precision: str, currency: str = "USD",
                 as_stated: str | None = None) -> str:
     """What the wording allows, honestly: never a point value for a vague amount; an
     approximate amount with its source's ceiling word where it has one ("nearly $9.5bn"),
-    else "about"."""
+    else "about"; a floor with its source's word ("at least €1.5bn", "over $1bn"), else
+    "more than"; vague words read up to the next order they do not reach ("billions":
+    "$2bn to under $1tn")."""
     lo, hi = format_amount(low, currency), format_amount(high, currency)
+    said = as_stated if isinstance(as_stated, str) else None
     if precision == "not_stated" or (not lo and not hi):
         return "amount not stated"
     if precision == "exact":
         return lo
     if precision == "approximate":
-        word = hedge(as_stated if isinstance(as_stated, str) else None)
+        word = hedge(said)
         return f"{word} {lo}" if not hi or hi == lo else f"{word} {lo}–{hi}"
     if precision == "lower_bound":
-        return f"more than {lo}" + (f" (up to {hi})" if hi else "")
+        return f"{floor_word(said)} {lo}" + (f" (up to {hi})" if hi else "")
     if precision == "order_of_magnitude":
         # vague words name no figure; the range is only how they are read
-        return f"no figure given (read as {lo}–{hi})" if hi else \
+        if hi:
+            return f"no figure given (read as {lo}–{hi})"
+        top = format_amount(vague_top(low, said), currency)
+        return f"no figure given (read as {lo} to under {top})" if top else \
             f"no figure given (read as {lo} or more)"
     return lo if lo == hi or not hi else f"{lo}–{hi}"
 

@@ -22,7 +22,7 @@ from .claims import (
     positions,
     top_speakers,
 )
-from .judgements import BOTTOM_LINE, KIND, evidence, indicators
+from .judgements import BOTTOM_LINE, KIND, evidence, indicators, not_shown
 from .membership import REFERENCE, SUBJECT, border_summary, in_all, said_border_note
 from .money import with_dates
 from .view import View
@@ -63,9 +63,12 @@ def information_cutoff(v: View) -> dt.date | None:
 
 def unreviewed_rows(v: View) -> int:
     """Rows of the data still marked for review (a non-empty ``review`` cell): a draft's
-    rows until a person confirms them. The cover says so: the briefing is a draft."""
-    return sum(int(frame[C.REVIEW].fillna("").astype(str).str.strip().ne("").sum())
-               for frame in v.tables.values() if C.REVIEW in getattr(frame, "columns", ()))
+    rows until a person confirms them, counting article.json's details as one row while its
+    ``review`` key holds a note. The cover says so: the briefing is a draft."""
+    note = v.meta.get(C.REVIEW)
+    return int(isinstance(note, str) and bool(note.strip())) + sum(
+        int(frame[C.REVIEW].fillna("").astype(str).str.strip().ne("").sum())
+        for frame in v.tables.values() if C.REVIEW in getattr(frame, "columns", ()))
 
 
 def cited_sources(v: View) -> list[str]:
@@ -96,26 +99,49 @@ def cited_sources(v: View) -> list[str]:
 # ---------------------------------------------------------------------------------------
 
 
+def claims_left_out(v: View, ids=None) -> tuple[int, list[str]]:
+    """(how many of the article's claims the organisations filter leaves out, the
+    organisations they concern as they read in a sentence, in the data's order): of every
+    claim left out, or of those among ``ids``. A claim is left out only when it names
+    organisations and none of them is shown, so these are all it concerns."""
+    left = v.all_claims[~v.all_claims[C.CLAIM_ID].isin(set(v.claims[C.CLAIM_ID]))]
+    if ids is not None:
+        left = left[left[C.CLAIM_ID].isin(set(ids))]
+    named = {o for value in left[C.ORGANISATIONS] for o in items(value)}
+    order = list(v.organisation_refs)
+    return len(left), [v.org(o) for o in sorted(named, key=lambda o: (
+        order.index(o) if o in order else len(order), o))]
+
+
 @dataclass
 class Judgements:
     bottom_line: dict | None
     judgements: list[dict]
-    left_out: list[str]
-    #: the analyst wrote none: the section states computed findings instead
-    computed: bool
+    #: the claims the judgements cite that the briefing does not show (an organisations
+    #: filter left them out): named as plain text, never as a link
+    not_shown: list[str] = field(default_factory=list)
+    #: the organisations those claims concern, as they read in a sentence
+    not_shown_organisations: list[str] = field(default_factory=list)
+
+    @property
+    def computed(self) -> bool:
+        """The analyst wrote none (judgements.csv has no row): the section states the
+        findings computed from the data instead."""
+        return self.bottom_line is None and not self.judgements
 
 
 def judgement_facts(v: View) -> Judgements:
-    """The judgements as the analyst wrote them, with their evidence; a date in their prose
-    is one word (:func:`unbroken`)."""
+    """Every judgement as the analyst wrote it, with its evidence, whatever the
+    organisations filter (the claims it cites that the filter leaves out:
+    :func:`judgements.not_shown`); a date in their prose is one word (:func:`unbroken`)."""
     rows = []
     for _, r in v.judgements.iterrows():
         rows.append({**{k: unbroken(x) for k, x in r.to_dict().items()},
                      "evidence": tuple(sorted_refs(evidence(r))), "watch": indicators(r)})
     bottom = next((r for r in rows if r[KIND] == BOTTOM_LINE), None)
     rest = [r for r in rows if r[KIND] != BOTTOM_LINE]
-    left = list(v.judgements_left_out["judgement_id"]) if len(v.judgements_left_out) else []
-    return Judgements(bottom, rest, left, computed=not rows and not left)
+    hidden = not_shown(v.judgements, v.claims, v.all_claims)
+    return Judgements(bottom, rest, hidden, claims_left_out(v, hidden)[1])
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,6 +218,17 @@ class Membership:
     focus: Focus | None = None
     #: the source of each noted border (:attr:`border_notes`), by state name
     border_note_refs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: on the article's date, which statuses shown the article lists: "all", "some" (the
+    #: reference timeline completes the list) or "none" (all from the reference timeline);
+    #: '' on an as-of date or with no state shown
+    article_lists: str = ""
+    #: with an as-of date, the states the article counts (``status``, in ``organisation``;
+    #: ``refs``: its claims) for which the reference timeline holds no row there: the
+    #: as-of day is not known for them, and they are not counted
+    undocumented: list[Group] = field(default_factory=list)
+    #: with an as-of date, the (organisation, state) pairs counted on the article's date
+    #: (of which :attr:`undocumented` the timeline holds no row for)
+    n_on_article_date: int = 0
 
     @property
     def members_of_all(self) -> bool:
@@ -250,6 +287,13 @@ def membership_facts(v: View) -> Membership:
                  for (org, status), g in ref.groupby([C.ORGANISATION, C.STATUS], sort=False)]
     frozen = long[long[C.STATUS] == "participation_frozen"] if len(long) else long
     changes = [dict(r) for _, r in v.changes.iterrows()] if v.as_of is not None else []
+    layers = set(long["layer"]) if v.as_of is None and len(long) else set()
+    lists = ("" if not layers else "all" if REFERENCE not in layers
+             else "none" if layers == {REFERENCE} else "some")
+    silent = v.undocumented
+    undocumented = [Group(list(g[C.COUNTRY]), _refs(g["evidence"]), org, status)
+                    for (org, status), g in silent.groupby([C.ORGANISATION, C.STATUS],
+                                                           sort=False)] if len(silent) else []
     unknown = [Group(list(g[C.COUNTRY]), _refs(g[C.SOURCE_ID]), org, status,
                      to_date(start).isoformat())
                for (org, status, start), g in v.unknown.groupby(
@@ -274,7 +318,9 @@ def membership_facts(v: View) -> Membership:
         subject_shown=bool(len(m)) and bool((m[C.BORDER_STATUS] == SUBJECT).any()),
         border_notes=notes, focus=focus_facts(v, per_org),
         border_note_refs={r[C.COUNTRY]: _refs([r["border_source"]]) for _, r in
-                          others.iterrows() if r[C.COUNTRY] in notes} if len(others) else {})
+                          others.iterrows() if r[C.COUNTRY] in notes} if len(others) else {},
+        article_lists=lists, undocumented=undocumented,
+        n_on_article_date=len(v.article_long) if v.as_of is not None else 0)
 
 
 def focus_facts(v: View, per_organisation: list[tuple[str, int, int, bool]]) -> Focus | None:
@@ -310,6 +356,9 @@ class Claims:
     by_speaker: pd.DataFrame
     n_quotes: int
     n_reported: int
+    #: the article's claims the organisations filter leaves out: (how many, the
+    #: organisations they concern), :func:`claims_left_out`
+    left_out: tuple[int, list[str]] = (0, [])
 
 
 def claims_facts(v: View) -> Claims:
@@ -321,7 +370,8 @@ def claims_facts(v: View) -> Claims:
     out = c.copy()
     out["who"] = [tuple(who[claim]) for claim in c[C.CLAIM_ID]]
     quotes = int(c[C.IS_DIRECT_QUOTE].fillna(False).astype(bool).sum())
-    return Claims(out, claims_by_speaker(c), quotes, int(frame["reported"].sum()))
+    return Claims(out, claims_by_speaker(c), quotes, int(frame["reported"].sum()),
+                  claims_left_out(v))
 
 
 @dataclass
@@ -378,6 +428,9 @@ class Checks:
     #: the direct quotes among the claims checked that a source could not verify -> whom
     #: the article quotes ('' for its own narration)
     unverified_quotes: dict[str, str] = field(default_factory=dict)
+    #: the article's claims the organisations filter leaves out: (how many, the
+    #: organisations they concern), :func:`claims_left_out`
+    left_out: tuple[int, list[str]] = (0, [])
 
     @property
     def ids_by_verdict(self) -> dict[str, list[str]]:
@@ -447,7 +500,7 @@ def checks_facts(v: View) -> Checks:
     return Checks(per_claim, counts, len(per_claim), len(v.qualified),
                   pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
                   n_shown=len(v.claims), also=also, speakers=speakers,
-                  unverified_quotes=unverified_quotes)
+                  unverified_quotes=unverified_quotes, left_out=claims_left_out(v))
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,6 +519,17 @@ class Money:
     #: per claim, the sources' verdicts on it as the checks table gives them, most serious
     #: first: (verdict, its sources)
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+
+    @property
+    def claim_groups(self) -> list[list]:
+        """The comparisons by the claim that states their figures, in the order of each
+        claim's first figure: a claim that states two sums (M05 and M06, both from C17) is
+        one paragraph, never the same sentence twice; a figure with no claim is one of its
+        own."""
+        groups: dict[str, list] = {}
+        for i, c in enumerate(self.comparisons):
+            groups.setdefault(c.figure[C.CLAIM_ID] or f"#{i}", []).append(c)
+        return list(groups.values())
 
     @property
     def table_descriptions(self) -> list[str]:
@@ -491,13 +555,25 @@ def claim_verdict_sources(qualified: pd.DataFrame) -> dict[str, list[tuple[str, 
     return out
 
 
+#: The verdicts on an article figure's claim that mark the figure in the chart and the
+#: table, most serious first (a qualification is the section's to explain, not a mark).
+FLAGGED_VERDICTS = ("contradicted", "not_verified")
+
+
 def money_facts(v: View) -> Money:
+    """Every figure with the date it is shown with, its evidence and ``claim_flag``: the
+    most serious of :data:`FLAGGED_VERDICTS` the sources give the claim that states an
+    article figure ('' for none, and for a source's own figure)."""
     f = with_dates(v.figures, v.article_date)  # the chart's and the tables' one date rule
     f["evidence"] = [tuple(r for r in (c, s) if r) for c, s in
                      zip(f[C.CLAIM_ID], f[C.SOURCE_ID], strict=True)]
+    verdicts = claim_verdict_sources(v.qualified) if len(v.qualified) else {}
+    f["claim_flag"] = [next((w for w in FLAGGED_VERDICTS if any(
+        verdict == w for verdict, _ in verdicts.get(claim, ()))), "")
+        if layer == "article" else "" for claim, layer in
+        zip(f[C.CLAIM_ID], f["layer"], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
-                 int((f["layer"] == "article").sum()),
-                 claim_verdict_sources(v.qualified) if len(v.qualified) else {})
+                 int((f["layer"] == "article").sum()), verdicts)
 
 
 def membership_table(v: View) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 ``judgements.csv`` holds the bottom line and the key judgements, each with a likelihood in
 words of estimative probability, a confidence level, its basis, the evidence against it,
-its implication and the indicators to watch. A judgement is shown only when every claim it
-cites is shown (an ``organisations`` filter can leave claims out): never with evidence the
-reader cannot see.
+its implication and the indicators to watch. Every judgement is always shown: an
+``organisations`` filter narrows the charts and tables, never the analyst's judgements. A
+claim a judgement cites that the filter leaves out (:func:`not_shown`) is named, not linked,
+and the briefing says once where it is.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import LIKELIHOODS, C
-from .words import items
+from .words import items, sorted_refs, split_ids
 
 #: Words of estimative probability (US ICD 203) and the chances they stand for.
 LIKELIHOOD_RANGES: dict[str, str] = {
@@ -41,13 +42,25 @@ def evidence(row) -> tuple[str, ...]:
     return (*items(row[CLAIM_IDS]), *items(row.get(SOURCE_IDS)))
 
 
-def visible(judgements: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame,
-                                                                     pd.DataFrame]:
-    """(judgements shown, judgements left out): shown when every claim cited is shown."""
-    shown_claims = set(claims[C.CLAIM_ID])
-    mask = judgements[CLAIM_IDS].map(lambda v: set(items(v)) <= shown_claims) \
-        if len(judgements) else pd.Series([], dtype=bool)
-    return judgements[mask], judgements[~mask]
+#: The columns of a judgement whose text is shown, and may name evidence ids.
+PROSE = ("headline", "judgement", "basis", "against", "implication", "indicators")
+
+
+def cited(row) -> tuple[str, ...]:
+    """Every id a judgement cites: its evidence, then the ids in its prose, each once."""
+    named = [p.text for column in PROSE if isinstance(row.get(column), str)
+             for p in split_ids(row[column]) if p.is_id]
+    return tuple(dict.fromkeys((*evidence(row), *named)))
+
+
+def not_shown(judgements: pd.DataFrame, claims: pd.DataFrame,
+              all_claims: pd.DataFrame) -> list[str]:
+    """The claims the judgements cite (as evidence or in their prose) that are in the data
+    but not among the ``claims`` the briefing shows, in id order: shown as plain text, never
+    as a link to a row the briefing does not have."""
+    hidden = set(all_claims[C.CLAIM_ID]) - set(claims[C.CLAIM_ID])
+    return sorted_refs({i for _, row in judgements.iterrows() for i in cited(row)
+                        if i in hidden})
 
 
 def indicators(row) -> tuple[str, ...]:

@@ -31,8 +31,8 @@ STATUS_PRECEDENCE: tuple[str, ...] = (
     "participation_frozen", "member", "acceding", "observer", "partner", "dialogue_partner")
 
 MEMBERSHIP_COLUMNS = [C.ORGANISATION, C.COUNTRY_CODE, C.COUNTRY, C.STATUS, "statuses_held",
-                      "layer", "evidence", "status_evidence", C.EVENT, C.START_DATE,
-                      C.START_PRECISION, "flag", "flag_note", "flag_refs"]
+                      "unstated", "layer", "layers", "evidence", "status_evidence", C.EVENT,
+                      C.START_DATE, C.START_PRECISION, "flag", "flag_note", "flag_refs"]
 
 
 #: The statuses that make a state a member: a state whose participation is frozen is
@@ -139,7 +139,10 @@ def membership(members: pd.DataFrame, timeline: pd.DataFrame | None = None,
     Returns
     -------
     DataFrame with the shown ``status`` (the most specific the state holds), every counted
-    status it holds (``statuses_held``), the ``layer``, the ``evidence`` ids (claims for the
+    status it holds (``statuses_held``; ``unstated``: those of them no article row states,
+    which only the reference timeline gives), the ``layer`` (of the shown status; ``layers``:
+    of every row behind the state's statuses, ``also`` for a timeline row of a pair the
+    article states), the ``evidence`` ids (claims for the
     article layer, sources for the reference layer; ``status_evidence``: those of the shown
     status alone) and the ``flag`` (verdict), its note and
     sources where the reference layer disagrees with the article.
@@ -176,13 +179,17 @@ def membership(members: pd.DataFrame, timeline: pd.DataFrame | None = None,
         group = group.assign(_rank=group[C.STATUS].map(status_rank),
                              _also=group["layer"] == "also").sort_values(["_also", "_rank"])
         top = group.iloc[0]
+        held = tuple(dict.fromkeys(group.sort_values("_rank")[C.STATUS]))
+        told_here = set(group.loc[group["layer"] == ARTICLE, C.STATUS])
         claim = stated_by.get((org, code, top[C.STATUS]))
         verdict, note, refs = flags.get(claim, ("", "", ())) if claim else ("", "", ())
         rows.append({
             C.ORGANISATION: org, C.COUNTRY_CODE: code, C.COUNTRY: top[C.COUNTRY],
             C.STATUS: top[C.STATUS],
-            "statuses_held": tuple(dict.fromkeys(group.sort_values("_rank")[C.STATUS])),
+            "statuses_held": held,
+            "unstated": tuple(st for st in held if st not in told_here),
             "layer": top["layer"],
+            "layers": tuple(dict.fromkeys(group["layer"])),
             "evidence": tuple(dict.fromkeys(str(e) for e in group["evidence"] if e)),
             "status_evidence": tuple(dict.fromkeys(
                 str(e) for e in group.loc[group[C.STATUS] == top[C.STATUS], "evidence"] if e)),
@@ -284,19 +291,29 @@ def border_summary(matrix_b: pd.DataFrame) -> dict[str, list[str]]:
             for status in ("recognised", "claimed", "none", "unknown", SUBJECT)}
 
 
-def membership_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+def membership_changes(before: pd.DataFrame, after: pd.DataFrame,
+                       held_before: pd.DataFrame | None = None) -> pd.DataFrame:
     """What differs between two membership views (e.g. the article's date and an as-of
     date): one row per (organisation, state) whose shown status differs, with ``before``
     and ``after`` ('' when not counted) and ``change`` one of ``joined`` (counted only
     after), ``left`` (counted only before) or ``status``. The evidence is that of the status
     the ``after`` view shows (not of a status the state held all along: Armenia's freeze is
     sourced to the freeze, not to its founding membership), or the ``before`` view's for a
-    state that left."""
+    state that left.
+
+    ``held_before``, a view of the ``before`` day with every status (not only those
+    counted), gives ``before_held``: all the statuses the state held that day, ``before``
+    first (Iran, an observer and acceding to the SCO on the article's date, when only the
+    observer status is counted); without it, ``before`` alone."""
     key = [C.ORGANISATION, C.COUNTRY_CODE]
     left = before[[*key, C.COUNTRY, C.STATUS, "evidence"]]
     right = after[[*key, C.COUNTRY, C.STATUS, "status_evidence"]].rename(
         columns={"status_evidence": "evidence"})
     merged = left.merge(right, on=key, how="outer", suffixes=("_before", "_after"))
+    every = {} if held_before is None else {
+        (o, c): tuple(h) for o, c, h in zip(held_before[C.ORGANISATION],
+                                             held_before[C.COUNTRY_CODE],
+                                             held_before["statuses_held"], strict=True)}
     rows = []
     for _, r in merged.iterrows():
         b = r[f"{C.STATUS}_before"] if isinstance(r[f"{C.STATUS}_before"], str) else ""
@@ -306,12 +323,26 @@ def membership_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFram
         change = "joined" if not b else "left" if not a else "status"
         name = r[f"{C.COUNTRY}_after"] if a else r[f"{C.COUNTRY}_before"]
         ev = r["evidence_after"] if a else r["evidence_before"]
+        held = every.get((r[C.ORGANISATION], r[C.COUNTRY_CODE]), ())
         rows.append({C.ORGANISATION: r[C.ORGANISATION], C.COUNTRY_CODE: r[C.COUNTRY_CODE],
                      C.COUNTRY: name, "before": b, "after": a, "change": change,
+                     "before_held": tuple(dict.fromkeys(
+                         [s for s in (b,) if s] + [s for s in held if s != a])),
                      "evidence": tuple(items(ev))})
     out = pd.DataFrame(rows, columns=[C.ORGANISATION, C.COUNTRY_CODE, C.COUNTRY, "before",
-                                      "after", "change", "evidence"])
+                                      "after", "change", "before_held", "evidence"])
     return out.sort_values([C.ORGANISATION, "change", C.COUNTRY]).reset_index(drop=True)
+
+
+def undocumented(shown: pd.DataFrame, timeline: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``shown`` (a membership view, the article's date's) whose (organisation,
+    state) the reference timeline holds no row for, whatever the status: on any other day
+    the reference data does not say what the state was there. A state the article counts
+    is never said to have left, or not yet to have joined, for want of a timeline row."""
+    known = set(zip(timeline[C.ORGANISATION], timeline[C.COUNTRY_CODE], strict=True))
+    mask = [(o, c) not in known for o, c in zip(shown[C.ORGANISATION],
+                                                shown[C.COUNTRY_CODE], strict=True)]
+    return rows_where(shown, mask).reset_index(drop=True)
 
 
 def country_timeline(timeline: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..schema import C
-from .amounts import amount_text, best_value, per, span_text
+from .amounts import amount_text, best_value, per, span_text, vague_top
 from .membership import ARTICLE, REFERENCE
 from .words import first_clause, to_date, without_asides
 
@@ -246,8 +246,12 @@ def relation(article: dict, reference: dict) -> str:
     low = float(article[C.LOW])
     high = article[C.HIGH]
     if article[C.PRECISION] in ("order_of_magnitude", "lower_bound"):
-        top = float("inf") if high is None or pd.isna(high) else float(high)
-        return "within" if low <= value <= top else "outside"
+        if high is not None and not pd.isna(high):
+            return "within" if low <= value <= float(high) else "outside"
+        # "billions" stays under a trillion; "more than X" has no top
+        top = vague_top(low, article.get(C.AS_STATED)) \
+            if article[C.PRECISION] == "order_of_magnitude" else None
+        return "within" if low <= value and (top is None or value < top) else "outside"
     if reference[C.PRECISION] == "lower_bound":
         # "more than X" is never the same amount as X: consistent when the article's
         # figure is above the floor; at the floor, the same amount given as a floor
@@ -264,19 +268,46 @@ def _versus_rank(row: dict, group_kinds: tuple[str, ...]) -> tuple:
             -(best_value(row) or 0), row["id"])
 
 
+def _account_of(row, mine: list) -> str:
+    """The id of the article figure a reference figure for the same claim is an account of,
+    of ``mine`` (the claim's article figures): the claim's one figure; of several (a claim
+    that states two sums), the one in the same currency, then of the same kind, then the
+    nearest in amount, then the first."""
+    if len(mine) < 2:
+        return mine[0]["id"] if mine else ""
+    value = best_value(row)
+
+    def distance(a) -> float:
+        other = best_value(a)
+        return abs(math.log(value / other)) if value and other else math.inf
+
+    return min(mine, key=lambda a: (a[C.CURRENCY] != row[C.CURRENCY],
+                                    a[C.KIND] != row[C.KIND], distance(a)))["id"]
+
+
 def comparisons(figures: pd.DataFrame, claims: pd.DataFrame | None = None
                 ) -> list[Comparison]:
     """For every article figure, its sourced counterparts and its like-for-like comparison
-    (see :class:`Comparison`), in the order of the figures."""
+    (see :class:`Comparison`), in the order of the figures. A source's figure for a claim
+    that states several sums is the counterpart of one of them (:func:`_account_of`),
+    never of each."""
     statements = dict(zip(claims[C.CLAIM_ID], claims[C.STATEMENT], strict=True)) \
         if claims is not None else {}
     out = []
     art = figures[figures["layer"] == ARTICLE]
     ref = [r for _, r in figures[figures["layer"] == REFERENCE].iterrows()]
     by_id = {r["id"]: dict(r) for r in ref}
-    for _, a in art.iterrows():
+    article = [a for _, a in art.iterrows()]
+    of_claim: dict[str, list] = {}
+    for a in article:
+        if a[C.CLAIM_ID]:
+            of_claim.setdefault(a[C.CLAIM_ID], []).append(a)
+    account = {r["id"]: _account_of(r, of_claim.get(r[C.CLAIM_ID], [])) for r in ref
+               if r[C.CLAIM_ID]}
+    for a in article:
         own = kind_group(a[C.KIND])
-        same = [dict(r) for r in ref if a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID]]
+        same = [dict(r) for r in ref if a[C.CLAIM_ID] and r[C.CLAIM_ID] == a[C.CLAIM_ID]
+                and account.get(r["id"]) == a["id"]]
         value = best_value(a)
         candidates = [dict(r) for r in ref
                       if kind_group(r[C.KIND])[1] == own[1] and r[C.CURRENCY] == a[C.CURRENCY]
@@ -311,14 +342,21 @@ def with_dates(figures: pd.DataFrame, article_date: dt.date | None = None) -> pd
 
 
 def in_sentence(text: str) -> str:
-    """A statement inside a sentence ("The article reports that ..."): an opening article
-    or pronoun in lower case ("The arms ..." -> "the arms ..."), a name as it is ("China
-    has said ...")."""
+    """A statement inside a sentence ("The article reports that ..."): an opening article,
+    pronoun or conjunction in lower case ("The arms ..." -> "the arms ..."), a name as it is
+    ("China has said ...")."""
     text = str(text).strip()
     first = text.split(" ", 1)[0]
-    if first in ("The", "A", "An", "Its", "Their", "This", "These", "Those"):
+    if first in _OPENING_WORDS:
         return first.lower() + text[len(first):]
     return text
+
+
+#: Words that open a statement and are no name: lower case inside a sentence ("The article
+#: reports that where officials ...").
+_OPENING_WORDS = ("The", "A", "An", "Its", "Their", "This", "These", "Those", "It", "They",
+                  "He", "She", "We", "There", "Where", "When", "While", "Some", "Most",
+                  "Both", "All", "Each")
 
 
 def claim_notes(qualified: pd.DataFrame, claim_id: str,

@@ -13,7 +13,7 @@ from ..schema import C
 from .amounts import best_value, range_text
 from .claims import claims_mentioning, credited
 from .facts import information_cutoff
-from .membership import ALL_STATUSES, country_timeline, membership
+from .membership import ALL_STATUSES, country_timeline, membership, undocumented
 from .money import money_involving, with_dates
 from .view import View
 from .words import items
@@ -45,6 +45,10 @@ class Profile:
     #: nothing changed from the day shown to the end of the data: the same statuses on both
     #: days, and none of the state's intervals begins or ends in between (said once)
     unchanged: bool = False
+    #: the state's statuses on the article's date (the article's, one row an organisation)
+    #: in the organisations the reference timeline holds no row for it in: on any other day
+    #: (an as-of date, the information cut-off) the data does not say what it was there
+    undocumented: pd.DataFrame | None = None
 
     @property
     def steady(self) -> pd.DataFrame:
@@ -93,6 +97,21 @@ def profile_facts(v: View, code: str) -> Profile:
                         qualifications=qualifications_about(t["qualifications"], code))
     end = information_cutoff(v)
     at_end = membership(t["members"], v.timeline, end, ALL_STATUSES) if end else on_day.iloc[:0]
+    if end is not None and end == v.article_date:
+        # on the article's own date, the article's statuses completed from the timeline
+        # (as the day shown without an as-of date), never the timeline's alone; each
+        # begun when the timeline says
+        began = {(o, c, st): (d, pr) for o, c, st, d, pr in zip(
+            at_end[C.ORGANISATION], at_end[C.COUNTRY_CODE], at_end[C.STATUS],
+            at_end[C.START_DATE], at_end[C.START_PRECISION], strict=True)}
+        at_end = membership(t["members"], v.timeline, None, ALL_STATUSES,
+                            article_date=v.article_date)
+        known = [began.get((o, c, st), (None, "")) for o, c, st in zip(
+            at_end[C.ORGANISATION], at_end[C.COUNTRY_CODE], at_end[C.STATUS], strict=True)]
+        at_end[C.START_DATE] = [d if d is not None else k[0] for d, k in
+                                zip(at_end[C.START_DATE], known, strict=True)]
+        at_end[C.START_PRECISION] = [pr or k[1] for pr, k in
+                                     zip(at_end[C.START_PRECISION], known, strict=True)]
     border = v.borders[v.borders[C.COUNTRY_CODE] == code]
     fellows = _fellow_neighbours(on_day, v, code)
     on_day = on_day[on_day[C.COUNTRY_CODE] == code].reset_index(drop=True)
@@ -103,6 +122,9 @@ def profile_facts(v: View, code: str) -> Profile:
     timeline = country_timeline(v.timeline, code)
     at_end["succeeds"] = [_succeeds(timeline, org, start) for org, start
                           in zip(at_end[C.ORGANISATION], at_end[C.START_DATE], strict=True)]
+    article_day = on_day if v.as_of is None else membership(
+        t["members"], v.timeline, None, ALL_STATUSES, None, article_date=v.article_date)
+    silent = undocumented(article_day[article_day[C.COUNTRY_CODE] == code], v.timeline)
     money = with_dates(money_involving(v.figures, code), v.article_date).reset_index(drop=True)
     cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
     mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(
@@ -117,7 +139,11 @@ def profile_facts(v: View, code: str) -> Profile:
         is_subject=code == v.subject, claims=mentions, n_claims=len(v.all_claims),
         n_naming=len(claims_mentioning(v.all_claims, code)), money=money,
         fellow_neighbours=fellows,
-        unchanged=_unchanged(on_day, at_end, timeline, v.date_shown, end))
+        # the same "no status" on both days is not a steady state where the timeline is
+        # silent: the article's statuses are not known there
+        unchanged=_unchanged(on_day, at_end, timeline, v.date_shown, end) and not (
+            len(silent) and v.as_of is not None),
+        undocumented=silent)
 
 
 def qualifications_about(qualifications: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 One filter serves every section: the ``organisations`` chosen select the memberships, the
 claims (those naming none of the organisations, or one shown), and through the claims the
-money figures, the checks and the judgements that rest on them, so that no section cites a
-claim the claims register leaves out.
+money figures and the checks, so that no section cites a claim the claims register leaves
+out. The analyst's judgements are never filtered: the claims they cite that the register
+leaves out are named without a link (:func:`briefing.analysis.judgements.not_shown`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import pandas as pd
 
 from ..schema import C
 from .claims import claims_about, qualified_claims
-from .judgements import judgements_frame, visible
+from .judgements import judgements_frame
 from .membership import (
+    ALL_STATUSES,
     ARTICLE,
     add_borders,
     counted_statuses,
@@ -26,6 +28,7 @@ from .membership import (
     membership_matrix,
     organisation_order,
     rows_where,
+    undocumented,
     unknown_before,
 )
 from .money import Comparison, comparisons, money_figures
@@ -54,13 +57,16 @@ class View:
     article_long: pd.DataFrame
     changes: pd.DataFrame
     unknown: pd.DataFrame
+    #: with an as-of date: the article's date's statuses (``article_long``'s rows) of the
+    #: (organisation, state) pairs the reference timeline holds no row for, so that the
+    #: as-of day cannot be told for them (not counted, and not a change); else empty
+    undocumented: pd.DataFrame
     figures: pd.DataFrame
     comparisons: list[Comparison]
     claims: pd.DataFrame
     all_claims: pd.DataFrame
     qualified: pd.DataFrame
     judgements: pd.DataFrame
-    judgements_left_out: pd.DataFrame
     borders: pd.DataFrame
     timeline: pd.DataFrame
     sources: pd.DataFrame
@@ -117,7 +123,16 @@ def build_view(tables: dict[str, pd.DataFrame], meta: dict,
         qualifications=quals)
     matrix = add_borders(membership_matrix(long, orgs), tables["borders"], subject)
     unknown = unknown_before(timeline, as_of, orgs, counted)
-    changes = membership_changes(article_long, long)
+    # every status held on the article's date, for what a state was before it changed
+    held_before = membership(tables["members"], timeline, None, ALL_STATUSES, orgs,
+                             article_date=article_date) if as_of is not None else None
+    changes = membership_changes(article_long, long, held_before)
+    # no timeline row for a pair the article counts: the as-of day is not known for it
+    silent = undocumented(article_long, timeline) if as_of is not None \
+        else article_long.iloc[0:0]
+    gaps = set(zip(silent[C.ORGANISATION], silent[C.COUNTRY_CODE], strict=True))
+    changes = rows_where(changes, [(o, c) not in gaps for o, c in zip(
+        changes[C.ORGANISATION], changes[C.COUNTRY_CODE], strict=True)])
     # a status only known from a later date may already have held: not a change
     doubtful = set(zip(unknown[C.ORGANISATION], unknown[C.COUNTRY_CODE], unknown[C.STATUS],
                        strict=True))
@@ -127,7 +142,6 @@ def build_view(tables: dict[str, pd.DataFrame], meta: dict,
     claims = claims_about(all_claims, orgs if organisations else None)
     figures = _visible_figures(money_figures(tables["money"], tables["money_context"]),
                                claims)
-    shown_j, left_j = visible(judgements_frame(tables), claims)
     text = " ".join([article, *all_claims[C.STATEMENT].astype(str)])
     return View(
         meta=dict(meta), article_date=article_date, as_of=as_of, organisations=orgs,
@@ -138,11 +152,11 @@ def build_view(tables: dict[str, pd.DataFrame], meta: dict,
         focus=focus or None, focus_name=names.get(focus) if focus else None,
         country_names=names, long=long, matrix=matrix,
         article_long=article_long, changes=changes,
-        unknown=unknown,
+        unknown=unknown, undocumented=silent,
         figures=figures, comparisons=comparisons(figures, all_claims), claims=claims,
         all_claims=all_claims,
         qualified=qualified_claims(quals, claims, tables["sources"]),
-        judgements=shown_j, judgements_left_out=left_j,
+        judgements=judgements_frame(tables),
         borders=tables["borders"][tables["borders"][C.NEIGHBOUR_CODE] == subject],
         timeline=timeline, sources=tables["sources"], tables=tables,
     )

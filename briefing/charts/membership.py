@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+from matplotlib.patheffects import withStroke
 
 from .. import analysis as A
 from ..schema import MEMBERSHIP_STATUSES, C
@@ -46,6 +47,12 @@ RING_GAP_PT = NO_STATUS["s"] ** 0.5 / 2 + NO_STATUS["linewidth"] / 2 + 4.0
 #: The mark beside a border the reference data notes something about (the text says it).
 NOTED_BORDER = "‡"
 
+#: The mark beside a status the reference timeline alone gives on the article's date (the
+#: article does not mention it), as the annex's table marks it.
+FROM_REFERENCE = "*"
+#: Its legend entry: the annex's words for the mark.
+FROM_REFERENCE_WORDS = "From the reference timeline: the article does not mention it"
+
 
 def _no_status_words(statuses: Sequence[str]) -> str:
     """What the light dot means, unless the caller words it: with members alone shown,
@@ -58,16 +65,22 @@ def _no_status_words(statuses: Sequence[str]) -> str:
 def _layer_words(long: pd.DataFrame, as_of: dt.date | None = None) -> str:
     """Where the statuses drawn come from, as ``long``'s ``layer`` records it for each: the
     article (members.csv), the reference timeline, or the article completed from the
-    timeline (the statuses the article does not mention). ``as_of``, when given, dates the
-    timeline; with no status to draw, an as-of date's view is the timeline's."""
+    timeline (the statuses the article does not mention, marked *). The timeline is named
+    too where it only dates the article's own statuses (``also``): the evidence then cites
+    its sources. ``as_of``, when given, dates the timeline; with no status to draw,
+    an as-of date's view is the timeline's."""
     layers = set(long["layer"]) if len(long) and "layer" in long.columns else set()
-    from_article = bool(layers - {A.REFERENCE})
+    if len(long) and "layers" in long.columns:
+        layers |= {layer for row in long["layers"] for layer in row}
+    from_article = A.ARTICLE in layers
     from_timeline = A.REFERENCE in layers or (not layers and as_of is not None)
     article = "the article (members.csv)"
     timeline = ("the reference timeline" + (f" on {A.day(as_of)}" if as_of else "")
                 + " (reference/membership_timeline.csv)")
     if from_article and from_timeline:
-        return f"{article}, completed from {timeline}"
+        return f"{article}, completed from {timeline}, marked {FROM_REFERENCE}"
+    if from_article and "also" in layers:
+        return f"{article}, with sources from {timeline}"
     return timeline if from_timeline else article
 
 
@@ -87,6 +100,19 @@ def _join(ax, y: float, first: int, last: int, rings: Sequence[int]) -> None:
                                      capstyle="butt", **JOIN))
 
 
+#: Where a cell's mark (†, *) sits from its marker's centre, in points: to the right, a little up,
+#: clear of a marker (60 pt², some 4 pt across) whatever the columns' spacing.
+MARK_OFFSET_PT = (5.5, 1.5)
+
+
+def _cell_mark(ax, x: float, y: float, glyph: str, color: str, size: float) -> None:
+    """A mark beside the marker of cell (``x``, ``y``), in a thin white halo so that the line
+    joining a state's organisations, which runs through the cell, never crosses it."""
+    ax.annotate(glyph, (x, y), xytext=MARK_OFFSET_PT, textcoords="offset points",
+                fontsize=size, fontweight="bold", color=color, ha="left", va="center",
+                zorder=3, path_effects=[withStroke(linewidth=2.5, foreground="white")])
+
+
 #: Characters a line of a legend entry in the narrow (phone) variant, two entries a row.
 LEGEND_CHARS_NARROW = 22
 
@@ -95,7 +121,8 @@ LEGEND_CHARS_NARROW = 22
 def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Sequence[str],
                     subject_name: str | None = None, focus: str | None = None,
                     as_of: dt.date | None = None, title: str = "",
-                    no_status: str = "", narrow: bool = False) -> Figure:
+                    no_status: str = "", from_article: bool | None = None,
+                    narrow: bool = False) -> Figure:
     """States (rows) x organisations (columns): a marker per status, lines joining a
     state's organisations (as in an UpSet matrix, but broken around a grey ring between
     two of them: never threaded through it), states grouped by their combination,
@@ -104,7 +131,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     grey ring marks a state without a status in an organisation, ``no_status`` its legend
     entry (the caption's words for it); a border the reference data notes something about
     (``matrix``'s ``border_note``, for a recognised border) carries a double
-    dagger, as the text says the note.
+    dagger, as the text says the note. On the article's date (``from_article``; by default,
+    when ``long`` holds any of the article's statuses), a status the reference timeline
+    alone gives (``long``'s ``layer``) carries an asterisk, as in the annex's table.
 
     ``matrix`` comes from :func:`briefing.analysis.membership_matrix` (with
     :func:`briefing.analysis.add_borders` when ``subject_name`` is given).
@@ -189,9 +218,19 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     row_of = {code: y for y, code in zip(ys, matrix[C.COUNTRY_CODE], strict=False)}
     for _, r in flagged.iterrows():
         if r[C.COUNTRY_CODE] in row_of and r[C.ORGANISATION] in orgs:
-            ax.text(orgs.index(r[C.ORGANISATION]) + 0.2, row_of[r[C.COUNTRY_CODE]] + 0.1, "†",
-                    fontsize=10, fontweight="bold", color=OKABE_ITO["vermillion"],
-                    ha="left", va="center")
+            _cell_mark(ax, orgs.index(r[C.ORGANISATION]), row_of[r[C.COUNTRY_CODE]], "†",
+                       OKABE_ITO["vermillion"], 10)
+    if from_article is None:
+        from_article = len(long) > 0 and "layer" in long.columns and bool(
+            (long["layer"] == A.ARTICLE).any())
+    added = long[long["layer"] == A.REFERENCE] if from_article and len(long) \
+        and "layer" in long.columns else long.iloc[0:0]
+    starred = 0  # statuses drawn with the asterisk
+    for _, r in added.iterrows():
+        if r[C.COUNTRY_CODE] in row_of and r[C.ORGANISATION] in orgs:
+            _cell_mark(ax, orgs.index(r[C.ORGANISATION]), row_of[r[C.COUNTRY_CODE]],
+                       FROM_REFERENCE, "#333333", 11)
+            starred += 1
     _fit_title(ax, title or f"Who belongs to {A.join_names(orgs)}, state by state", narrow,
                pad=8)
     statuses = [s for s in MEMBERSHIP_STATUSES if s in set(long[C.STATUS])] if len(long) else []
@@ -226,6 +265,9 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
     if len(flagged):
         handles.append(Glyph("†", OKABE_ITO["vermillion"], fontsize=10, fontweight="bold",
                              label="Status the sources qualify"))
+    if starred:
+        handles.append(Glyph(FROM_REFERENCE, "#333333", fontsize=11, fontweight="bold",
+                             label=FROM_REFERENCE_WORDS))
     if handles and narrow:  # two a row: a long label on two lines, not past the edge
         for handle in handles:
             handle.set_label(_wrap(handle.get_label(), LEGEND_CHARS_NARROW))

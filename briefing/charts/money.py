@@ -4,14 +4,15 @@ currency, grouped by kind, each with a short label, its amount and its date.
 The full description of each figure is the annex table's; the chart keeps to the label (the
 description's first clause), so the axis keeps most of the width. "More than X" is a dot at
 its floor and a short arrow, never an invented upper end; vague wording ("billions") is a
-band over the range its words allow, from the least they can mean and, where they set no
-top, on to the right edge of the plotting area, written in its own words with "no figure
-given": no dot puts a figure in a speaker's mouth. A source's account of the very figure the
-article states (the same claim, the same amount) is drawn under it, joined to it and marked
-as the same figure, so the two are never read as two sums; a part of a figure (``part_of``)
-is drawn right under its whole, "of which". Every amount is written after its figure, at a
-fixed distance, and the axis is extended until the longest fits: nothing flips side or
-collides.
+band over the range its words allow, from the least they can mean to the next order they do
+not reach where the data sets no top ("billions": under a trillion), written in its own
+words with "no figure given": no dot puts a figure in a speaker's mouth. An article figure
+whose claim the sources could not verify, or contradict, is marked before its words. A
+source's account of the very figure the article states (the same claim, the same amount) is
+drawn under it, joined to it and marked as the same figure, so the two are never read as
+two sums; a part of a figure (``part_of``) is drawn right under its whole, "of which". Every
+amount is written after its figure, at a fixed distance, and the axis is extended until the
+longest fits: nothing flips side or collides.
 
 Each figure's glyph, its words and its row's height are :mod:`.money_marks`'s; this module
 orders the rows, lays them out in a panel per currency, fits the axes to the words and
@@ -29,6 +30,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from .. import analysis as A
+from ..analysis.amounts import floor_word
 from ..schema import C
 from .common import (
     ARTICLE_COLOUR,
@@ -39,6 +41,7 @@ from .common import (
     TITLE_CHARS,
     VAGUE_COLOUR,
     WIDTH_IN,
+    Glyph,
     _figure,
     _fit_title,
     _footer,
@@ -48,7 +51,9 @@ from .common import (
 )
 from .money_marks import (
     BAND_PT,
+    CLAIM_FLAGS,
     DISPUTED_MARKER,
+    FLAG_COLOUR,
     MONEY_GAP_UNITS,
     MONEY_PT,
     _bracket,
@@ -56,7 +61,9 @@ from .money_marks import (
     _money_mark,
     _row_units,
     _words_lines,
+    band_top,
     band_units,
+    claim_flag,
     open_ended,
     vague,
 )
@@ -174,6 +181,9 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
     values = [v for col in (C.LOW, C.HIGH) for v in rows[col] if pd.notna(v) and v > 0]
     lo = 10 ** math.floor(math.log10(min(values)) - 0.2) if values else 1e6
     hi = 10 ** math.ceil(math.log10(max(values)) + 0.3) if values else 1e10
+    # a band whose top only its words set ends inside the axis, clear of its edge
+    tops = [band_top(r) for _, r in rows.iterrows() if band_units(r)]
+    hi = max([hi, *(top * 10 ** 0.35 for top in tops if top)])
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     y, ticks, headers, words = 0.0, [], set(), []
@@ -276,26 +286,26 @@ def money_chart(figures: pd.DataFrame, title: str = "",
                Line2D([], [], ls="", marker="o", markerfacecolor="white",
                       markeredgecolor=REFERENCE_COLOUR, markersize=6,
                       label="Reference source (context, not the article)")]
-    vagues = [r for _, r in rows.iterrows() if vague(r)]
-    floors = any(open_ended(r) and not vague(r) for _, r in rows.iterrows())
-    if vagues:
-        # one entry for vague wording: a band with no top runs to the edge of the plotting
-        # area and ends there in an arrowhead ('billions' has no upper end)
-        arrow = any(open_ended(r) for r in vagues)
+    if any(vague(r) for _, r in rows.iterrows()):
+        # every band ends where its words do ('billions': under a trillion): no arrow
         handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=BAND_PT, alpha=0.55,
-                              marker=">" if arrow else "", markersize=7, markeredgewidth=0,
-                              label="Vague wording, no figure: from the least it means, "
-                              "no upper end" if all(open_ended(r) for r in vagues)
-                              else "Vague wording: the range its words allow"
-                              + (" (to the edge: no upper end)" if arrow else "")))
+                              label="Vague wording, no figure: the range its words allow"))
+    floors = list(dict.fromkeys(floor_word(r[C.AS_STATED]) for _, r in rows.iterrows()
+                                if open_ended(r)))
     if floors:
+        said = " or ".join(f"‘{w}’" for w in floors)
         handles.append(Line2D([], [], color="#444444", marker=">", markersize=4,
-                              label="‘More than’: a floor, no upper end"))
+                              label=f"{said[:2].upper()}{said[2:]}: a floor, no upper end"))
     if rows["disputed"].any():
         handles.append(Line2D([], [], ls="", marker=DISPUTED_MARKER, markersize=6,
                               markerfacecolor="white", markeredgewidth=1.3,
                               markeredgecolor=OKABE_ITO["vermillion"],
                               label="Disputed by the other sources"))
+    flags = {claim_flag(r) for _, r in rows.iterrows()}
+    for flag, (marker, words) in CLAIM_FLAGS.items():
+        if flag in flags:
+            handles.append(Glyph(marker, FLAG_COLOUR, words, fontsize=MONEY_PT + 3,
+                                 fontweight="bold"))
     claim_refs = [c for c in rows[C.CLAIM_ID] if c]
     src_refs = [s for s in rows[C.SOURCE_ID] if s]
     source = (f"Source: the article’s money figures (claims {_short_refs(claim_refs)})"

@@ -4,14 +4,15 @@ the height of its row; :mod:`.money` orders the rows and lays them out in panels
 A figure is a dot (filled: the article's; open: a reference source's), a range, or a dot at its
 floor and a short arrow for "more than X" (a marker of direction, never an invented upper
 end); vague wording ("billions") is a band over the range its words allow, written in its own
-words with "no figure given", never a dot. Where the words set no top, the band runs from the
-least they mean to the right edge of the plotting area, whatever its width, and ends there in
-an arrowhead: any figure at or above the floor lies within it, on paper and on a phone alike
-(a band of fixed length would end at an amount that depends on the medium). A disputed
-figure's dot is a ring with a cross inside it. The words after a figure, its amount and under
-it its notes (date or "undated", "disputed", "same figure as ...", "part of ..."), are set at
-a fixed distance in points from the glyph's right end (above a band that runs to the edge).
-A bracket joins two accounts of one figure."""
+words with "no figure given", never a dot. Where the data sets no top, the words do: the band
+runs from the least they mean to the next order they do not reach ("billions": under a
+trillion, :func:`analysis.amounts.vague_top`) and ends there, ticked like its floor, with no
+arrow (billions are never a trillion). A disputed figure's dot is a ring with a cross inside
+it; an article figure whose claim the sources could not verify (or contradict) has a mark
+before its words. The words after a figure, its amount and under it its notes (date or
+"undated", "disputed", "same figure as ...", "part of ..."), are set at a fixed distance in
+points from the glyph's right end (above a band whose top the words set). A bracket joins
+two accounts of one figure."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ import datetime as dt
 
 import pandas as pd
 from matplotlib.path import Path
-from matplotlib.transforms import blended_transform_factory, offset_copy
+from matplotlib.transforms import offset_copy
 
 from .. import analysis as A
+from ..analysis.amounts import vague_top
 from ..analysis.money import figure_date
 from ..schema import C
 from .common import ARTICLE_COLOUR, OKABE_ITO, REFERENCE_COLOUR, VAGUE_COLOUR, _wrap
@@ -44,11 +46,9 @@ DOT_GAP_PT = 7.0
 
 ARROW_PT = 18.0
 
-#: A vague band: its thickness and its arrowhead's length and half width, in points; the room
-#: under a row's words for a band that runs to the edge, in units.
+#: A vague band: its thickness, in points; the room under a row's words for a band whose
+#: top the words set, in units.
 BAND_PT = 5.0
-
-BAND_HEAD_PT = (8.0, 5.5)
 
 BAND_UNITS = 1.0
 
@@ -69,6 +69,19 @@ DISPUTED_MARKER = Path.make_compound_path(
 #: points (wide: the bracket is drawn left of their dots).
 BRACKET_PT = 7.0
 
+#: The mark of an article figure by the sources' verdict on its claim (facts.money_facts'
+#: ``claim_flag``), in the chart and its legend (common.Glyph) alike: (the character, the
+#: legend's words). Set between the glyph and its words, FLAG_PT wide: a mark, not a note,
+#: so that the row keeps its height and the words their length.
+CLAIM_FLAGS = {
+    "contradicted": ("!", "The article’s claim contradicted by the sources"),
+    "not_verified": ("?", "The article’s claim not verified by the sources"),
+}
+
+FLAG_COLOUR = OKABE_ITO["reddish_purple"]
+
+FLAG_PT = 9.0
+
 
 #: A white ground under a figure's words, so the scale's gridlines stop at them.
 LABEL_BOX = {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"}
@@ -83,8 +96,15 @@ def _money_label(row, narrow: bool = False) -> str:
     return _wrap(f"{row['id']}  {label}", MONEY_LABEL_CHARS[narrow])
 
 
-#: Lines of the words after a figure: its amount, then its date (and "disputed").
-WORDS_LINES = 2
+#: Notes a line of the words after a figure holds (wide): its date and one more ("disputed");
+#: a third goes on a line of its own, so that the words never push the axis far out.
+NOTES_A_LINE = 2
+
+
+def claim_flag(row) -> str:
+    """The sources' verdict on an article figure's claim that marks it (CLAIM_FLAGS), or ''."""
+    flag = row.get("claim_flag", "")
+    return flag if flag in CLAIM_FLAGS else ""
 
 
 def _notes(row, same_as: str | None = None) -> int:
@@ -101,15 +121,15 @@ def _whole(row) -> str:
 
 
 def band_units(row) -> float:
-    """The room a row keeps under its words for a band that runs to the edge, in units."""
-    return BAND_UNITS if vague(row) and open_ended(row) else 0.0
+    """The room a row keeps under its words for a band whose top the words set, in units."""
+    return BAND_UNITS if vague(row) and pd.isna(row[C.HIGH]) else 0.0
 
 
 def _words_lines(row, narrow: bool = False, same_as: str | None = None) -> int:
-    """Lines of the words after a figure: its amount and its notes on one line (wide), or
-    (narrow, where the words must stay short) each note on a line of its own."""
+    """Lines of the words after a figure: its amount, and its notes NOTES_A_LINE to a line
+    (wide), or (narrow, where the words must stay short) each note on a line of its own."""
     notes = _notes(row, same_as)
-    return 1 + notes if narrow and notes > 1 else WORDS_LINES
+    return 1 + notes if narrow and notes > 1 else 1 + -(-notes // NOTES_A_LINE)
 
 
 def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
@@ -122,13 +142,23 @@ def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
 
 
 def open_ended(row) -> bool:
-    """An amount with a floor and no top: "more than X", or a vague "X or more"."""
-    return row[C.PRECISION] in ("lower_bound", "order_of_magnitude") and pd.isna(row[C.HIGH])
+    """An amount with a floor and no top: "more than X" (vague words always have one: the
+    data's, else the next order they do not reach, :func:`band_top`)."""
+    return row[C.PRECISION] == "lower_bound" and pd.isna(row[C.HIGH])
 
 
 def vague(row) -> bool:
     """Vague wording ("billions", "tens of millions"): a range its words allow, no figure."""
     return row[C.PRECISION] == "order_of_magnitude" and pd.notna(row[C.LOW])
+
+
+def band_top(row) -> float | None:
+    """Where a vague band ends: the data's top, else the amount its words stay under
+    ("billions": a trillion); None for a figure that is not vague."""
+    if not vague(row):
+        return None
+    return float(row[C.HIGH]) if pd.notna(row[C.HIGH]) else \
+        vague_top(row[C.LOW], row.get(C.AS_STATED))
 
 
 def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
@@ -144,20 +174,13 @@ def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
             transform=shifted(-BRACKET_PT - 1.5), **line)
 
 
-def _band_to_edge(ax, low: float, y: float) -> None:
-    """A vague band with no top: from ``low`` to the right edge of the plotting area (in axes
-    coordinates, so it follows the axis however far it is extended), ticked at its floor and
-    ending at the edge in an arrowhead."""
-    ax.plot([low, low], [y - 0.3, y + 0.3], color=VAGUE_COLOUR, lw=1.2)
-    ends = {"xy": (low, y), "xytext": (1.0, y), "annotation_clip": False, "in_layout": False,
-            "textcoords": blended_transform_factory(ax.transAxes, ax.transData)}
-    length, half = BAND_HEAD_PT
-    ax.annotate("", **ends, arrowprops={
-        "arrowstyle": "-", "shrinkA": length - 1, "shrinkB": 0, "capstyle": "butt",
-        "color": VAGUE_COLOUR, "lw": BAND_PT, "alpha": 0.55})
-    ax.annotate("", **ends, arrowprops={
-        "arrowstyle": f"<|-,head_length={length / 10:g},head_width={half / 10:g}",
-        "mutation_scale": 10, "color": VAGUE_COLOUR, "lw": 0, "shrinkA": 0, "shrinkB": 0})
+def _band(ax, low: float, high: float, y: float, tick: float = 0.2) -> None:
+    """A vague band from ``low`` to ``high``, ticked at both ends (``tick``: half a tick's
+    height, in units); no arrow: the words set its top."""
+    for end in (low, high):
+        ax.plot([end, end], [y - tick, y + tick], color=VAGUE_COLOUR, lw=1.2)
+    ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=BAND_PT, solid_capstyle="butt",
+            alpha=0.55)
 
 
 def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None,
@@ -186,17 +209,16 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     anchor, offset = low, DOT_GAP_PT
     amount = r["amount"]
     if vague(r):
-        # the range the words allow: a band from the least they can mean, ticked there, to
-        # their top, or (no top) to the edge of the plotting area; never a dot
+        # the range the words allow: a band from the least they can mean to their top,
+        # ticked at both ends; never a dot. A top only the words set ("billions": under a
+        # trillion) puts the band under its words, which start at its floor
         amount = f"‘{r[C.AS_STATED]}’"
-        if open_ended(r):
-            _band_to_edge(ax, low, y - (_words_lines(r, narrow, same_as) + BAND_UNITS) / 2)
+        if band_units(r):
+            under = y - (_words_lines(r, narrow, same_as) + BAND_UNITS) / 2
+            _band(ax, low, band_top(r), under, tick=0.3)
             offset = 3.0
         else:
-            for end in (low, high):
-                ax.plot([end, end], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
-            ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=BAND_PT,
-                    solid_capstyle="butt", alpha=0.55)
+            _band(ax, low, high, y)
             anchor, offset = high, 5.0
     elif open_ended(r):
         # a floor and an arrow of fixed length: no upper end is drawn, none is implied
@@ -213,6 +235,14 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
         ax.scatter([low], [y], s=DOT_AREA, marker=DISPUTED_MARKER if disputed else "o",
                    facecolor=face, lw=1.3 if disputed else 1.4, zorder=3,
                    edgecolor=OKABE_ITO["vermillion"] if disputed else colour)
+    flag = claim_flag(r)
+    if flag:
+        # the mark first, then the words: clear of the bracket left of a pair of dots
+        ax.text(anchor, y, CLAIM_FLAGS[flag][0], va="center", ha="left",
+                fontsize=MONEY_PT + 3, fontweight="bold", color=FLAG_COLOUR, clip_on=False,
+                in_layout=False, transform=offset_copy(ax.transData, fig=ax.figure, x=offset,
+                                                       units="points"))
+        offset += FLAG_PT
     after = ["no figure given" if vague(r) else "", dated, "disputed" if r["disputed"] else "",
              f"same figure as {same_as}" if same_as else "",
              f"part of {_whole(r)}" if _whole(r) else ""]
@@ -226,7 +256,10 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
 
 def _words(amount: str, notes: list[str], narrow: bool = False) -> str:
     """The words after a figure: its amount, and under it its notes (date, "disputed" ...),
-    on one line, or (narrow) each on its own line when there are several."""
+    NOTES_A_LINE to a line, or (narrow) each on its own line when there are several."""
     if not notes:
         return amount
-    return "\n".join([amount, *notes]) if narrow else f"{amount}\n{' · '.join(notes)}"
+    if narrow:
+        return "\n".join([amount, *notes])
+    lines = [" · ".join(notes[i:i + NOTES_A_LINE]) for i in range(0, len(notes), NOTES_A_LINE)]
+    return "\n".join([amount, *lines])
