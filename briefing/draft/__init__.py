@@ -24,7 +24,7 @@ from ..constraints import convert_date
 from ..errors import ParameterError
 from ..schema import ARTICLE_META, TABLES
 from . import assemble, review
-from .claims import draft_claims, sentences
+from .claims import MIN_WORDS, draft_claims, sentences
 from .countries import CountryIndex
 from .money import find_amounts, find_unstated
 from .organisations import find_members, find_organisations, unexpanded_acronyms
@@ -49,16 +49,13 @@ class Drafted:
         return f"wrote {self.out} ({shown}); open {self.out / 'review.html'} to review it"
 
 
-def _options(published: str | None, url: str | None) -> None:
+def _options(published: str | None) -> None:
     if published is not None:
         try:
             convert_date(published)
         except ValueError:
             raise ParameterError(f"--published: not a date (got {published!r}; expected "
                                  "YYYY-MM-DD, e.g. 2021-09-17)") from None
-    if url is not None and not re.fullmatch(r"https?://\S+", url):
-        raise ParameterError(f"--url: not a web address (got {url!r}; expected http:// or "
-                             "https://...)")
 
 
 def date_in_text(text: str) -> str:
@@ -91,7 +88,9 @@ def language_of(text: str) -> str:
 
 
 def article_meta(article: Article, subject: str, title: str | None, outlet: str | None,
-                 published: str | None, url: str | None) -> dict:
+                 published: str | None) -> dict:
+    """article.json: the schema's keys only (the briefing reads no other), with what was
+    guessed listed under ``review``."""
     notes = []
     if title is None:
         title = article.headline or "[title not given]"
@@ -117,18 +116,16 @@ def article_meta(article: Article, subject: str, title: str | None, outlet: str 
         del meta["published"]  # an undated text: the key is left out, as the schema allows
     if not subject and "subject_country_code" in schema.ARTICLE_META_OPTIONAL:
         del meta["subject_country_code"]
-    if url is not None:
-        meta["url"] = url
     return {k: meta[k] for k in sorted(meta)}
 
 
 def draft(article_path: Path, out: Path, *, title: str | None = None,
-          outlet: str | None = None, published: str | None = None, url: str | None = None,
+          outlet: str | None = None, published: str | None = None,
           force: bool = False) -> Drafted:
     """Draft a data directory from ``article_path`` into ``out``; ParameterError (exit 2)
     for bad input, an occupied ``out`` (without ``force``) or a folder that cannot be
     written."""
-    _options(published, url)
+    _options(published)
     check_target(Path(out), force)  # fail before the work, not after
     article = read_article(Path(article_path))
     text = article.text
@@ -136,7 +133,7 @@ def draft(article_path: Path, out: Path, *, title: str | None = None,
     organisations = find_organisations(text, countries)
     people = People(text, countries, [span for o in organisations for span in o.spans])
     paragraphs = sentences(text, article.paragraphs)
-    claims = draft_claims(text, paragraphs, Attributor(text, people))
+    claims, short = draft_claims(text, paragraphs, Attributor(text, people))
     if not claims:
         raise ParameterError(f"{article_path}: no sentence of four words or more to draft a "
                              "claim from (expected an article in English)")
@@ -159,7 +156,7 @@ def draft(article_path: Path, out: Path, *, title: str | None = None,
     used = {r["from_code"] for r in money_rows} | {r["to_code"] for r in money_rows}
     used |= {r["lead_country_code"] for r in org_rows} | {subject}
     country_rows, country_items = assemble.country_rows(countries, sorted(used - {""}))
-    meta = article_meta(article, subject, title, outlet, published, url)
+    meta = article_meta(article, subject, title, outlet, published)
 
     items = [assemble.Item("Article details", 2, "article.json", note.split(":")[0],
                            note.split(":", 1)[1].strip())
@@ -169,6 +166,10 @@ def draft(article_path: Path, out: Path, *, title: str | None = None,
                             "not spelled out in the article: add an organisations row if "
                             "it is one") for acronym in
               unexpanded_acronyms(text, organisations, countries)]
+    items += [assemble.Item("Not drafted", 1, f"article.txt at {start}",
+                            f"“{text[start:end]}”", f"fewer than {MIN_WORDS} words and not a "
+                            "quotation with a speaker: add a claim by hand if it states "
+                            "something") for start, end in short]
     tables = {"claims": claim_rows, "countries": country_rows, "organisations": org_rows,
               "members": member_rows, "money": money_rows}
     counts = {name: len(rows) for name, rows in tables.items()}
@@ -178,7 +179,7 @@ def draft(article_path: Path, out: Path, *, title: str | None = None,
     files = {TABLES[name].path: data for name, data in files.items()}
     files["article.txt"] = article.raw
     files["article.json"] = json_text({k: meta[k] for k in meta
-                                       if k in ARTICLE_META or k in ("review", "url")}
+                                       if k in ARTICLE_META or k == "review"}
                                       ).encode("utf-8")
     files["review.html"] = review.review_page(meta, counts, items).encode("utf-8")
     files["README.md"] = review.readme(meta, counts, Path(article_path).name).encode("utf-8")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..schema import SPEAKER_KINDS, C
-from .claims import MEMBERSHIP_CUE, Claim, guess_topic, guess_type
+from .claims import MEMBERSHIP_CUE, Claim, guess_topic, guess_type, past_tense, verb_like
 from .countries import CountryIndex, canonical_name
 from .money import Amount
 from .organisations import Membership, Organisation
@@ -128,7 +128,8 @@ def claim_rows(text: str, claims: list[Claim], countries: CountryIndex,
         kind = speaker.kind if speaker.kind in SPEAKER_KINDS else "person"
         notes = [f"speaker: {speaker.how}"] if not speaker.sure else []
         notes += [f"type {claim.claim_type} ({why})", f"topic {claim.topic}",
-                  "statement copies the evidence: rewrite it"]
+                  f"statement copies the evidence{_AS_DRAFTED[claim.subject != '']}: "
+                  "rewrite it"]
         reported = []  # narration reporting someone's pledge or stance: whose it is
         if kind == "narration" and claim.claim_type in ("pledge", "position", "proposal"):
             reported = named_people(evidence, aliases)
@@ -137,7 +138,7 @@ def claim_rows(text: str, claims: list[Claim], countries: CountryIndex,
         rows.append({
             C.CLAIM_ID: claim.claim_id, C.SPEAKER: speaker.name, C.SPEAKER_KIND: kind,
             C.CLAIM_TYPE: claim.claim_type, C.TOPIC: claim.topic,
-            C.STATEMENT: statement(evidence, speaker.name, kind),
+            C.STATEMENT: statement(evidence, speaker.name, kind, claim.subject),
             C.EVIDENCE: evidence, C.IS_DIRECT_QUOTE: "true" if claim.direct else "false",
             C.ATTRIBUTED_TO: ";".join(reported), C.COUNTRIES: ";".join(claim.countries),
             C.ORGANISATIONS: ";".join(claim.organisations),
@@ -157,9 +158,22 @@ def claim_rows(text: str, claims: list[Claim], countries: CountryIndex,
     return rows, items
 
 
-def statement(evidence: str, speaker: str, kind: str) -> str:
-    """A first paraphrase: the evidence as a sentence, with its speaker. To be rewritten."""
+_AS_DRAFTED = ("", " after the sentence's subject")
+
+
+def statement(evidence: str, speaker: str, kind: str, subject: str = "") -> str:
+    """A first paraphrase: the evidence as a sentence, with its speaker. To be rewritten.
+
+    A clause that starts with its verb gets the sentence's subject ("retook power …": "The
+    Islamist group retook power …"; "calling for …": "Putin called for …"); without one it
+    stays a visible fragment ("… retook power …"), never a capitalised verb."""
     body = " ".join(re.sub(r"[“”\"]", "", evidence).split())
+    first = body.split(" ", 1)
+    if subject:
+        verb = past_tense(first[0]) if first[0].lower().endswith("ing") else first[0]
+        body = " ".join([subject, verb.lower() if verb[1:].islower() else verb, *first[1:]])
+    elif first[0].islower() and verb_like(first[0]):
+        body = "… " + body[:1].lower() + body[1:]
     body = (body[:1].upper() + body[1:]).rstrip(".") + "."
     return body if kind == "narration" else f"{speaker[:1].upper()}{speaker[1:]}: {body}"
 
@@ -270,6 +284,12 @@ def parties(text: str, amount: Amount, countries: CountryIndex,
     source = before[0].code if before and not owner else ""
     target = owner or after
     how = "parties guessed: donor = first state named before the amount"
+    seats = [(m, body) for m, body in countries.seats_between(start, amount.start)
+             if text.rfind(".", m.end, amount.start) < 0]
+    if seats and not source:
+        seat, body = seats[0]
+        how += (f"; '{seat.text}' before the amount read as {body} (not a state): the "
+                "donor may be that body")
     if amount.kind == "spending" and source and not target:
         return source, source, how + "; spending: the state spends on itself"
     if not target and subject and subject != source:
@@ -291,6 +311,13 @@ def country_rows(countries: CountryIndex, extra: list[str]) -> tuple[list[dict],
                      C.REVIEW: f"draft: named as {named}; check the name"})
         items.append(Item("Countries", 1, f"countries.csv {code}", canonical_name(code),
                           f"named as {named}"))
+    for seat, body in countries.seats:
+        state = canonical_name(seat.code)
+        items.append(Item("Not drafted", 2, f"article.txt at {seat.start}",
+                          f"{seat.text}: read as {body}, not as {state}",
+                          f"{seat.text} seats {body}, which its paragraph names, so no state "
+                          f"was drafted for it; if {state}'s government is meant, add {state} "
+                          "to countries.csv and to the claim's countries"))
     for place in countries.places:
         items.append(Item("Not drafted", 1, f"article.txt at {place.start}",
                           f"{place.text} ({canonical_name(place.code)}) as a place",

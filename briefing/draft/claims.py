@@ -3,10 +3,14 @@
 Sentences come from pysbd (rule-based, no model), paragraph by paragraph. Each sentence is
 split into who-says-what parts (:mod:`.speakers`) and each part into clauses at the seams
 where a second statement starts: a spaced dash, a semicolon, ", while", ", calling for",
-", of which", "and" before a verb, a comma before "it is". Evidence is the clause itself,
-trimmed of its connective and final punctuation; offsets are exact
-(``text[start:end] == evidence``). Claim type and topic are guesses from cue words, kept
-within the schema's allowed values whatever they are when the draft runs.
+"and" before a verb, a comma before "it is". A relative clause (", which …", ", where …")
+is no seam: it stays with the noun it describes. Evidence is the clause itself, trimmed of
+its connective and final punctuation; offsets are exact (``text[start:end] == evidence``).
+A clause that starts with its verb ("… and retook power") carries the sentence's subject
+for its statement. A clause of fewer than MIN_WORDS words is a claim only when it is a
+quotation with a speaker; the others are returned for the review page to list. Claim type
+and topic are guesses from cue words, kept within the schema's allowed values whatever
+they are when the draft runs.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ _AUX = ("has|have|had|is|are|was|were|will|would|could|can|may|might|must|should
         "insisted|accused|rejected|retook|took|swept|seized|sent|met|held|sees|saw|"
         "expressed|launched|declared|threatened|returned|began|became|remained|approved|"
         "plans|wants|seeks|hopes|says|said|calls|urges|warns|expects")
+# A relative clause (", which …", ", where …", "— which in turn …") stays with the noun it
+# describes: on its own it would be a claim without a subject ("Includes Kenya, …").
+_AUX_WORDS = frozenset(_AUX.split("|"))
 _SEAM = re.compile(
-    r"\s+[—–]\s+|;\s+"
+    r"\s+[—–]\s+(?!(?:which|where|who|whose|of which)\b)|;\s+"
     r"|,\s+(?=(?:while|whereas|but|although|though|adding|calling for|calling on|urging|"
-    r"saying|which|of which|where)\b)"
+    r"saying)\b)"
     r"|(?<=[a-z][.!?])\s+(?=[A-Z“])"
     r"|,\s+(?=at (?:a|an|the)\s)|,\s+and\s+(?=(?:every|each|both|it|this|"
     r"they|he|she|we|there)\s)"
@@ -37,6 +44,25 @@ _LEADING = re.compile(r"^(?:and|but|while|whereas|although|though|adding that|ad
 _SUBORDINATE = re.compile(r"(?:while|although|though|whereas)\s+[^,]{8,}?,\s+")
 _TRAILING = ".,;:!? \n\t"
 MIN_WORDS = 4
+_WORD = re.compile(r"[\w’'-]+")
+_NOT_VERBS = frozenset("including during according following regarding concerning something "
+                       "nothing anything everything morning evening hundred united limited "
+                       "need speed bring king thing ring spring string ceiling wedding "
+                       "building meeting funding spending training opening shed bed seed "
+                       "feed proceed exceed succeed indeed sibling".split())
+# -ing forms whose simple past is not the -ed form ("speaking" → "spoke").
+_IRREGULAR_PAST = {
+    "speaking": "spoke", "saying": "said", "making": "made", "taking": "took",
+    "giving": "gave", "telling": "told", "meeting": "met", "holding": "held",
+    "sending": "sent", "leading": "led", "bringing": "brought", "coming": "came",
+    "going": "went", "running": "ran", "setting": "set", "putting": "put",
+    "keeping": "kept", "leaving": "left", "seeking": "sought", "seeing": "saw",
+    "writing": "wrote", "buying": "bought", "building": "built", "lending": "lent",
+    "spending": "spent", "winning": "won", "losing": "lost", "beginning": "began",
+    "becoming": "became", "knowing": "knew", "thinking": "thought", "doing": "did",
+    "having": "had", "getting": "got", "standing": "stood", "fighting": "fought",
+    "choosing": "chose", "drawing": "drew", "striking": "struck", "paying": "paid",
+    "selling": "sold", "finding": "found", "being": "was"}
 
 TYPE_CUES: tuple[tuple[str, str], ...] = (
     ("warning", r"\bwarn(?:s|ed)?\b|\bwarning that|\bmay push|could spread|\brisk of|"
@@ -81,6 +107,7 @@ class Claim:
     end: int
     speaker: Speaker
     direct: bool
+    subject: str = ""  # the sentence's subject, for a clause that starts with its verb
     claim_type: str = "fact"
     topic: str = ""
     countries: list[str] = field(default_factory=list)
@@ -179,6 +206,61 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return _merge(text, pieces)
 
 
+def verb_like(word: str) -> bool:
+    """A lower-case word that reads as a verb ("retook", "has", "calling", "praised")."""
+    return word not in _NOT_VERBS and (word in _AUX_WORDS or bool(
+        re.fullmatch(r"[a-z]{2,}(?:ed|ing)", word)))
+
+
+def past_tense(participle: str) -> str:
+    """"calling" → "called", "speaking" → "spoke"; other words unchanged."""
+    word = participle.lower()
+    if word in _IRREGULAR_PAST:
+        past = _IRREGULAR_PAST[word]
+    elif re.fullmatch(r"[a-z]{2,}ing", word):
+        stem = word[:-3]
+        past = stem + ("d" if stem.endswith("e") else "ed")
+    else:
+        return participle
+    return past.capitalize() if participle[:1].isupper() else past
+
+
+def _subject_before(text: str, start: int, end: int) -> str:
+    """The subject of the verb that follows ``start``: the words before the first verb-like
+    word up to ``end``, "" when there is none. "X, the role, said": X; "On Friday, China
+    pledged": China; a phrase that does not start like a noun phrase is not a subject."""
+    for word in _WORD.finditer(text, start, end):
+        if not verb_like(word.group(0)):
+            continue
+        before = text[start:word.start()]
+        segments = [seg.strip() for seg in before.split(",")]
+        if len(segments) > 1 and not segments[-1]:
+            candidates = segments[:1]  # "Klaus Berger, Germany's minister …, said"
+        else:
+            candidates = segments[::-1]
+        for seg in candidates:
+            if seg and len(seg.split()) <= 8 and re.match(
+                    r"(?:[A-Z]|(?:the|a|an)\s)", seg):
+                return seg
+        return ""
+    return ""
+
+
+def fragment_subject(text: str, sentence: tuple[int, int], start: int, end: int) -> str:
+    """The subject a clause lacks because it starts with its verb ("… and retook power":
+    the Islamist group; "Indicating a shift …, Putin said": Putin), else ""."""
+    first = _WORD.match(text, start)
+    if first is None:
+        return ""
+    word = first.group(0)
+    if verb_like(word):  # a second verb of the sentence's subject
+        return _subject_before(text, sentence[0], start)
+    if (start == sentence[0] and verb_like(word.lower()) and word.lower().endswith("ing")
+            and text.startswith(",", end)):
+        return _subject_before(text, end, sentence[1])  # an opening participle clause
+    return ""
+
+
 def _merge(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     trimmed = [_trim(text, s, e) for s, e in pieces]
     merged: list[tuple[int, int]] = []
@@ -232,16 +314,19 @@ def guess_topic(evidence: str, previous: str) -> str:
 
 
 def draft_claims(text: str, paragraphs: list[list[tuple[int, int]]],
-                 attributor: Attributor) -> list[Claim]:
-    """Claims in article order, numbered C01, C02 …"""
+                 attributor: Attributor) -> tuple[list[Claim], list[tuple[int, int]]]:
+    """Claims in article order, numbered C01, C02 …; and the clauses too short to be a
+    claim (fewer than MIN_WORDS words, not a quotation with a speaker), for the review
+    page to list."""
     claims: list[Claim] = []
+    short: list[tuple[int, int]] = []
     for spans in paragraphs:
         parts = [(s, e, part) for s, e in spans for part in attributor.parts(s, e)]
-        claims += _paragraph_claims(text, parts, attributor)
+        claims += _paragraph_claims(text, parts, attributor, short)
     width = max(2, len(str(len(claims))))
     for number, claim in enumerate(claims, 1):
         claim.claim_id = f"C{number:0{width}d}"
-    return claims
+    return claims, short
 
 
 def _untagged(parts: list[tuple[int, int, Part]], k: int, last: Speaker | None) -> Speaker:
@@ -256,7 +341,7 @@ def _untagged(parts: list[tuple[int, int, Part]], k: int, last: Speaker | None) 
 
 
 def _paragraph_claims(text: str, parts: list[tuple[int, int, Part]],
-                      attributor: Attributor) -> list[Claim]:
+                      attributor: Attributor, short: list[tuple[int, int]]) -> list[Claim]:
     out: list[Claim] = []
     last: Speaker | None = None
     subjects: dict[int, Speaker | None] = {}
@@ -274,6 +359,11 @@ def _paragraph_claims(text: str, parts: list[tuple[int, int, Part]],
                 if subject is not None and subject.kind != "narration":
                     who = Speaker(subject.name, subject.kind, "the subject of the sentence "
                                   f"('{text[s:cs].strip()[:40]}…')", False)
-            if len(text[cs:ce].split()) >= MIN_WORDS:
-                out.append(Claim(cs, ce, who, part.direct))
+            # A quotation with its speaker is a claim however short ("“No,” said X").
+            if len(text[cs:ce].split()) >= MIN_WORDS or (part.direct and
+                                                        who.kind != "narration"):
+                out.append(Claim(cs, ce, who, part.direct,
+                                 fragment_subject(text, (s, e), cs, ce)))
+            else:
+                short.append((cs, ce))
     return out

@@ -9,6 +9,9 @@ ISO does not list, and regions that must not be read as a state ("Central Asian"
 A capital counts as its state only where it plainly stands for it: "Moscow's rhetoric",
 "Beijing has expressed", "Tokyo would provide". "In Dushanbe" or "into Kabul" is a place;
 such places are kept apart (:attr:`CountryIndex.places`) for the review page to ask about.
+A capital that seats an international body its paragraph names ("Brussels would put up
+€1.5bn" next to the European Commission) stands for that body, not the state
+(:attr:`CountryIndex.seats`), and is listed for review too.
 """
 
 from __future__ import annotations
@@ -38,6 +41,17 @@ _ACTOR_WORDS = frozenset("has have had is are was were will would could can may 
                          "should shall did does do also says say said wants hopes fears sees "
                          "insists believes expects claims plans seeks appears remains "
                          "government authorities regime administration".split())
+# Capitals that seat an international body: where the paragraph names that body (and not
+# the state itself), "Brussels would put up €1.5bn" is the EU speaking, not Belgium.
+SEATS = {
+    "Brussels": r"\bEU\b|European (?:Union|Commission|Council|Parliament)|\bNATO\b|"
+                r"North Atlantic Treaty",
+    "Addis Ababa": r"African Union|\bAU\b",
+    "Jakarta": r"\bASEAN\b|Association of Southeast Asian Nations",
+    "Abuja": r"\bECOWAS\b|Economic Community of West African States",
+    "Gaborone": r"\bSADC\b|Southern African Development Community",
+    "Vienna": r"\bOPEC\b|\bIAEA\b|\bOSCE\b",
+}
 _POSSESSIVE = re.compile(r"[’']s?(?!\w)")
 _WORD = re.compile(r"[\w’'-]+")
 
@@ -135,9 +149,12 @@ class CountryIndex:
         self.text = text
         self.places: list[Mention] = []
         self.mentions: list[Mention] = []
+        self.seats: list[tuple[Mention, str]] = []  # (capital, the body it stands for)
         for i, mention in enumerate(raw):
             if mention.kind == "capital" and not self._stands_for_state(raw, i):
                 self.places.append(mention)
+            elif mention.kind == "capital" and self._seated_body(raw, mention):
+                self.seats.append((mention, self._seated_body(raw, mention)))
             else:
                 self.mentions.append(mention)
         self._starts = [m.start for m in self.mentions]
@@ -164,6 +181,25 @@ class CountryIndex:
             word = _word_after(text, raw[last].end + text[raw[last].end:].find("also") + 4)
         return word in _ACTOR_WORDS or (word.endswith("ed") and len(word) > 4
                                         and not after.startswith(","))
+
+    def _seated_body(self, raw: list[Mention], mention: Mention) -> str:
+        """The international body a seat capital stands for: one its paragraph names while
+        not naming the state itself by name; else ""."""
+        if mention.text not in SEATS:
+            return ""
+        text = self.text
+        start = text.rfind("\n\n", 0, mention.start) + 1
+        end = text.find("\n\n", mention.end)
+        end = len(text) if end < 0 else end
+        if any(m.code == mention.code and m.kind != "capital" and start <= m.start < end
+               for m in raw):
+            return ""
+        body = re.search(SEATS[mention.text], text[start:end])
+        return body.group(0) if body else ""
+
+    def seats_between(self, start: int, end: int) -> list[tuple[Mention, str]]:
+        """The seat capitals read as a body (:attr:`seats`) inside ``start:end``."""
+        return [(m, body) for m, body in self.seats if start <= m.start < end]
 
     def codes_in(self, start: int, end: int) -> list[str]:
         """Codes of the states named inside ``start:end``, in order of first mention."""

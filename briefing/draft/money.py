@@ -4,8 +4,9 @@
 approximate; "billions of dollars" an order of magnitude from 2bn up (high empty: the
 wording sets no ceiling), "tens of millions of euros" 10m to 100m, "several billion" 3bn to
 9bn. A sentence that speaks of money without an amount ("Afghanistan's assets", "the cost of
-rebuilding …") gives a ``not_stated`` row. Amounts are exact decimals (``Decimal``), so
-"$30.96m" is 30960000, never 30959999.999.
+rebuilding …") gives a ``not_stated`` row; a negated word ("This is not aid") speaks of
+none. Amounts are exact decimals (``Decimal``), so "$30.96m" is 30960000, never
+30959999.999.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ _MONEY_WORDS = re.compile(
     r"\b(?P<word>assets|funds|funding|money|cash|aid|loans?|debts?|budget|treasury|"
     r"investments?|grants?|financing|costs?|payments?|compensation|subsid(?:y|ies)|"
     r"donations?)\b(?:\s+of\s+[\w-]+(?:\s+[\w-]+){0,3})?")
+_NEGATED = re.compile(r"\b(?:not|no|never|nor|neither)\s+(?:\w+\s+)?$")
 KIND_CUES = (("aid", r"\baid\b|relief|reconstruction|assistance|humanitarian|donat|grant"),
              ("equipment", r"\barms\b|weapon|equipment|hardware|tanks|jets"),
              ("assets", r"asset|reserves|frozen|holdings|treasury"),
@@ -197,8 +199,10 @@ def find_unstated(text: str, sentences: list[tuple[int, int]], amounts: list[Amo
     for start, end in sentences:
         if bisect.bisect_left(starts, start) < bisect.bisect_left(starts, end):
             continue  # the sentence states an amount
-        match = _MONEY_WORDS.search(text, start, end)
-        if match is None:
+        match = next((m for m in _MONEY_WORDS.finditer(text, start, end)
+                      if not _NEGATED.search(text, max(start, m.start() - 12), m.start()
+                                             + m.group(0).find(m.group("word")))), None)
+        if match is None:  # "This is not aid": no money is spoken of
             continue
         phrase = match.group(0).strip()
         at = match.start() + match.group(0).find(phrase)

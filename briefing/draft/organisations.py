@@ -3,9 +3,11 @@
 An organisation is a capitalised name with a head word ("… Organisation", "… Community",
 "… Market for …"); its code is the acronym the article pairs with it ("Shanghai Cooperation
 Organisation (SCO)", or "SCO" used elsewhere when its letters spell the name), else the
-name's initials. Members come from list patterns ("The CSTO includes A, B and C", "the eight
-members of X, A, B …", "begun the process of admitting D", "E and F have joined as
-discussion partners") and are always drafted as low confidence.
+name's initials; a common noun that only opens the sentence ("Leaders of the African
+Union") is not part of the name. Members come from list patterns ("The CSTO includes A, B
+and C", "The East African Community (EAC), which also includes …", "the eight members of
+X, A, B …", "begun the process of admitting D", "E and F have joined as discussion
+partners") and are always drafted as low confidence.
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def _names(text: str, countries: CountryIndex) -> list[tuple[int, int]]:
                 cut.append(k)
         for piece in _split(tokens, cut):
             while piece and (piece[0][1].lower() in _CONNECTORS or piece[0][0] in states
-                             or re.search(r"-(?:led|backed)$", piece[0][1])):
+                             or re.search(r"-(?:led|backed)$", piece[0][1])
+                             or _common_opening(text, piece)):
                 piece = piece[1:]
             while piece and piece[-1][1] in _CONNECTORS:
                 piece = piece[:-1]
@@ -95,6 +98,19 @@ def _names(text: str, countries: CountryIndex) -> list[tuple[int, int]]:
                 if not any(a < span[1] and span[0] < b for a, b in regions):
                     out.append(span)
     return out
+
+
+def _common_opening(text: str, piece: list[tuple[int, str]]) -> bool:
+    """A common noun capitalised only because it opens the sentence, before "of"/"for":
+    "Leaders of the African Union" names the African Union, not a body "LAU". A head word
+    ("Bank of England", "Council of Europe") is kept."""
+    if len(piece) < 3 or piece[1][1] not in _CONNECTORS or re.fullmatch(HEADS, piece[0][1]):
+        return False
+    start, word = piece[0]
+    if not re.search(r"(?:^|[.!?][\"”’)]?\s+|\n\s*)$", text[max(0, start - 4):start]):
+        return False  # inside a sentence, a capital belongs to the name
+    return bool(re.search(r"[^s]s$", word)) or bool(re.search(
+        rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text))
 
 
 def _split(tokens: list, cuts: list[int]) -> list[list]:
@@ -192,11 +208,17 @@ def read_list(text: str, countries: CountryIndex, at: int) -> tuple[list[str], i
         if not gap:
             return codes, end
         at = gap.end()
+        if countries.at(at) is None and text.startswith("the ", at):
+            at += 4  # "… and the Democratic Republic of the Congo"
 
 
+# Between a name and its verb: "(EAC)", ", which", an adverb ("The EAC also includes").
+_BEFORE_VERB = (r"(?:\s*\([A-Z][A-Z0-9]{1,9}\))?(?:,\s+(?:which|that)\b)?"
+                r"(?:\s+(?:also|now|currently|still|already|today))?")
 _PATTERNS = (  # (regex whose "list" group starts a country list, status candidates)
-    (r"(?P<org>ORG)(?:’s|'s)?\s+(?:includes?|comprises|is composed of|is made up of|consists "
-     r"of|groups|brings together|members (?:are|include))\s*:?\s+(?P<list>)", ("member",)),
+    (rf"(?P<org>ORG)(?:’s|'s)?{_BEFORE_VERB}\s+(?:includes?|comprises?|is composed of|"
+     r"(?:is|are) made up of|consists? of|groups|brings together|members (?:are|include))"
+     r"\s*:?\s+(?P<list>)", ("member",)),
     (r"members of (?:the )?(?P<org>ORG),?\s+(?:namely\s+|are\s+|include\s+)?(?P<list>)",
      ("member",)),
     (r"(?P<org>ORG),\s+of\s+(?P<list>)", ("member",)),

@@ -25,7 +25,8 @@ SECTION_NOTES = {
     "Organisations": "Codes, kinds, lead states and descriptions.",
     "Speakers": "Uncertain attributions first (pronouns, roles, untagged quotations).",
     "Claims": "Every claim's type and topic are guesses; every statement copies the "
-              "evidence and needs rewriting as a neutral paraphrase.",
+              "evidence (after the sentence's subject when the clause starts with its verb) "
+              "and needs rewriting as a neutral paraphrase.",
     "Countries": "Every state the text names, by name, demonym or a capital standing for it.",
     "Not drafted": "Found in the text but not turned into rows: add them by hand if they "
                    "belong.",

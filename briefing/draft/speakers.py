@@ -4,7 +4,10 @@ Attribution is read from the sentence's own words: a quotation and its tag ("“
 the summit"), reported speech ("Putin said that …", "according to X"), a trailing source
 (", analysts say"), or a subject with a verb of saying ("He suggested …"). A quotation
 without a tag continues the paragraph's last speaker. "He"/"she" is the last person who
-spoke; "Russia's leader" is the person the article introduced as Russian.
+spoke; "Russia's leader" is the person the article introduced as Russian; "Mr Ruto" is the
+"Kenyan President William Ruto" introduced earlier (the name without its title). "The
+minister said" is a role; "officials familiar with the talks" and "Tanzanian officials" are
+groups, named as written.
 """
 
 from __future__ import annotations
@@ -43,8 +46,9 @@ _STOP_FIRST = frozenset("The A An In On At Since Speaking Indicating Members Tod
                         "President Prime Minister Foreign Secretary General Chancellor "
                         "King Queen Prince Emir Sheikh".split())
 _ALONE = re.compile(rf"(?<![\w’'-]){_NAME_TOKEN}(?![\w-])(?! {_NAME_TOKEN})")
-_TITLES = re.compile(r"^(?:(?:President|Prime Minister|Foreign Minister|Minister|Secretary|"
-                     r"General|Chancellor|Mr|Mrs|Ms|Dr|Sir|King|Queen|Prince|Emir|Sheikh)\.?\s+)+")
+_TITLES = re.compile(r"^(?:(?:President|Prime Minister|(?:[A-Z][a-z]+ )?Minister|"
+                     r"(?:[A-Z][a-z]+ )?Secretary|General|Chancellor|Mr|Mrs|Ms|Dr|Sir|King|"
+                     r"Queen|Prince|Emir|Sheikh)\.?\s+)+")
 
 
 def _kind(*candidates: str) -> str:
@@ -82,16 +86,23 @@ class People:
         self._alone = Counter(m.group(0) for m in _ALONE.finditer(text))
         ending_alone: Counter = Counter()  # full-name occurrences that end a run
         for match in _NAME_RUN.finditer(text):
-            start, name = match.start(), _TITLES.sub("", match.group(0))
-            start += len(match.group(0)) - len(name)
+            run, start, state = match.group(0), match.start(), ""
+            lead = countries.at(start)  # "Kenyan President William Ruto": William Ruto
+            if lead is not None and _TITLES.match(run[lead.end - start:].lstrip()):
+                state = lead.code
+                start = lead.end + len(run[lead.end - start:]) - len(
+                    run[lead.end - start:].lstrip())
+                run = text[start:match.end()]
+            name = _TITLES.sub("", run)
+            start += len(run) - len(name)
             name = re.sub(r"[’']s$", "", name)
             tokens = name.split()
             end = start + len(name)
             if len(tokens) < 2 or tokens[0] in _STOP_FIRST or any(taken[start:end]):
                 continue
             ends_run = not re.match(rf" {_NAME_TOKEN}", text[end:end + 40])
-            if self._looks_like_a_person(name, start, end, ends_run):
-                self._add(name, start, end)
+            if state or self._looks_like_a_person(name, start, end, ends_run):
+                self._add(name, start, end, state)
                 ending_alone[name] += ends_run
         for name in self.full:
             first, last = name.split()[0], name.split()[-1]
@@ -105,20 +116,25 @@ class People:
         before, after = text[max(0, start - 60):start], text[end:end + 60]
         tokens = name.split()
         return bool(
-            re.search(rf"\b(?:{ROLE_WORDS})\s+$", before)
+            re.search(rf"\b(?:{ROLE_WORDS}),?\s+$", before)
             or re.search(r"\bsaid\s+$", before)
             or re.match(rf"\s*(?:,\s*(?:his|her|the|a|an)?\s*[\w’'-]*\s*(?:{ROLE_WORDS})|"
                         rf"(?:also\s+)?(?:{SAY}|{ACT_OF_SAYING})\b)", after)
             or self._alone[tokens[0]] or self._alone[tokens[-1]] > ends_run)
 
-    def _add(self, name: str, start: int, end: int) -> None:
+    def _add(self, name: str, start: int, end: int, state: str = "") -> None:
+        """Record ``name``; its state is the one before its title (``state``), or the
+        owner of its role ("Tanzania's trade minister, X"), or its apposition."""
         if name not in self.alias:
             self.full.append(name)
             self.alias[name] = name
         if name in self.country:
             return
+        if state:
+            self.country[name] = state
+            return
         before, after = self.text[max(0, start - 80):start], self.text[end:end + 50]
-        owner = re.search(rf"[’']s\s+(?:[\w-]+\s+){{0,3}}(?:{ROLE_WORDS})\s+$", before)
+        owner = re.search(rf"[’']s\s+(?:[\w-]+\s+){{0,3}}(?:{ROLE_WORDS}),?\s+$", before)
         if owner:
             mention = self._mention_ending(start - len(before) + owner.start())
             if mention:
@@ -138,6 +154,7 @@ class People:
 
     def resolve(self, who: str, start: int, last_person: str) -> Speaker | None:
         """The speaker meant by ``who`` (text at ``start``), or None if it names nobody."""
+        named = re.sub(r",.*", "", who.strip(), flags=re.S)  # as written, for a role
         who = re.sub(r"^(?:the|a|an|some|many|several|other)\s+", "", who.strip(),
                      flags=re.I)
         who = _TITLES.sub("", who)
@@ -171,8 +188,14 @@ class People:
                     return Speaker(people[0], "person", f"'{head}' read as {people[0]}", False)
                 return Speaker(head, _kind("role", "person"), f"'{head}': a role, the "
                                "person is not named", False)
-        if re.fullmatch(rf"(?:[\w-]+\s+){{0,2}}(?:{GROUP_NOUNS})", low):
-            return Speaker(low, "group")
+        if re.fullmatch(rf"(?:[\w-]+\s+){{0,2}}(?:{GROUP_NOUNS})(?:\s+{_QUALIFIER}\s+.+)?", low):
+            return Speaker(self._group_name(head, start + who.find(head)), "group")
+        role = re.fullmatch(rf"(?P<det>(?:the|a|an)\s+)?(?:[\w-]+\s+){{0,3}}(?:{ROLE_WORDS})",
+                            named, flags=re.I)
+        if role and role.group("det"):  # "the minister said": an unnamed official
+            name = named[:1].lower() + named[1:]
+            return Speaker(name, _kind("role", "person"), f"'{name}': a role, the person is "
+                           "not named", False)
         mention = self.countries.at(start + who.find(head))
         if mention is not None and mention.end - mention.start >= len(head) - 12:
             return Speaker(canonical_name(mention.code), "government",
@@ -181,6 +204,20 @@ class People:
         if re.fullmatch(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}", head):
             return Speaker(head, "person", f"'{head}' is not introduced elsewhere", False)
         return None
+
+
+    def _group_name(self, head: str, start: int) -> str:
+        """"Analysts" opening a sentence is "analysts"; "Tanzanian officials" keeps the
+        capital of a state's demonym or of a word the text capitalises mid-sentence."""
+        first = head.split()[0]
+        proper = self.countries.at(start) is not None or re.search(
+            rf"[a-z,;]\s+{re.escape(first)}(?![\w-])", self.text)
+        return head if proper else head[:1].lower() + head[1:]
+
+
+# What narrows a group: "officials familiar with the negotiations", "diplomats close to …".
+_QUALIFIER = (r"(?:familiar with|close to|with knowledge of|involved in|briefed on|from|at|"
+              r"in|of|who|at the)")
 
 
 @dataclass(frozen=True)
@@ -231,6 +268,13 @@ class Attributor:
             self.last_person = speaker.name
         return speaker
 
+    def _named(self, words: str, start: int) -> Speaker | None:
+        """The person ``words`` name when they are a name the article introduces, else
+        None (a role or a description is not a name)."""
+        if words.strip() not in self.people.alias:
+            return None
+        return self._resolve(words, start)
+
     def subject(self, start: int, end: int) -> Speaker | None:
         """The sentence's subject when it is a speaker ("Putin also signalled …, calling
         for …": the call is Putin's)."""
@@ -252,7 +296,12 @@ class Attributor:
                     match = pattern.match(tail)
                     if match:
                         at = start + close + 1 + match.start("who")
-                        speaker = self._resolve(match.group("who"), at)
+                        named = re.match(r",\s*(?P<name>[^,.;“”\"]+)", tail[match.end():])
+                        speaker = None  # "said Tanzania's trade minister, Ashatu Kijaji"
+                        if named and pattern is _TAG_SAID_WHO:
+                            speaker = self._named(named.group("name"), start + close + 1
+                                                  + match.end() + named.start("name"))
+                        speaker = speaker or self._resolve(match.group("who"), at)
                         if speaker is not None:
                             return [Part(quote.start, quote.end, speaker, True)]
         match = _HEAD_THEN_QUOTE.match(sentence)
@@ -297,6 +346,8 @@ class Attributor:
         match = _HEAD_APPOSITION.match(sentence)
         if match:  # "Klaus Berger, Germany's minister for …, said …"
             speaker = self._resolve(match.group("who"), start + match.start("who"))
+            if speaker is None or speaker.kind != "person":  # "Its chairman, X Y, said"
+                speaker = self._named(match.group("role"), start + match.start("role"))
             if speaker is not None and speaker.kind == "person":
                 return [Part(start, start + match.end("role"), NARRATION),
                         Part(start + match.end(), end, speaker)]
