@@ -22,7 +22,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from . import paths, rules, source_rules
+from . import article_rules, evidence_rules, paths, rules, source_rules
 from .constraints import check_cells, check_header
 from .decode import read_article, read_csv
 from .errors import DataError, Problem
@@ -35,12 +35,12 @@ RULES: tuple[Callable[[rules.Checked], list[Problem]], ...] = (
     rules.check_iso_codes,
     rules.check_references,
     rules.check_country_names,
-    rules.check_evidence,  # also fills in empty evidence_start/evidence_end
+    evidence_rules.check_evidence,  # also fills in empty evidence_start/evidence_end
     rules.check_money,
     rules.check_intervals,
     rules.check_judgement_citations,
     rules.check_ids_in_notes,
-    rules.check_article_meta,
+    article_rules.check_article_meta,
     source_rules.check_sources,
 )
 """The rules across columns, tables and files, run in this order once every cell is typed."""
@@ -233,8 +233,8 @@ def _validate(data_dir: Path) -> Validated:
     for rule in RULES:
         problems += rule(data)
     warnings += map(str, source_rules.source_warnings(data))
-    warnings += map(str, rules.unknown_meta_keys(data))
-    warnings += map(str, rules.implausible_dates(data))
+    warnings += map(str, article_rules.unknown_meta_keys(data))
+    warnings += map(str, article_rules.implausible_dates(data))
     warnings += rules.unchecked_codes()
     warnings += _unreviewed(data)
     if problems:

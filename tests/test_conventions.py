@@ -16,7 +16,8 @@ MODULES = sorted(paths.PACKAGE_DIR.rglob("*.py"))
 # paths -> schema -> validate -> load -> analysis -> charts -> present -> render -> cli:
 # a module may import only modules of its own stage or lower ones (a subpackage is one stage).
 STAGES = ["paths", "errors", "stop", "limits", "fonts", "schema", "decode", "constraints", "rules",
-          "source_rules", "validate", "handoff", "safe_csv", "load", "param_file", "params",
+          "source_rules", "evidence_rules", "article_rules", "validate", "handoff", "safe_csv",
+          "load", "param_file", "params",
           "analysis", "charts", "present", "draft", "kernels", "document", "audit", "columns",
           "html", "pdf", "output", "execute", "render", "index_page", "batch", "cli",
           "__main__"]

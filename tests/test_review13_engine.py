@@ -26,7 +26,7 @@ import pytest
 from test_review11_draft import _text
 
 from briefing import analysis as A
-from briefing import cli, paths, present, rules
+from briefing import article_rules, cli, evidence_rules, paths, present, rules
 from briefing.errors import DataError
 from briefing.load import load
 from briefing.params import RENDER_OPTIONS_ENV, check
@@ -299,7 +299,7 @@ def test_the_closest_passage_is_found_past_the_first_occurrence(data_copy):
 def test_the_closest_passage_of_the_review_case():
     article = ("Leaders met at a two-day summit in Nairobi that was overshadowed by rain. "
                "It was agreed that the next summit would be held in Kigali in 2026.")
-    assert rules._closest_span("the next summit will be held in Kigali in 2026", article) \
+    assert evidence_rules._closest_span("the next summit will be held in Kigali in 2026", article) \
         == "the next summit would be held in Kigali in 2026"
 
 
@@ -322,7 +322,7 @@ def test_closest_passages_cost_a_bounded_search(data_copy):
     problems = [p for p in _problems(data_copy) if "column 'evidence'" in p]
     assert time.perf_counter() - started < 10
     hinted = [p for p in problems if "closest passage" in p]
-    assert 0 < len(hinted) <= rules.HINTED <= MAX_PER_COLUMN
+    assert 0 < len(hinted) <= evidence_rules.HINTED <= MAX_PER_COLUMN
 
 
 # --------------------------------------------------------------------------- 14. packages
@@ -428,6 +428,6 @@ def test_a_date_is_judged_against_the_day_given(data_copy):
 
     data = rules.Checked(data_copy, "", {"published": "2021-09-17",
                                          "event_date": "2021-09-17"}, {})
-    assert rules.implausible_dates(data, today=dt.date(2021, 9, 17)) == []
-    [late] = rules.implausible_dates(data, today=dt.date(2021, 9, 16))[:1]
+    assert article_rules.implausible_dates(data, today=dt.date(2021, 9, 17)) == []
+    [late] = article_rules.implausible_dates(data, today=dt.date(2021, 9, 16))[:1]
     assert late.column == "published" and "after today (2021-09-16)" in late.message
