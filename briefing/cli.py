@@ -424,11 +424,13 @@ def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
         except KeyboardInterrupt as exc:
             return _interrupted(exc)
         except ModuleNotFoundError as exc:  # a package of requirements.txt not installed
-            if not exc.name:
+            # Only a dependency of RENDER_MODULES is a missing package; anything else (the
+            # kit's own module after a rename, an optional import inside a dependency) is a
+            # bug whose traceback says where it is, not a reason to reinstall
+            module = (exc.name or "").partition(".")[0]
+            if module not in RENDER_MODULES:
                 raise
-            module = exc.name.partition(".")[0]
-            print(f"error: {MissingPackage([RENDER_MODULES.get(module, module)])}",
-                  file=sys.stderr)
+            print(f"error: {MissingPackage([RENDER_MODULES[module]])}", file=sys.stderr)
             return MissingPackage.exit_code
 
 

@@ -350,7 +350,8 @@ def rebuild_command(params, notebook: str = "briefing") -> str:
                     continue
             bits.append(f"-p {k} {shlex.quote(val)}")
     nb = "" if notebook == "briefing" else f"--notebook {notebook} "
-    return f"python -m briefing render {nb}{' '.join(output_options() + bits)}".rstrip()
+    options, _ = output_options()
+    return f"python -m briefing render {nb}{' '.join(options + bits)}".rstrip()
 
 
 #: The shell variable the rebuild command reads an output folder outside the project from
@@ -358,21 +359,23 @@ def rebuild_command(params, notebook: str = "briefing") -> str:
 OUT_VARIABLE = "OUT"
 
 
-def output_options() -> list[str]:
+def output_options() -> tuple[list[str], bool]:
     """``--out`` and ``--format`` as the render that is running was given them, when not
     the defaults (:func:`briefing.params.render_options`): the folder relative to the
-    project, or :data:`OUT_VARIABLE` for a folder outside it."""
+    project, or :data:`OUT_VARIABLE` for a folder outside it; and whether it wrote that
+    variable (the folder lies outside the project: the annex says to set it)."""
     from .params import render_options
 
     options = render_options()
     bits = []
+    outside = False
     if options.get("out"):
         out = paths.display_path(options["out"])
-        bits.append(f'--out "${OUT_VARIABLE}"' if Path(out).is_absolute() else
-                    f"--out {shlex.quote(out)}")
+        outside = Path(out).is_absolute()
+        bits.append(f'--out "${OUT_VARIABLE}"' if outside else f"--out {shlex.quote(out)}")
     if options.get("formats"):
         bits.append(f"--format {shlex.quote(options['formats'])}")
-    return bits
+    return bits, outside
 
 
 def build_info(params, checksums: dict[str, str], notebook: str = "briefing",
@@ -384,12 +387,13 @@ def build_info(params, checksums: dict[str, str], notebook: str = "briefing",
     project, the variable the command takes the output folder from."""
     injected = params.injectable() if hasattr(params, "injectable") else {}
     command = rebuild_command(params, notebook)
+    _, out_outside = output_options()
     return {"command": command, "parameters": parameters(params),
             "checksums": checksums, "combined": combined_checksum(checksums),
             "versions": package_versions(), "compact": compact,
             "data_folder": outside_folder(injected.get("data_dir")),
             "data_variable": DATA_DIR_VARIABLE,
-            "out_variable": OUT_VARIABLE if f'"${OUT_VARIABLE}"' in command else None}
+            "out_variable": OUT_VARIABLE if out_outside else None}
 
 
 def package_versions(names: Sequence[str] = PACKAGES) -> dict[str, str]:

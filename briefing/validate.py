@@ -163,13 +163,22 @@ def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
         return _validate(Path(data_dir))
 
 
+def review_note(meta: Mapping) -> str:
+    """article.json's ``review`` note, stripped: ``""`` once a person has confirmed the
+    details (the key emptied or removed). The one test of "still marked for review" for
+    article.json, shared by this check's warning and the briefing's cover
+    (:func:`briefing.analysis.unreviewed_rows`)."""
+    note = meta.get(C.REVIEW)
+    return note.strip() if isinstance(note, str) else ""
+
+
 def _unreviewed(data: rules.Checked) -> list[str]:
     """One warning per file whose rows are still marked for review (``draft`` marks every
     row it writes), and one for article.json's ``review`` key (the draft's guesses and
     placeholders): the data checks, but a person has not confirmed it yet."""
     out = []
-    note = data.meta.get(C.REVIEW)
-    if isinstance(note, str) and note.strip():
+    note = review_note(data.meta)
+    if note:
         file = paths.display_path(data.data_dir / paths.ARTICLE_META_FILE)
         out.append(f"{file}: still marked for review ({_review_keys(note)}): confirm, then "
                    "remove the review key")

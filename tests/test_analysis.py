@@ -212,7 +212,7 @@ def test_membership_changes_read_the_right_way_in_time():
 @pytest.mark.parametrize(("low", "high", "precision", "currency", "expected"), [
     (31e6, 31e6, "exact", "USD", "$31m"),
     (9e9, 9e9, "approximate", "USD", "about $9bn"),
-    (1.2e9, None, "lower_bound", "USD", "more than $1.2bn"),
+    (1.2e9, None, "lower_bound", "USD", "at least $1.2bn"),  # no floor word: 'at least'
     # vague words with no top are read up to the next order they do not reach
     (1e9, None, "order_of_magnitude", "USD", "no figure given (read as $1bn to under $1tn)"),
     (1e7, 1e8, "order_of_magnitude", "EUR", "no figure given (read as €10m–€100m)"),

@@ -224,7 +224,7 @@ def test_one_figure_a_claim_reads_as_before(dataset):
 @pytest.mark.parametrize(("said", "word"), [
     ("at least €1.5bn", "at least"), ("more than US$1.2 billion", "more than"),
     ("over $1bn", "over"), ("At  least $2m", "at least"), ("no less than $5m", "no less than"),
-    ("$1.2bn+", "more than"), (None, "more than")])
+    ("$1.2bn+", "at least"), (None, "at least")])  # review 14 #4: inclusive, or unknown
 def test_a_floor_keeps_its_sources_word(said, word):
     assert floor_word(said) == word
     assert amount_text(1.5e9, None, "lower_bound", "EUR", said) == f"{word} €1.5bn"
@@ -375,3 +375,161 @@ def test_one_source_cited_is_counted_in_the_singular(dataset):
     text = _text(present.markup(doc.section("sources", dataset.tables["sources"])))
     assert (f"The one reference source cited in this briefing "
             f"({len(dataset.tables['sources'])} in the data)") in text
+
+
+# -- review 14: a claim's unstated figure, trillions, floor words, ratios, fragments -------
+
+
+def _unstated_and_stated(ds):
+    """The default data with a second article figure for C32 (M04, $1bn of aid) beside its
+    unstated one (M03, Afghanistan's assets): one claim, one sum stated and one not."""
+    tables = dict(ds.tables)
+    money = tables["money"]
+    extra = money[money[C.MONEY_ID] == "M03"].copy()
+    extra[C.MONEY_ID] = "M04"
+    extra[C.LOW] = extra[C.HIGH] = 1e9
+    extra[C.PRECISION], extra[C.KIND], extra[C.AS_STATED] = "exact", "aid", "$1bn"
+    tables["money"] = pd.concat([money, extra], ignore_index=True)
+    return A.build_view(tables, ds.meta, article=ds.article)
+
+
+def test_a_claims_unstated_figure_is_named_alike_in_both_places(dataset):
+    v = _unstated_and_stated(dataset)
+    text = _text(_section(v, "money", A.money_facts(v)))
+    assert "It gives two figures: one with no amount (M03) and $1bn (M04)." in text
+    assert "For the one with no amount (M03), the sources give $9bn" in text
+    assert "amount not stated (M03)" not in text and "For no amount" not in text
+
+
+def test_a_ratio_of_one_or_more_reads_is_n_times_the(dataset):
+    v = _unstated_and_stated(dataset)
+    text = _text(_section(v, "money", A.money_facts(v)))
+    assert "For scale, $1bn is 1.7 times the $606m appeal (R10" in text
+    assert "times of the" not in text
+    # below one, as before
+    assert "For scale, China’s $31m equals 5.1% of the $606m appeal" in text
+
+
+def test_the_charts_title_reads_is_n_times_the(dataset, monkeypatch):
+    money = dataset.tables["money"].copy()
+    m01 = money[C.MONEY_ID] == "M01"
+    money.loc[m01, C.LOW] = money.loc[m01, C.HIGH] = 1e9  # China's aid, 1.7 times the appeal
+    v = A.build_view({**dataset.tables, "money": money}, dataset.meta, article=dataset.article)
+    titles = []
+    chart = charts.money_chart
+
+    def spy(*args, title="", **kwargs):
+        titles.append(title)
+        return chart(*args, title=title, **kwargs)
+
+    monkeypatch.setattr(charts, "money_chart", spy)
+    _section(v, "money", A.money_facts(v))
+    assert titles == ["China’s $1bn of aid is 1.7 times the $606m appeal"]
+
+
+@pytest.mark.parametrize(("ratio", "words"), [
+    (0.051, "5.1%"), (0.996, "100%"), (0.9996, "100%"), (1.7, "1.7 times"), (15.7, "16 times")])
+def test_a_share_is_never_in_exponent_notation(ratio, words):
+    assert A.share(ratio) == words
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    (999.6e9, "$1tn"), (999.4e9, "$999bn"), (999.6e6, "$1bn"), (999.6e3, "$1m"),
+    (999.6, "$1k"), (1e15, "$1,000tn"), (2.5e16, "$25,000tn"), (7.12e9, "$7.12bn"),
+    (31e6, "$31m"), (450, "$450")])
+def test_an_amount_that_rounds_to_a_thousand_takes_the_next_suffix(value, words):
+    assert A.format_amount(value) == words
+    assert "e+" not in A.format_amount(value)
+
+
+@pytest.mark.parametrize(("low", "said", "words"), [
+    (2e12, "trillions", "no figure given (read as $2tn or more)"),
+    (2e12, "trillions of dollars", "no figure given (read as $2tn or more)"),
+    (2e14, "hundreds of trillions", "no figure given (read as $200tn or more)"),
+    (2e12, "a vast sum", "no figure given (read as $2tn or more)"),
+    (2e13, "tens of trillions", "no figure given (read as $20tn to under $100tn)"),
+    (2e11, "hundreds of billions", "no figure given (read as $200bn to under $1tn)")])
+def test_trillions_are_open_ended_not_under_a_thousand_trillion(low, said, words):
+    assert amount_text(low, None, "order_of_magnitude", "USD", said) == words
+
+
+def test_trillions_have_no_top_and_any_larger_figure_is_within():
+    assert vague_top(2e12, "trillions") is None
+    assert vague_top(2e13, "tens of trillions") == 1e14
+    article = {C.PRECISION: "order_of_magnitude", C.LOW: 2e12, C.HIGH: None,
+               C.AS_STATED: "trillions of dollars"}
+    assert relation(article, {C.PRECISION: "exact", C.LOW: 5e15}) == "within"
+    assert relation(article, {C.PRECISION: "exact", C.LOW: 1e12}) == "outside"
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_chart_with_trillions_keeps_a_reasonable_axis(dataset, narrow):
+    money = dataset.tables["money"].copy()
+    m02 = money[C.MONEY_ID] == "M02"
+    money.loc[m02, C.AS_STATED], money.loc[m02, C.LOW] = "trillions of dollars", 2e12
+    v = A.build_view({**dataset.tables, "money": money}, dataset.meta, article=dataset.article)
+    row = v.figures[v.figures["id"] == "M02"].iloc[0]
+    assert row["amount"] == "no figure given (read as $2tn or more)"
+    fig = charts.money_chart(v.figures, article_date=v.article_date, narrow=narrow)
+    fig.canvas.draw()
+    ax = next(ax for ax in fig.axes if ax.get_xscale() == "log")
+    # the axis reaches only as far as the words after the figure need (no band to 1e15)
+    assert ax.get_xlim()[1] < (1e16 if not narrow else 1e19)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert not [t for t in ticks if "e+" in t]
+    words = [t.get_text() for t in ax.texts if "trillions" in t.get_text()]
+    assert words and words[0].splitlines() == [
+        "‘trillions of dollars’", "no figure given", "reported 17 Sep 2021"]
+    legend = next(a.get_legend() for a in fig.axes if a.get_legend())
+    labels = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    assert "Vague wording, no figure: the least it means, no upper end" in labels
+    assert "Vague wording, no figure: the range its words allow" not in labels
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("said", "word"), [
+    ("$3bn or more", "at least"), ("$3bn or above", "at least"), ("$3bn and above", "at least"),
+    ("$3bn and up", "at least"), ("$3bn+", "at least"), ("3 billion+ dollars", "at least"),
+    ("upward of $3bn", "upward of"), ("upwards of $3bn", "upwards of"),
+    ("aid of more than $3bn", "more than"), ("a sum of over €3bn", "over"),
+    ("a sizeable sum", "at least"), ("", "at least")])
+def test_a_floor_word_after_the_amount_or_none_is_at_least(said, word):
+    assert floor_word(said) == word
+    assert amount_text(3e9, None, "lower_bound", "USD", said) == f"{word} $3bn"
+
+
+def test_the_legend_says_at_least_for_a_floor_given_after_its_amount(dataset):
+    v = _view(dataset)
+    figures = v.figures.copy()
+    figures.loc[figures[C.PRECISION] == "lower_bound", C.AS_STATED] = "$1.2bn or more"
+    fig = charts.money_chart(figures, article_date=v.article_date)
+    legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "‘At least’: a floor, no upper end" in labels
+    assert not [t for t in labels if "More than" in t]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("statement", [
+    "Where officials hope to agree $31m in aid", "which China said would be $31m",
+    "Who pledged $31m", "Whose aid came to $31m"])
+def test_a_statement_that_opens_with_a_relative_word_is_no_clause(statement):
+    assert A.in_sentence(statement) == ""
+
+
+def test_when_and_while_still_open_a_clause():
+    assert A.in_sentence("When the talks end, China will pay") == \
+        "when the talks end, China will pay"
+    assert A.in_sentence("The arms were left") == "the arms were left"
+
+
+def test_a_fragment_is_reported_by_its_label_and_its_words(dataset):
+    claims = dataset.tables["claims"].copy()
+    c49 = claims[C.CLAIM_ID] == "C49"
+    claims.loc[c49, C.STATEMENT] = "Where China has said it will provide $31m of economic aid"
+    v = A.build_view({**dataset.tables, "claims": claims}, dataset.meta,
+                     article=dataset.article)
+    text = _text(_section(v, "money", A.money_facts(v)))
+    assert "reports that where" not in text.lower()
+    assert ("The article reports China’s ‘economic aid’, in the article’s words, ‘$31m’ "
+            "[C49].") in text

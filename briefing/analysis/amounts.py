@@ -16,15 +16,24 @@ from ..schema import C
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
+#: The steps an amount is written in, smallest first: a figure takes the largest it reaches.
+_STEPS = ((1.0, ""), (1e3, "k"), (1e6, "m"), (1e9, "bn"), (1e12, "tn"))
+
+
 def format_amount(value: float | None, currency: str = "USD") -> str:
-    """``31000000, 'USD'`` -> ``$31m``; ``1.2e9`` -> ``$1.2bn``; ``7.12e9`` -> ``$7.12bn``."""
+    """``31000000, 'USD'`` -> ``$31m``; ``1.2e9`` -> ``$1.2bn``; ``7.12e9`` -> ``$7.12bn``.
+    Three significant figures; a figure that rounds up to a thousand of its step is written
+    in the next (``999.6e9`` -> ``$1tn``, never ``$1e+03bn``); past the largest step, whole
+    trillions (``1e15`` -> ``$1,000tn``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     prefix = _SYMBOLS.get(currency, f"{currency} ") if currency else ""
-    for size, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{prefix}{value / size:.3g}{suffix}"
-    return f"{prefix}{value:,.0f}"
+    at = max((i for i, (size, _) in enumerate(_STEPS) if abs(value) >= size), default=0)
+    for size, suffix in _STEPS[at:]:
+        figure = f"{value:,.0f}" if size == 1.0 else f"{value / size:.3g}"
+        if abs(float(figure.replace(",", ""))) < 1000:
+            return f"{prefix}{figure}{suffix}"
+    return f"{prefix}{value / _STEPS[-1][0]:,.0f}{_STEPS[-1][1]}"
 
 
 #: Words before an approximate amount that make it a ceiling ("nearly $9.5bn" is less than
@@ -42,14 +51,28 @@ def hedge(as_stated=None) -> str:
 #: Words before a floor, kept as the source says them ("at least €1.5bn" may be €1.5bn
 #: itself; "more than $1.2bn" is not): the longest first, so "no less than" is not "less".
 FLOOR_WORDS = ("no less than", "not less than", "a minimum of", "in excess of", "upwards of",
-               "at least", "more than", "over", "above")
+               "upward of", "at least", "more than", "over", "above")
+
+#: A floor word where it stands before an amount, anywhere in the words ("aid of more than
+#: $1bn"): the word, then a token with a figure in it ("$1bn", "US$1.2", "1.5").
+_FLOOR_BEFORE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in FLOOR_WORDS)
+                           + r")\s+(?=\S*\d)")
+
+#: The word for a floor whose source gives no word before its amount: "at least" is true
+#: of either kind of floor ("more than X" is also at least X), "more than" only of one;
+#: and it is what a floor word after the amount means ("$3bn or more", "$3bn or above",
+#: "$3bn and above", "$3bn+").
+FLOOR_DEFAULT = "at least"
 
 
 def floor_word(as_stated=None) -> str:
-    """The word a floor is given with: its source's own ("at least €1.5bn" -> "at least"),
-    else "more than"."""
+    """The word a floor is given with: its source's own, before the amount ("at least
+    €1.5bn" -> "at least", "aid of over $1bn" -> "over"); else "at least" (a floor given
+    after the amount, "$3bn or more", is inclusive; of words it cannot read, "at least" is
+    true either way, where "more than" may say what the source did not)."""
     words = " ".join(str(as_stated or "").lower().split())
-    return next((w for w in FLOOR_WORDS if words.startswith(w + " ")), "more than")
+    found = _FLOOR_BEFORE.search(words)
+    return found.group(1) if found else FLOOR_DEFAULT
 
 
 #: Vague words and the step above the least they mean: "tens of millions" stay under a
@@ -58,20 +81,28 @@ _ORDERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _VAGUE = re.compile(r"\b(?:(tens|hundreds)\s+of\s+)?(thousand|million|billion|trillion)s\b")
 
 
+#: The highest top vague words are read up to: "tens of trillions" stay under a hundred
+#: trillion; "trillions" and "hundreds of trillions" have no next order a reader would
+#: know (a thousand trillion), so they are read as open-ended, like a floor.
+VAGUE_TOP_MAX = 1e14
+
+
 def vague_top(low, as_stated=None) -> float | None:
     """The amount vague words stay below, where the data gives no top: "billions" under a
     trillion, "tens of millions" under a hundred million, "hundreds of millions" under a
     billion; words it cannot read, under the next thousandfold step above ``low`` (the
-    next of thousand, million, billion, trillion). None without a ``low``."""
+    next of thousand, million, billion, trillion). None without a ``low``, and None (no
+    top: open-ended) past VAGUE_TOP_MAX ("trillions")."""
     if low is None or pd.isna(low) or float(low) <= 0:
         return None
     found = _VAGUE.search(" ".join(str(as_stated or "").lower().split()))
+    top = None
     if found:
         unit = _ORDERS[found.group(2)]
         top = unit * (100 if found.group(1) == "tens" else 1000)
-        if top > float(low):
-            return top
-    return 1000.0 ** (math.floor(math.log(float(low), 1000) + 1e-9) + 1)
+    if top is None or top <= float(low):
+        top = 1000.0 ** (math.floor(math.log(float(low), 1000) + 1e-9) + 1)
+    return top if top <= VAGUE_TOP_MAX else None
 
 
 def amount_text(low, high, precision: str, currency: str = "USD",
@@ -79,8 +110,9 @@ def amount_text(low, high, precision: str, currency: str = "USD",
     """What the wording allows, honestly: never a point value for a vague amount; an
     approximate amount with its source's ceiling word where it has one ("nearly $9.5bn"),
     else "about"; a floor with its source's word ("at least €1.5bn", "over $1bn"), else
-    "more than"; vague words read up to the next order they do not reach ("billions":
-    "$2bn to under $1tn")."""
+    "at least" (:func:`floor_word`); vague words read up to the next order they do not
+    reach ("billions": "$2bn to under $1tn"), or with no such order ("trillions"), as
+    open-ended ("$2tn or more")."""
     lo, hi = format_amount(low, currency), format_amount(high, currency)
     said = as_stated if isinstance(as_stated, str) else None
     if precision == "not_stated" or (not lo and not hi):
@@ -123,11 +155,16 @@ def per(label) -> str:
 
 
 def share(ratio: float) -> str:
-    """A ratio in words: 0.051 -> '5.1%'; 0.0033 -> '0.33%'; 15.7 -> '16 times'."""
+    """A ratio in words: 0.051 -> '5.1%'; 0.0033 -> '0.33%'; 0.996 -> '100%' (never
+    '1e+02%'); 15.7 -> '16 times'. After "equals ... of the" below one, "is ... the" from
+    one up ("is 1.7 times the $606m appeal")."""
     if ratio >= 1:
         return f"{ratio:.2g} times" if ratio < 10 else f"{round(ratio):d} times"
     pct = ratio * 100
-    return f"{pct:.2g}%" if pct >= 0.01 else "less than 0.01%"
+    if pct < 0.01:
+        return "less than 0.01%"
+    text = f"{pct:.2g}"
+    return (f"{pct:.0f}" if "e" in text else text) + "%"
 
 
 def _word(row: dict) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..schema import C
+from ..validate import review_note
 from .claims import (
     STANCE_TYPES,
     VERDICT_ORDER,
@@ -61,14 +62,27 @@ def information_cutoff(v: View) -> dt.date | None:
     return max(dates) if dates else None
 
 
-def unreviewed_rows(v: View) -> int:
-    """Rows of the data still marked for review (a non-empty ``review`` cell): a draft's
-    rows until a person confirms them, counting article.json's details as one row while its
-    ``review`` key holds a note. The cover says so: the briefing is a draft."""
-    note = v.meta.get(C.REVIEW)
-    return int(isinstance(note, str) and bool(note.strip())) + sum(
+@dataclass(frozen=True)
+class Unreviewed:
+    """What is still marked for review: article.json's details (its ``review`` key holds a
+    note) and the number of rows of the data (a non-empty ``review`` cell). False when
+    nothing is."""
+
+    details: bool
+    rows: int
+
+    def __bool__(self) -> bool:
+        return self.details or self.rows > 0
+
+
+def unreviewed_rows(v: View) -> Unreviewed:
+    """What of the data is still marked for review: a draft's rows until a person confirms
+    them, and article.json's details while its ``review`` key holds a note (the same test
+    as ``check``'s warning, :func:`briefing.validate.review_note`). The cover says so: the
+    briefing is a draft."""
+    return Unreviewed(details=bool(review_note(v.meta)), rows=sum(
         int(frame[C.REVIEW].fillna("").astype(str).str.strip().ne("").sum())
-        for frame in v.tables.values() if C.REVIEW in getattr(frame, "columns", ()))
+        for frame in v.tables.values() if C.REVIEW in getattr(frame, "columns", ())))
 
 
 def cited_sources(v: View) -> list[str]:

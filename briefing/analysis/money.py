@@ -344,19 +344,27 @@ def with_dates(figures: pd.DataFrame, article_date: dt.date | None = None) -> pd
 def in_sentence(text: str) -> str:
     """A statement inside a sentence ("The article reports that ..."): an opening article,
     pronoun or conjunction in lower case ("The arms ..." -> "the arms ..."), a name as it is
-    ("China has said ...")."""
+    ("China has said ..."); '' for a statement that opens with a relative word ("Where
+    officials hope ...", "Which ..."): a fragment no "that" can introduce, which the caller
+    names by its label instead."""
     text = str(text).strip()
     first = text.split(" ", 1)[0]
+    if first.strip(",;:").lower() in _RELATIVE_WORDS:
+        return ""
     if first in _OPENING_WORDS:
         return first.lower() + text[len(first):]
     return text
 
 
 #: Words that open a statement and are no name: lower case inside a sentence ("The article
-#: reports that where officials ...").
+#: reports that the arms ...", "... that when ...").
 _OPENING_WORDS = ("The", "A", "An", "Its", "Their", "This", "These", "Those", "It", "They",
-                  "He", "She", "We", "There", "Where", "When", "While", "Some", "Most",
+                  "He", "She", "We", "There", "When", "While", "Some", "Most",
                   "Both", "All", "Each")
+
+#: Relative words: a statement that opens with one is a fragment (a relative clause left
+#: whole), never a clause "that" introduces.
+_RELATIVE_WORDS = frozenset(("where", "which", "who", "whom", "whose", "whereby", "wherein"))
 
 
 def claim_notes(qualified: pd.DataFrame, claim_id: str,

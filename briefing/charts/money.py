@@ -66,6 +66,7 @@ from .money_marks import (
     claim_flag,
     open_ended,
     vague,
+    vague_open,
 )
 
 #: The height of a line of label text (one unit of the panel's vertical axis), in inches;
@@ -286,10 +287,15 @@ def money_chart(figures: pd.DataFrame, title: str = "",
                Line2D([], [], ls="", marker="o", markerfacecolor="white",
                       markeredgecolor=REFERENCE_COLOUR, markersize=6,
                       label="Reference source (context, not the article)")]
-    if any(vague(r) for _, r in rows.iterrows()):
+    if any(vague(r) and not vague_open(r) for _, r in rows.iterrows()):
         # every band ends where its words do ('billions': under a trillion): no arrow
         handles.append(Line2D([], [], color=VAGUE_COLOUR, lw=BAND_PT, alpha=0.55,
                               label="Vague wording, no figure: the range its words allow"))
+    if any(vague_open(r) for _, r in rows.iterrows()):
+        # words with no next order ('trillions'): their floor and an arrow, no band
+        handles.append(Line2D([], [], color=VAGUE_COLOUR, marker=">", markersize=4,
+                              label="Vague wording, no figure: the least it means, "
+                                    "no upper end"))
     floors = list(dict.fromkeys(floor_word(r[C.AS_STATED]) for _, r in rows.iterrows()
                                 if open_ended(r)))
     if floors:

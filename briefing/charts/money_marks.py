@@ -7,7 +7,9 @@ end); vague wording ("billions") is a band over the range its words allow, writt
 words with "no figure given", never a dot. Where the data sets no top, the words do: the band
 runs from the least they mean to the next order they do not reach ("billions": under a
 trillion, :func:`analysis.amounts.vague_top`) and ends there, ticked like its floor, with no
-arrow (billions are never a trillion). A disputed figure's dot is a ring with a cross inside
+arrow (billions are never a trillion); words with no next order a reader would know
+("trillions") are open-ended: a tick at their floor and an arrow, like "more than X", in the
+band's colour. A disputed figure's dot is a ring with a cross inside
 it; an article figure whose claim the sources could not verify (or contradict) has a mark
 before its words. The words after a figure, its amount and under it its notes (date or
 "undated", "disputed", "same figure as ...", "part of ..."), are set at a fixed distance in
@@ -121,15 +123,18 @@ def _whole(row) -> str:
 
 
 def band_units(row) -> float:
-    """The room a row keeps under its words for a band whose top the words set, in units."""
-    return BAND_UNITS if vague(row) and pd.isna(row[C.HIGH]) else 0.0
+    """The room a row keeps under its words for a band whose top the words set, in units
+    (none for vague words with no top: :func:`vague_open`)."""
+    return BAND_UNITS if vague(row) and pd.isna(row[C.HIGH]) and not vague_open(row) else 0.0
 
 
 def _words_lines(row, narrow: bool = False, same_as: str | None = None) -> int:
     """Lines of the words after a figure: its amount, and its notes NOTES_A_LINE to a line
-    (wide), or (narrow, where the words must stay short) each note on a line of its own."""
+    (wide), or (narrow, where the words must stay short, and vague words with no top, whose
+    words after an arrow would push the axis far out) each note on a line of its own."""
     notes = _notes(row, same_as)
-    return 1 + notes if narrow and notes > 1 else 1 + -(-notes // NOTES_A_LINE)
+    one_a_line = narrow or vague_open(row)
+    return 1 + notes if one_a_line and notes > 1 else 1 + -(-notes // NOTES_A_LINE)
 
 
 def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
@@ -142,8 +147,8 @@ def _row_units(row, narrow: bool = False, same_as: str | None = None) -> float:
 
 
 def open_ended(row) -> bool:
-    """An amount with a floor and no top: "more than X" (vague words always have one: the
-    data's, else the next order they do not reach, :func:`band_top`)."""
+    """An amount with a floor and no top: "more than X" (vague words with none, "trillions",
+    are :func:`vague_open`)."""
     return row[C.PRECISION] == "lower_bound" and pd.isna(row[C.HIGH])
 
 
@@ -152,9 +157,17 @@ def vague(row) -> bool:
     return row[C.PRECISION] == "order_of_magnitude" and pd.notna(row[C.LOW])
 
 
+def vague_open(row) -> bool:
+    """Vague words with no top, the data's or their own ("trillions": no next order a reader
+    would know, :data:`analysis.amounts.VAGUE_TOP_MAX`): drawn open-ended, like a floor."""
+    return vague(row) and pd.isna(row[C.HIGH]) and \
+        vague_top(row[C.LOW], row.get(C.AS_STATED)) is None
+
+
 def band_top(row) -> float | None:
     """Where a vague band ends: the data's top, else the amount its words stay under
-    ("billions": a trillion); None for a figure that is not vague."""
+    ("billions": a trillion); None for a figure that is not vague or has no top
+    (:func:`vague_open`)."""
     if not vague(row):
         return None
     return float(row[C.HIGH]) if pd.notna(row[C.HIGH]) else \
@@ -181,6 +194,14 @@ def _band(ax, low: float, high: float, y: float, tick: float = 0.2) -> None:
         ax.plot([end, end], [y - tick, y + tick], color=VAGUE_COLOUR, lw=1.2)
     ax.plot([low, high], [y, y], color=VAGUE_COLOUR, lw=BAND_PT, solid_capstyle="butt",
             alpha=0.55)
+
+
+def _arrow(ax, low: float, y: float, colour: str) -> None:
+    """The arrow of an open-ended amount: from its floor, ARROW_PT long, pointing up."""
+    ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
+                arrowprops={"arrowstyle": "<|-", "color": colour, "lw": 1.2,
+                            "shrinkA": 0, "shrinkB": 3.5, "mutation_scale": 8},
+                annotation_clip=False)
 
 
 def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = None,
@@ -213,7 +234,13 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
         # ticked at both ends; never a dot. A top only the words set ("billions": under a
         # trillion) puts the band under its words, which start at its floor
         amount = f"‘{r[C.AS_STATED]}’"
-        if band_units(r):
+        if vague_open(r):
+            # no top at all ("trillions"): a tick at the floor and an arrow of fixed length,
+            # as for "more than X", in the band's colour; no end is drawn, none is implied
+            ax.plot([low, low], [y - 0.2, y + 0.2], color=VAGUE_COLOUR, lw=1.2)
+            _arrow(ax, low, y, VAGUE_COLOUR)
+            offset = ARROW_PT + 4
+        elif band_units(r):
             under = y - (_words_lines(r, narrow, same_as) + BAND_UNITS) / 2
             _band(ax, low, band_top(r), under, tick=0.3)
             offset = 3.0
@@ -222,10 +249,7 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
             anchor, offset = high, 5.0
     elif open_ended(r):
         # a floor and an arrow of fixed length: no upper end is drawn, none is implied
-        ax.annotate("", xy=(low, y), xytext=(ARROW_PT, 0), textcoords="offset points",
-                    arrowprops={"arrowstyle": "<|-", "color": colour, "lw": 1.2,
-                                "shrinkA": 0, "shrinkB": 3.5, "mutation_scale": 8},
-                    annotation_clip=False)
+        _arrow(ax, low, y, colour)
         offset = ARROW_PT + 4
     elif pd.notna(high) and high > low:
         ax.plot([low, high], [y, y], color=colour, lw=2, solid_capstyle="butt")
@@ -246,7 +270,7 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
     after = ["no figure given" if vague(r) else "", dated, "disputed" if r["disputed"] else "",
              f"same figure as {same_as}" if same_as else "",
              f"part of {_whole(r)}" if _whole(r) else ""]
-    words = _words(amount, [w for w in after if w], narrow)
+    words = _words(amount, [w for w in after if w], narrow or vague_open(r))
     text = ax.annotate(words, xy=(anchor, y), xytext=(offset, 0), textcoords="offset points",
                        va="center", ha="left", fontsize=MONEY_PT, annotation_clip=False,
                        in_layout=False, linespacing=1.15, bbox=LABEL_BOX,
