@@ -53,8 +53,10 @@ def _markup(obj) -> str:
 
 
 @pytest.mark.parametrize(("code", "headings"), [
-    ("LAO", ["### Memberships over time"]),  # named in no claim, no money
+    # named in no claim, no money; J07's evidence against names it
+    ("LAO", ["### Memberships over time", "### Judgements that name it"]),
     ("BEL", ["### Claims that name it"]),  # no status in the reference timeline
+    # the subject: every judgement is about it, and its profile lists none
     ("AFG", ["### Memberships over time", "### Claims that name it",
              "### Money involving it"]),
 ])

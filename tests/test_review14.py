@@ -191,3 +191,47 @@ def test_output_options_says_whether_it_wrote_the_variable(monkeypatch, tmp_path
     assert present.output_options() == (["--out reports/y"], False)
     monkeypatch.delenv(RENDER_OPTIONS_ENV)
     assert present.output_options() == ([], False)
+
+
+# ------------------------------------------------- a profile's judgements (review 12, 16)
+
+def test_a_profile_lists_the_judgements_that_name_its_state_or_rest_on_its_claims():
+    """Tajikistan's profile carries J03 and J04 (they name it and cite claims naming it);
+    the judgements' cross-references, which the profile cannot link, are left out."""
+    from briefing import analysis as A
+    from briefing.load import load
+
+    ds = load(paths.DATA_DIR)
+    v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, "TJK", ds.article)
+    found = A.profile_facts(v, "TJK").judgements
+    assert [j["judgement_id"] for j in found] == ["J03", "J04"]
+    assert "backed by Russia, and elsewhere" in found[0]["judgement"]
+    assert "(J04)" not in found[0]["judgement"]
+    assert {j["likelihood"] for j in found} == {"likely"}
+    # a state no judgement names and no cited claim names: none
+    assert A.profile_facts(v, "LKA").judgements == []
+    assert A.profile_facts(v, "AFG").judgements == []  # the subject: all are about it
+
+
+def test_judgements_naming_matches_whole_names_or_cited_claims():
+    import pandas as pd
+
+    from briefing.analysis.profile import judgements_naming
+
+    frame = pd.DataFrame([
+        {"judgement_id": "J01", "kind": "key_judgement", "headline": "Oman waits",
+         "judgement": "Oman will wait (J02, J03).", "likelihood": "likely",
+         "confidence": "low", "basis": "", "against": "", "implication": "",
+         "claim_ids": "C09"},
+        {"judgement_id": "J02", "kind": "key_judgement", "headline": "Romania",
+         "judgement": "Romania gains.", "likelihood": "likely", "confidence": "low",
+         "basis": "Not about Oman's neighbour Romanians", "against": "",
+         "implication": "", "claim_ids": "C01"},
+        {"judgement_id": "J03", "kind": "key_judgement", "headline": "Trade",
+         "judgement": "Trade grows.", "likelihood": "likely", "confidence": "low",
+         "basis": "", "against": "", "implication": "", "claim_ids": "C01;C07"},
+    ])
+    oman = judgements_naming(frame, "Oman", set())
+    assert [j["judgement_id"] for j in oman] == ["J01", "J02"]  # J02's basis names Oman
+    assert oman[0]["judgement"] == "Oman will wait."
+    assert [j["judgement_id"] for j in judgements_naming(frame, "Roman", {"C07"})] == ["J03"]

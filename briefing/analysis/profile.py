@@ -13,6 +13,7 @@ from ..schema import C
 from .amounts import best_value, range_text
 from .claims import claims_mentioning, credited
 from .facts import information_cutoff
+from .judgements import CLAIM_IDS, JUDGEMENT_ID, KIND
 from .membership import ALL_STATUSES, country_timeline, membership, undocumented
 from .money import money_involving, with_dates
 from .view import View
@@ -49,6 +50,9 @@ class Profile:
     #: in the organisations the reference timeline holds no row for it in: on any other day
     #: (an as-of date, the information cut-off) the data does not say what it was there
     undocumented: pd.DataFrame | None = None
+    #: the analyst's judgements that name the state or cite a claim that does
+    #: (:func:`judgements_naming`)
+    judgements: list[dict] = None  # type: ignore[assignment]
 
     @property
     def steady(self) -> pd.DataFrame:
@@ -143,7 +147,37 @@ def profile_facts(v: View, code: str) -> Profile:
         # silent: the article's statuses are not known there
         unchanged=_unchanged(on_day, at_end, timeline, v.date_shown, end) and not (
             len(silent) and v.as_of is not None),
-        undocumented=silent)
+        undocumented=silent,
+        # the subject country's profile: every judgement is about it (the briefing's own)
+        judgements=[] if code == v.subject else judgements_naming(
+            v.judgements, v.country_names.get(code, code),
+            set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID])))
+
+
+#: A judgement's prose in which it may name a state (its indicators are things to watch).
+JUDGEMENT_PROSE = ("headline", "judgement", "basis", "against", "implication")
+#: A parenthesised list of ids, the briefing's cross-references: "(J04)", "(J02, J05)".
+_ID_LIST = re.compile(r"\s*\((?:[A-Z]\d+(?:,\s*|\s+and\s+)?)+\)")
+
+
+def judgements_naming(judgements: pd.DataFrame, name: str, naming: set[str]) -> list[dict]:
+    """The analyst's judgements (judgements.csv, in its order) whose prose names the state
+    (``name``, a whole word) or that cite a claim naming it (``naming``): id, headline, the
+    judgement, likelihood and confidence. The judgement's parenthesised ids are left out: a
+    profile holds neither the other judgements nor all their evidence (the briefing does)."""
+    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    out = []
+    for _, r in judgements.iterrows():
+        prose = [r[c] for c in JUDGEMENT_PROSE if isinstance(r.get(c), str)]
+        if not (any(word.search(t) for t in prose)
+                or set(items(r.get(CLAIM_IDS, ""))) & naming):
+            continue
+        out.append({"judgement_id": r[JUDGEMENT_ID], "kind": r.get(KIND, ""),
+                    "headline": r.get("headline", ""),
+                    "judgement": _ID_LIST.sub("", str(r.get("judgement", ""))),
+                    "likelihood": r.get("likelihood", ""),
+                    "confidence": r.get("confidence", "")})
+    return out
 
 
 def qualifications_about(qualifications: pd.DataFrame, code: str) -> pd.DataFrame:
