@@ -59,6 +59,15 @@ def credited(claims: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def speakers_by_claim(credits: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Each claim's credited speakers, in order, from :func:`credited`'s rows: claim id ->
+    names."""
+    out: dict[str, list[str]] = {}
+    for claim, name in zip(credits[C.CLAIM_ID], credits["who"], strict=True):
+        out.setdefault(claim, []).append(name)
+    return {claim: tuple(names) for claim, names in out.items()}
+
+
 def claims_by_speaker(claims: pd.DataFrame, by: str = C.CLAIM_TYPE) -> pd.DataFrame:
     """Speakers x ``by`` (claim type or topic): counts, speakers with most claims first.
 

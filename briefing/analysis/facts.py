@@ -21,6 +21,7 @@ from .claims import (
     claims_by_speaker,
     credited,
     positions,
+    speakers_by_claim,
     top_speakers,
 )
 from .judgements import BOTTOM_LINE, KIND, evidence, indicators, not_shown
@@ -378,11 +379,9 @@ class Claims:
 def claims_facts(v: View) -> Claims:
     c = v.claims
     frame = credited(c)
-    who: dict[str, list[str]] = {}
-    for claim, name in zip(frame[C.CLAIM_ID], frame["who"], strict=True):
-        who.setdefault(claim, []).append(name)
+    who = speakers_by_claim(frame)
     out = c.copy()
-    out["who"] = [tuple(who[claim]) for claim in c[C.CLAIM_ID]]
+    out["who"] = [who[claim] for claim in c[C.CLAIM_ID]]
     quotes = int(c[C.IS_DIRECT_QUOTE].fillna(False).astype(bool).sum())
     return Claims(out, claims_by_speaker(c), quotes, int(frame["reported"].sum()),
                   claims_left_out(v))

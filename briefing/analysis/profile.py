@@ -11,9 +11,9 @@ import pandas as pd
 
 from ..schema import C
 from .amounts import best_value, range_text
-from .claims import claims_mentioning, credited
+from .claims import claims_mentioning, credited, speakers_by_claim
 from .facts import information_cutoff
-from .judgements import CLAIM_IDS, JUDGEMENT_ID, KIND
+from .judgements import CLAIM_IDS, JUDGEMENT_ID, KIND, PROSE
 from .membership import ALL_STATUSES, country_timeline, membership, undocumented
 from .money import money_involving, with_dates
 from .view import View
@@ -131,17 +131,16 @@ def profile_facts(v: View, code: str) -> Profile:
     silent = undocumented(article_day[article_day[C.COUNTRY_CODE] == code], v.timeline)
     money = with_dates(money_involving(v.figures, code), v.article_date).reset_index(drop=True)
     cited = {e for ev in on_day["evidence"] for e in ev} | set(money[C.CLAIM_ID])
-    mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(
-        set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID]) | cited)].copy()
-    who = credited(mentions).groupby(C.CLAIM_ID, sort=False)["who"].agg(tuple) \
-        if len(mentions) else pd.Series(dtype=object)
-    mentions["who"] = mentions[C.CLAIM_ID].map(who)
+    naming = set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID])
+    mentions = v.all_claims[v.all_claims[C.CLAIM_ID].isin(naming | cited)].copy()
+    who = speakers_by_claim(credited(mentions))
+    mentions["who"] = [who[claim] for claim in mentions[C.CLAIM_ID]]
     return Profile(
         code=code, name=v.country_names.get(code, code),
         on_article_date=on_day, at_end=at_end, end=end, timeline=timeline,
         border=dict(border.iloc[0]) if len(border) else None,
         is_subject=code == v.subject, claims=mentions, n_claims=len(v.all_claims),
-        n_naming=len(claims_mentioning(v.all_claims, code)), money=money,
+        n_naming=len(naming), money=money,
         fellow_neighbours=fellows,
         # the same "no status" on both days is not a steady state where the timeline is
         # silent: the article's statuses are not known there
@@ -150,12 +149,11 @@ def profile_facts(v: View, code: str) -> Profile:
         undocumented=silent,
         # the subject country's profile: every judgement is about it (the briefing's own)
         judgements=[] if code == v.subject else judgements_naming(
-            v.judgements, v.country_names.get(code, code),
-            set(claims_mentioning(v.all_claims, code)[C.CLAIM_ID])))
+            v.judgements, v.country_names.get(code, code), naming))
 
 
 #: A judgement's prose in which it may name a state (its indicators are things to watch).
-JUDGEMENT_PROSE = ("headline", "judgement", "basis", "against", "implication")
+JUDGEMENT_PROSE = tuple(c for c in PROSE if c != "indicators")
 #: A parenthesised list of ids, the briefing's cross-references: "(J04)", "(J02, J05)".
 _ID_LIST = re.compile(r"\s*\((?:[A-Z]\d+(?:,\s*|\s+and\s+)?)+\)")
 
