@@ -35,7 +35,8 @@ check: $(RUNTIME_STAMP) ## validate the data directory (python -m briefing check
 
 # `make report` renders the default briefing into reports/; `make report PARAMS=params/x.yaml`
 # renders that named parameter set into reports/x/. Real file targets: nothing changed, nothing
-# done. The executed notebook (briefing.ipynb) is written next to the HTML and PDF.
+# done. The executed notebook (briefing.ipynb) and the claims register are written next to the
+# HTML and PDF.
 # With PARAMS, the files of the data folder the set names (data_dir) are inputs too: a set that
 # names none, or data_dir: data, is read with sed (no cost); any other is asked of the kit
 # (python -m briefing params -f, a fraction of a second). A set it cannot answer for (bad
@@ -69,9 +70,13 @@ REPORT_DIR  := reports/$(basename $(notdir $(PARAMS)))
 PARAMS_ARGS := -f $(PARAMS)
 endif
 
-report: $(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf ## render the briefing (HTML, PDF, .ipynb) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
+REPORT_FILES := $(addprefix $(REPORT_DIR)/,briefing.html briefing.pdf briefing.ipynb claims_register.csv)
 
-$(REPORT_DIR)/briefing.html $(REPORT_DIR)/briefing.pdf &: $(REPORT_INPUTS) $(REPORT_DATA) $(PARAMS)
+report: $(REPORT_FILES) ## render the briefing (HTML, PDF, .ipynb) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
+
+# every file of the set is a target: a folder a killed render left incomplete is rendered
+# again (and the render first restores the set the kill interrupted)
+$(REPORT_FILES) &: $(REPORT_INPUTS) $(REPORT_DATA) $(PARAMS)
 	$(PY) -m briefing render --out $(REPORT_DIR) $(PARAMS_ARGS)
 
 .PHONY: FORCE

@@ -8,7 +8,7 @@ import threading
 from .cli import main
 
 if __name__ == "__main__":
-    code = main(exits=True)
+    code = main()
     # Everything is written (atomically) and the kernel is stopped. Run the exit handlers,
     # then leave without the interpreter's teardown of the objects a render leaves behind
     # (WeasyPrint's boxes, fonts, the notebook). A non-daemon thread still running gets the

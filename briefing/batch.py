@@ -89,6 +89,9 @@ def run_job(job: Job, km=None, on_executed=None) -> Replaced:
 def ensure_writable(out_dir: Path, flag: str = "--out") -> Path:
     """Create ``out_dir`` and prove a file can be written there; ParameterError if not."""
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"{flag} {paths.display_path(out_dir)}: is a file, not a folder "
+                             "(expected a folder you can create and write to)")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=out_dir)

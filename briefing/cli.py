@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ from . import output, paths, stop
 from .errors import BriefingError, ParameterError
 
 FORMATS = ("html", "pdf")
+NOTEBOOK_HELP = "briefing, country_profile or a path to a notebook"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +74,10 @@ def _number(convert, what: str, expected: str):
     return parse
 
 
-SECONDS = _number(float, "a number of seconds", "a positive number such as 300")
+SECONDS = _number(int, "a whole number of seconds", "a whole number of seconds such as 300")
+#: The longest --cell-timeout accepted: a day (nbclient takes whole seconds, and a larger
+#: value would overflow its clock arithmetic).
+MAX_CELL_TIMEOUT = 86_400
 
 
 def _given(value: str | None, option: str, expected: str) -> None:
@@ -104,6 +107,16 @@ def _add_parameter_options(parser: argparse.ArgumentParser) -> None:
                         help="read parameters from a YAML file (repeatable; later "
                         "-p/-f win)")
     parser.add_argument("--data-dir", help="shorthand for -p data_dir DIR")
+
+
+def _add_output_options(parser: argparse.ArgumentParser, out: str | None, out_help: str,
+                        notebook: str, notebook_help: str) -> None:
+    """The options ``render`` and ``batch`` share; only the defaults differ."""
+    parser.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
+    parser.add_argument("--cell-timeout", type=SECONDS, metavar="SECONDS",
+                        help="the longest one cell may run (default: 300)")
+    parser.add_argument("--out", default=out, help=out_help)
+    parser.add_argument("--notebook", default=notebook, help=notebook_help)
 
 
 def collect(args) -> tuple[dict, dict]:
@@ -171,11 +184,11 @@ def _cmd_params(args) -> int:
     return 0
 
 
-def _cell_timeout(args) -> float:
+def _cell_timeout(args) -> int | None:
     value = getattr(args, "cell_timeout", None)
-    if value is not None and not value > 0:
-        raise ParameterError(f"--cell-timeout: must be a positive number of seconds "
-                             f"(got {value:g})")
+    if value is not None and not 0 < value <= MAX_CELL_TIMEOUT:
+        raise ParameterError(f"--cell-timeout: must be from 1 to {MAX_CELL_TIMEOUT:,} seconds "
+                             f"(got {value:,})")
     return value
 
 
@@ -352,21 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="list a notebook's parameters (type, default, "
                             "help); with -p/-f, validate values without rendering")
-    params.add_argument("--notebook", default="briefing",
-                        help="briefing, country_profile or a path to a notebook")
+    params.add_argument("--notebook", default="briefing", help=NOTEBOOK_HELP)
     _add_parameter_options(params)
     params.set_defaults(func=_cmd_params)
 
     render = sub.add_parser("render", help="validate parameters, execute a notebook and "
                             "export HTML/PDF (the executed .ipynb is kept next to them)")
     _add_parameter_options(render)
-    render.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
-    render.add_argument("--cell-timeout", type=SECONDS, metavar="SECONDS",
-                        help="the longest one cell may run (default: 300)")
-    render.add_argument("--out", help="output folder (default: reports/, or "
-                        "reports/profiles/ for the country profile)")
-    render.add_argument("--notebook", default="briefing",
-                        help="briefing, country_profile or a path to a notebook")
+    _add_output_options(render, None, "output folder (default: reports/, or reports/profiles/ "
+                        "for the country profile)", "briefing", NOTEBOOK_HELP)
     render.set_defaults(func=_cmd_render)
 
     batch = sub.add_parser("batch", help="render one country profile per country, in "
@@ -377,21 +384,15 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=_number(int, "a whole number", "a number of worker "
                                               "processes such as 2"),
                        help="worker processes (default: the number of cores)")
-    batch.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf")
-    batch.add_argument("--cell-timeout", type=SECONDS, metavar="SECONDS",
-                       help="the longest one cell may run (default: 300)")
-    batch.add_argument("--out", default=str(paths.REPORTS_DIR / "profiles"),
-                       help="output folder (default: reports/profiles/)")
-    batch.add_argument("--notebook", default="country_profile",
-                       help="a notebook with a 'country' parameter (default: "
-                       "country_profile)")
+    _add_output_options(batch, str(paths.REPORTS_DIR / "profiles"),
+                        "output folder (default: reports/profiles/)", "country_profile",
+                        "a notebook with a 'country' parameter (default: country_profile)")
     batch.set_defaults(func=_cmd_batch)
     return parser
 
 
-def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
-    """Run one command; its exit code. ``exits``: the process ends when this returns
-    (``python -m briefing``).
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code.
 
     Ctrl-C and SIGTERM (a closed terminal, ``timeout``, a cancelled CI job) stop the command
     wherever it is -- validating, starting a kernel, executing, exporting -- so that cleanup
@@ -405,14 +406,6 @@ def main(argv: list[str] | None = None, *, exits: bool = False) -> int:
                 raise ParameterError(f"unrecognized argument{'s' if len(unknown) > 1 else ''}"
                                      f" {' '.join(unknown)} (expected the options listed by "
                                      f"{parser.prog} {args.command} --help)")
-            if exits and args.func is _cmd_render and not paths.switched_off("collector"):
-                # One report, then the process ends: Python's cyclic garbage collector stays
-                # off for the rest of its life, where it used to be paused only during the
-                # PDF's export (briefing.pdf.collector_paused). Collecting WeasyPrint's box
-                # trees once the PDF was written took 0.3 s; the memory goes back to the
-                # system at the exit instead. A batch keeps the collector: its workers render
-                # profile after profile.
-                gc.disable()
             return args.func(args)
         except BriefingError as exc:
             if exc.exit_code == 1 and stop.stop_requested():  # a render the stop broke

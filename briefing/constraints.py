@@ -80,13 +80,23 @@ BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """Arabic letter mark, LRM/RLM, embeddings and overrides (U+202A-E), isolates (U+2066-9)."""
 JOINERS = "\u200c\u200d"
 """ZWNJ and ZWJ: invisible, but needed inside words of Persian, Indic scripts, emoji."""
-INVISIBLE = f"{BIDI_CONTROLS}\u200b\u2060\ufeff"
-"""The bidi controls, the zero-width space, the word joiner and the BOM (not the joiners)."""
+INVISIBLE = (f"{BIDI_CONTROLS}\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+             "\u2028\u2029")
+"""The bidi controls, the zero-width space, the word joiner, the invisible operators, the
+deprecated format controls, the BOM, the interlinear annotation marks and the line and
+paragraph separators (not the joiners): refused in any text, shown escaped on the page."""
+IN_NAMES_ONLY = ("\u00ad\u034f\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+                 "\u180e\u3164\uffa0\U000110bd\U000110cd\U00013430-\U0001343f"
+                 "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+"""The rest of Unicode's format characters (category Cf: soft hyphen, prepended number
+signs, shorthand and musical format controls, tags) and the blank fillers (combining
+grapheme joiner, Hangul fillers): a name or code holding one looks right but matches nothing;
+prose in some scripts uses them, so text fields may."""
 _SURROGATES = "\ud800-\udfff"  # a byte that was not UTF-8 (Python's surrogateescape)
 CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 """C0 and C1 control characters but tab, line feed and carriage return (BEL, ESC ...): no
 text means them, a terminal acts on them, and XML (the PDF's metadata, SVG) forbids most."""
-_IN_NAMES = re.compile(f"[{INVISIBLE}{JOINERS}{_SURROGATES}{CONTROLS}]")
+_IN_NAMES = re.compile(f"[{INVISIBLE}{IN_NAMES_ONLY}{JOINERS}{_SURROGATES}{CONTROLS}]")
 _IN_TEXT = re.compile(f"[{INVISIBLE}{_SURROGATES}{CONTROLS}]")
 _SHOWN_AROUND = 20  # characters shown either side of the one at fault
 
@@ -111,7 +121,7 @@ def hidden_character(text: str, free_text: bool = False) -> tuple[str, str, str]
         message = f"contains {code}, a control character, which no text of a report may hold"
         expected = "text without control characters (tab and line breaks may stay)"
     else:
-        message = (f"contains {code} {unicodedata.name(ch)}, "
+        message = (f"contains {code} {unicodedata.name(ch, 'a format character')}, "
                    + ("an invisible control that reverses or reorders the text around it "
                       "in the report" if re.match(f"[{BIDI_CONTROLS}]", ch) else
                       "an invisible character: the value looks right but matches nothing"))

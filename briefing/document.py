@@ -1,8 +1,9 @@
 """What a document says about itself: title, author, description, keywords, language.
 
-Read from the executed notebook: explicit arguments first, then what the notebook published
-under :data:`METADATA_MIMETYPE`, then its ``title``/``author`` parameters. The HTML head and
-the PDF metadata both come from here.
+Read from the executed notebook: what it published under :data:`METADATA_MIMETYPE`, then its
+``title``/``author`` parameters (a title given to the renderer first). The HTML head and the
+PDF metadata both come from here: the page's ``lang``, and with it the PDF's, is the
+article's language as the notebook published it (``en-GB``), as the batch index says.
 """
 
 from __future__ import annotations
@@ -73,20 +74,19 @@ def plain(value) -> str:
     return " ".join(str(value).split()) if value is not None else ""
 
 
-def document_info(nb, title: str | None = None, **overrides) -> DocumentInfo:
-    """Title, author, description, keywords: explicit arguments, then what the notebook
-    published under ``METADATA_MIMETYPE``, then its ``title``/``author`` parameters.
-    A missing title is later taken from the page's first ``<h1>``."""
+def document_info(nb, title: str | None = None) -> DocumentInfo:
+    """Title, author, description, keywords, language: what the notebook published under
+    ``METADATA_MIMETYPE``, then its ``title``/``author`` parameters (``title``, given, comes
+    first). A missing title is later taken from the page's first ``<h1>``."""
     params = notebook_parameters(nb)
     meta = _published_metadata(nb)
     info = DocumentInfo()
     info.title = plain(title or meta.get("title") or params.get("title") or "")
-    info.author = plain(overrides.get("author") or meta.get("author")
-                        or params.get("author") or "")
-    info.description = plain(overrides.get("description") or meta.get("description") or "")
-    keywords = overrides.get("keywords") or meta.get("keywords") or []
+    info.author = plain(meta.get("author") or params.get("author") or "")
+    info.description = plain(meta.get("description") or "")
+    keywords = meta.get("keywords") or []
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     info.keywords = [k for k in (plain(k) for k in keywords) if k]
-    info.language = plain(overrides.get("language") or meta.get("language") or "en")
+    info.language = plain(meta.get("language") or "en")
     return info

@@ -48,8 +48,10 @@ class DataError(BriefingError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the data:"
+        if len(self.problems) == 1:  # the one problem on the error: line itself
+            super().__init__(str(self.problems[0]))
+            return
+        head = f"{len(self.problems)} problems in the data:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import RenderError
+from .kernels import KERNEL_NAME
 
 PAPERMILL_VOLATILE = ("start_time", "end_time", "duration", "exception", "status")
 #: Default limit for one cell's execution (``--cell-timeout``), in seconds.
@@ -25,7 +26,6 @@ CELL_TIMEOUT = 300
 #: How long nbclient waits for a cell's output messages once the cell has finished. nbclient's
 #: default (4 s) fails renders on a loaded machine, where output can arrive late.
 IOPUB_TIMEOUT = 120
-KERNEL_NAME = "python3"
 
 
 def clean_notebook(nb) -> None:
@@ -109,6 +109,13 @@ def execute(notebook: Path, parameters: dict, *, km=None,
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     work = Path(tempfile.mkdtemp(prefix="briefing-execute-"))
     partial = work / notebook.name
+    own = None
+    if km is None:  # no kernel pre-started (switched off, or it failed): one of our own, so
+        from .kernels import WarmKernel  # every render's kernel talks over IPC, not TCP
+
+        with contextlib.suppress(Exception):  # else papermill starts one and reports why not
+            own = WarmKernel().start()
+            km = own.km
     engine_args = {"km": km} if km is not None else {}
     try:
         try:
@@ -121,6 +128,8 @@ def execute(notebook: Path, parameters: dict, *, km=None,
             if on_executed is not None:
                 with contextlib.suppress(Exception):
                     on_executed()
+            if own is not None:
+                own.shutdown()
     except Exception as exc:  # a failing cell, a dead kernel, a time limit, no kernel
         try:
             source = nbformat.read(notebook, as_version=4)

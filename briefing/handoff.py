@@ -1,7 +1,7 @@
 """The validated data, handed from the command line to the kernel: a render validates once.
 
 ``python -m briefing render`` (and ``batch``) validates the data folder before any kernel
-starts, so that bad data is one ``error:`` line in a tenth of a second. The notebook then
+starts, so that bad data is one ``error:`` line before anything slow. The notebook then
 calls :func:`briefing.params.check` itself, as it must when someone runs it in Jupyter.
 Instead of validating the same files a second time, the kernel takes the parent's result:
 :func:`dumps` writes it into the kernel's private folder (:mod:`briefing.kernels`), whose

@@ -107,20 +107,19 @@ def _css() -> str:
     return f"{css}\n{width_rules()}"
 
 
-def export_html(nb, title: str | None = None, language: str = "en", *,
-                author: str | None = None, description: str | None = None,
-                keywords: list[str] | None = None) -> str:
+def export_html(nb, title: str | None = None) -> str:
     """Export an executed notebook as one self-contained, inert HTML page.
 
     Our template (extends nbconvert's ``basic``) hides code, prompts, the parameters cells,
-    stderr and warnings. A finishing pass gives every h1-h3 a deterministic unique id,
+    stderr and warnings. What the page says about itself (author, description, keywords,
+    language) is what the notebook published (:func:`briefing.document.document_info`).
+    A finishing pass gives every h1-h3 a deterministic unique id,
     adds the title block if the notebook has no ``<h1>``, builds the table of contents
     from the h2 headings (and the annex's h3 sections), and refuses (RenderError) a page
     with scripts, event handlers or any resource outside the file.
     """
     nb = copy.deepcopy(nb)
-    info = document_info(nb, title, author=author, description=description,
-                         keywords=keywords, language=language)
+    info = document_info(nb, title)
     with _EXPORTING:
         body, _ = _exporter().from_notebook_node(nb, resources={"briefing": {"css": _css()}})
         page = embed_page_fonts(finish_html(body, info))
@@ -215,6 +214,33 @@ def _contents(soup, sections):
     return items
 
 
+def _annex_contents(soup, sections) -> None:
+    """The annex's own contents, for paper: its sections (A1, A2 ...) with the page each
+    starts on (the print stylesheet's ``target-counter``), before the first of them. A
+    printed copy has no bookmarks; on screen the contents already list them (hidden).
+
+    On paper the list takes the place of the annex's introduction, a paragraph that names
+    the same sections in words: about as tall, so the annex is no page longer for it."""
+    annexed = [h for h in sections if TOC_SUBSECTION in (h.get("class") or [])]
+    if not annexed:
+        return
+    intro = annexed[0].find_previous_sibling()
+    if intro is not None and intro.name == "p" and (
+            intro.find_previous_sibling() is not None
+            and "annex" in (intro.find_previous_sibling().get("class") or [])):
+        intro["class"] = [*(intro.get("class") or []), "screen-only"]
+    nav = soup.new_tag("nav", attrs={"class": "annex-contents print-only",
+                                     "aria-label": "Annex contents"})
+    items = soup.new_tag("ol")
+    for n, h in enumerate(annexed, start=1):
+        li, a = soup.new_tag("li"), soup.new_tag("a", href=f"#{h['id']}")
+        a.string = f"A{n} {plain(h.get_text(' ', strip=True))}"
+        li.append(a)
+        items.append(li)
+    nav.append(items)
+    annexed[0].insert_before(nav)
+
+
 #: The CSS selectors of the finishing pass (soupsieve caches what it compiled).
 _SELECTORS = ("a.anchor-link", ".byline", ".title-block")
 
@@ -285,6 +311,7 @@ def finish_html(page: str, info: DocumentInfo) -> str:
         anchor = sections[0].find_parent("div", class_="cell") or sections[0]
         anchor.insert_before(nav)
         main["class"] = [*(main.get("class") or []), "has-toc"]
+        _annex_contents(soup, sections)
 
     if not info.description:
         block = main.select_one(_SELECTORS[2])

@@ -19,7 +19,6 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from . import paths
 from .fonts import embed_page_fonts
@@ -32,39 +31,20 @@ PROFILE_FILES = ("html", "pdf", "ipynb", "claims_register.csv")
 BRIEFING_FILES = ("briefing.html", "briefing.pdf", "claims_register.csv")
 
 
-class _Job(Protocol):
-    @property
-    def stem(self) -> str: ...
-
-
-class Rendered(Protocol):
-    """What the index needs of a profile's outcome (:class:`briefing.batch.Outcome`)."""
-
-    @property
-    def job(self) -> _Job: ...
-
-    @property
-    def error(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class StateFacts:
-    """What the index says of one state, as its profile does: its statuses on the day shown
-    ((organisation, status, other statuses held) each), its border with the subject country
-    ((status, length in km or None), None when the data has no row) and how many of the
-    article's claims name it. On the article's date, as the briefing's annex marks them:
-    the (organisation, status) pairs the reference timeline alone gives (``from_reference``:
-    the article does not mention them) and those whose article claim the reference sources
-    qualify or contradict (``qualified``). On an as-of date: the article's statuses on its
-    own date in the organisations the reference timeline holds no row for the state in
-    (``unrecorded``, (organisation, status) each), which it cannot say for that day."""
+    """What the index says of one state, as its profile does."""
 
-    statuses: tuple[tuple[str, str, tuple[str, ...]], ...]
-    border: tuple[str, float | None] | None
+    statuses: tuple[tuple[str, str, tuple[str, ...]], ...]  # (organisation, status, others held)
+    border: tuple[str, float | None] | None  # (status, km); None: the data has no row
     is_subject: bool
-    n_naming: int
+    n_naming: int  # the article's claims that name it
+    #: On the article's date, as the briefing's annex marks them: the (organisation, status)
+    #: pairs only the reference timeline gives, and those whose claim the sources qualify.
     from_reference: frozenset[tuple[str, str]] = frozenset()
     qualified: frozenset[tuple[str, str]] = frozenset()
+    #: On an as-of date: the article's statuses in the organisations the timeline has no row
+    #: for the state in, which it cannot say for that day.
     unrecorded: tuple[tuple[str, str], ...] = ()
 
 
@@ -202,7 +182,7 @@ def _same_data_briefing(out_dir: Path, validated: Validated) -> list[str]:
                                   if (folder / name).is_file()]
 
 
-def index_html(outcomes: list[Rendered], validated: Validated, out_dir: Path,
+def index_html(outcomes: list, validated: Validated, out_dir: Path,
                parameters: dict, facts: IndexFacts | None = None,
                run: RunRecord | None = None, planned: int | None = None,
                interrupted: bool = False) -> str:
@@ -210,10 +190,11 @@ def index_html(outcomes: list[Rendered], validated: Validated, out_dir: Path,
     state's statuses, border and claims (``facts``, when given) and links to its files,
     and the briefing built from the same data when it is in the folder above.
 
-    ``outcomes``: the profiles this run finished (written or failed), of ``planned``
-    (default: as many); ``interrupted``: the run was stopped. ``run``: compare every other
-    profile in the folder with this run (:func:`rendered_otherwise`); without it, every
-    profile is taken to be of this run's parameters and data."""
+    ``outcomes``: the profiles this run finished (:class:`briefing.batch.Outcome`, written
+    or failed), of ``planned`` (default: as many); ``interrupted``: the run was stopped.
+    ``run``: compare every other profile in the folder with this run
+    (:func:`rendered_otherwise`); without it, every profile is taken to be of this run's
+    parameters and data."""
     rows, missing = _rows(outcomes, validated.country_names, out_dir, facts, run)
     page = _environment().get_template("index.html.j2").render(
         css=_css(), meta=validated.meta, parameters=parameters, facts=facts, rows=rows,
@@ -224,7 +205,7 @@ def index_html(outcomes: list[Rendered], validated: Validated, out_dir: Path,
     return embed_page_fonts(page)
 
 
-def _rows(outcomes: list[Rendered], names: dict[str, str], out_dir: Path,
+def _rows(outcomes: list, names: dict[str, str], out_dir: Path,
           facts: IndexFacts | None, run: RunRecord | None = None) -> tuple[list[dict], int]:
     """The index's rows, by the state's name -- each state with a profile in ``out_dir``
     (PROFILE_FILES there) or in ``outcomes`` (its error's first line, if it failed), with

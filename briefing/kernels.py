@@ -1,25 +1,16 @@
 """Warm Jupyter kernels: started before the parent's heavy imports, reused across notebooks.
 
-A kernel costs about half a second to start and as much again to import pandas and matplotlib.
-Two mechanisms hide that cost without changing a byte of output:
+Starting a kernel and importing pandas and matplotlib in it is slow; both mechanisms hide
+that cost without changing a byte of output. :func:`prestarted_kernel` starts the kernel
+while the parent imports its exporters; nbclient does not shut down a kernel it did not
+start, so we do. A reset (:meth:`WarmKernel.begin_reset`) returns a used kernel to the
+state of a freshly started warm one, so that a batch renders many notebooks on a few
+kernels. Not reset: modules other than ``briefing`` stay imported (as after the warm
+start), and IPython configuration a notebook changes with ``%config``/``%matplotlib`` or
+custom display formatters would persist; the kit's notebooks do neither.
 
-* ``prestarted_kernel(notebook)`` starts the kernel first thing (before the parent imports
-  papermill, nbconvert and WeasyPrint) with the notebook's own imports as IPython
-  ``exec_lines``, so the kernel imports pandas, matplotlib and ``briefing`` while the parent
-  imports its exporters. Its kernel manager is passed to papermill (``km=``), which hands
-  it to nbclient; nbclient does not shut down a kernel it did not start, so we do.
-* ``WarmKernel.reset()`` returns a used kernel to the state of a freshly started warm kernel
-  (namespace, history and execution counter, matplotlib figures and rcParams, pandas and numpy
-  options, warning filters and registries, working directory, and fresh ``briefing`` modules),
-  so a batch renders many notebooks on a few kernels. A profile rendered in a batch is
-  byte-identical to the same profile rendered alone (tests/test_kernels.py). Not reset:
-  modules other than ``briefing`` stay imported (as after the warm start), and IPython
-  configuration a notebook changes with ``%config``/``%matplotlib`` or custom display
-  formatters would persist; the kit's notebooks do neither. ``BRIEFING_NO_WARM=reuse``
-  gives every notebook a new kernel instead.
-
-Only the standard library is imported at module level: ``jupyter_client`` is imported when a
-kernel is started, so the CLI stays light until validation has passed.
+Only the standard library is imported at module level, so the CLI stays light until
+validation has passed.
 """
 
 from __future__ import annotations
@@ -45,16 +36,18 @@ KERNEL_ARGS = ("--HistoryManager.hist_file=:memory:",)
 RESET_TIMEOUT = 60.0
 
 
-def notebook_imports(notebook: Path | str) -> list[str]:
-    """Modules imported by the code cells of ``notebook``, in order of first appearance.
+def warm_modules(*notebooks: Path | str) -> list[str]:
+    """The modules to import in a kernel before it runs any of ``notebooks``: those the code
+    cells import, in order of first appearance.
 
     Only absolute imports that ``ast`` can parse are collected; cells with IPython syntax
     are skipped. ``from x import y`` contributes ``x`` (and ``x.y`` when it is a module, which
     the kernel finds out by trying).
     """
-    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     seen: dict[str, None] = {}
-    for cell in nb.get("cells", []):
+    cells = [cell for notebook in notebooks
+             for cell in json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])]
+    for cell in cells:
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
@@ -73,15 +66,6 @@ def notebook_imports(notebook: Path | str) -> list[str]:
                     if alias.name != "*":
                         seen.setdefault(f"{node.module}.{alias.name}", None)
     return list(seen)
-
-
-def warm_modules(*notebooks: Path | str) -> list[str]:
-    """The modules to import in a kernel before it runs any of ``notebooks``."""
-    out: dict[str, None] = {}
-    for nb in notebooks:
-        for name in notebook_imports(nb):
-            out.setdefault(name, None)
-    return list(out)
 
 
 def _warm_code(modules: Iterable[str]) -> str:
@@ -115,11 +99,6 @@ state.filters = list(warnings.filters)
 state.mpl_rc = None
 if 'matplotlib' in sys.modules:
     state.mpl_rc = dict(sys.modules['matplotlib'].rcParams)
-state.pd_options = None
-if 'pandas' in sys.modules:
-    _pd = sys.modules['pandas']
-    _keys = list(_pd._config.config._registered_options)
-    state.pd_options = {k: _pd.get_option(k) for k in _keys}
 state.np_print = None
 if 'numpy' in sys.modules:
     state.np_print = sys.modules['numpy'].get_printoptions()
@@ -138,19 +117,20 @@ os.chdir(state.cwd)
 sys.path[:] = state.path
 os.environ.clear()
 os.environ.update(state.environ)
-if state.mpl_rc is not None:
-    _rc = sys.modules['matplotlib'].rcParams
-    _rc._update_raw(state.mpl_rc) if hasattr(_rc, '_update_raw') else dict.update(_rc, state.mpl_rc)
-if state.pd_options is not None:
-    _pd = sys.modules['pandas']
-    for _k, _v in state.pd_options.items():
-        if _pd.get_option(_k) != _v:
-            _pd.set_option(_k, _v)
+with warnings.catch_warnings():  # restoring a deprecated setting warns: nobody to read it
+    warnings.simplefilter('ignore')
+    if state.mpl_rc is not None:  # only what changed (dict.get: no backend resolution)
+        _rc = sys.modules['matplotlib'].rcParams
+        _rc.update({k: v for k, v in state.mpl_rc.items() if dict.get(_rc, k) != v})
+    if 'pandas' in sys.modules:  # the kit sets no pandas option at import: the defaults
+        sys.modules['pandas'].reset_option('all')
 if state.np_print is not None:
     sys.modules['numpy'].set_printoptions(**state.np_print)
-warnings.filters[:] = state.filters
+warnings.resetwarnings()
+for _action, _message, _category, _module, _lineno in reversed(state.filters):
+    warnings.filterwarnings(_action, getattr(_message, 'pattern', _message) or '', _category,
+                            getattr(_module, 'pattern', _module) or '', _lineno)
 warnings.onceregistry.clear()
-warnings._filters_mutated()
 for _name in [m for m in sys.modules if m == state.package or m.startswith(state.package + '.')]:
     if _name != state.package + '.kernels':
         del sys.modules[_name]
@@ -201,13 +181,10 @@ class WarmKernel:
     and the kernel's environment variable ``name`` holds each one's path.
     """
 
-    def __init__(self, modules: Iterable[str] = (), cwd: Path | str = paths.ROOT,
-                 kernel_name: str = KERNEL_NAME, files: dict[str, bytes] | None = None
+    def __init__(self, modules: Iterable[str] = (), files: dict[str, bytes] | None = None
                  ) -> None:
         self.modules = list(modules)
         self.files = dict(files or {})
-        self.cwd = str(cwd)
-        self.kernel_name = kernel_name
         self.km = None
         self._reset_client = None
         self._reset_msg: str | None = None
@@ -222,11 +199,11 @@ class WarmKernel:
         # warning from ipykernel on the user's terminal.
         remove_stale_kernel_dirs()
         self._ipc_dir = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
-        self.km = _manager_class()(kernel_name=self.kernel_name, transport="ipc",
+        self.km = _manager_class()(kernel_name=KERNEL_NAME, transport="ipc",
                                    ip=os.path.join(self._ipc_dir, "kernel"),
                                    connection_file=os.path.join(self._ipc_dir, "kernel.json"))
         args = [*KERNEL_ARGS, f"--IPKernelApp.exec_lines={json.dumps([_warm_code(self.modules)])}"]
-        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=args,
+        run_sync(self.km.start_kernel)(cwd=str(paths.ROOT), extra_arguments=args,
                                        env={**os.environ, **self._place_files()})
         return self
 
@@ -276,10 +253,6 @@ class WarmKernel:
             raise RenderError(f"kernel reset failed: {content.get('ename')}: "
                               f"{content.get('evalue')}")
 
-    def reset(self, timeout: float = RESET_TIMEOUT) -> None:
-        self.begin_reset()
-        self.wait(timeout)
-
     def is_alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
@@ -287,8 +260,8 @@ class WarmKernel:
 
     def shutdown_in_background(self) -> None:
         """Start :meth:`shutdown` in a thread: the kernel is not needed once the notebook
-        has run, and its ~0.1 s of shutting down and its memory need not wait for the
-        exports. :meth:`shutdown` waits for that thread."""
+        has run, and its shutting down and its memory need not wait for the exports.
+        :meth:`shutdown` waits for that thread."""
         import threading
 
         if self.km is None or self._closing is not None:
@@ -368,15 +341,12 @@ def remove_stale_kernel_dirs(tmp: Path | str | None = None) -> list[Path]:
 @contextlib.contextmanager
 def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = None,
                       files: dict[str, bytes] | None = None) -> Iterator[WarmKernel | None]:
-    """Start a kernel now, warm with the notebooks' imports, and yield it.
+    """Start a kernel now, warm with the notebooks' imports, and yield it; shut it down on
+    exit, whatever happened.
 
-    Call it before importing papermill/nbconvert/WeasyPrint: the kernel then imports pandas
-    and matplotlib on one core while the parent imports on the other. Pass ``kernel.km`` to
-    the render and ``kernel.shutdown_in_background`` as what to do once the cells have run.
-    The kernel is shut down on exit, whatever happened. If it cannot be started, yields
-    None: papermill then starts its own kernel and reports any problem the usual way.
-    ``files``: name -> bytes handed to the kernel (see :class:`WarmKernel`), e.g. the
-    validated data (:mod:`briefing.handoff`).
+    Call it before importing papermill/nbconvert/WeasyPrint, so that both import at once.
+    If the kernel cannot be started, yields None: papermill then starts its own and reports
+    any problem the usual way. ``files``: see :class:`WarmKernel`.
     """
     if disabled("prestart"):
         yield None

@@ -145,12 +145,23 @@ def replace_all(folder: Path | str, files: dict[str, bytes | str],
             except OSError as exc:
                 raise _cannot(folder / name, exc) from None
         with _locked(folder):
+            _refuse_folders(folder, [*files, *remove])
             hold_stops()
             check_stop()  # asked for before this point: nothing is replaced
             removed = _swap(folder, stage, stem, list(files), remove)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return Replaced([folder / name for name in files], [folder / name for name in removed])
+
+
+def _refuse_folders(folder: Path, names: list[str]) -> None:
+    """RenderError, before anything moves, when a name the swap would replace or remove is a
+    folder: a render replaces only what it writes, never a folder someone put there."""
+    for name in names:
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            raise RenderError(f"cannot write {paths.display_path(path)}: it is a folder "
+                              "(expected a file of an earlier render, or nothing)")
 
 
 def _swap(folder: Path, stage: Path, stem: str, names: list[str],

@@ -39,7 +39,7 @@ from .validate import Validated
 TYPES = ("str", "int", "float", "bool", "list")
 _MISSING = object()
 # Attributes of the checked result (Params) that a parameter may not shadow.
-RESERVED = ("given", "validated", "declarations", "as_dict", "injectable", "load")
+RESERVED = ("given", "validated", "declarations", "as_dict", "injectable")
 
 
 @dataclass(frozen=True)
@@ -289,16 +289,6 @@ class Params:
     def as_dict(self) -> dict:
         return dict(self._values)
 
-    def load(self):
-        """The checked data as DataFrames (:class:`briefing.load.Dataset`), validated once."""
-        if self.validated is None:
-            raise ValueError("no data was checked: the notebook declares no data_dir")
-        if "_dataset" not in self.__dict__:
-            from .load import from_validated  # pandas: only once the checks have passed
-
-            self.__dict__["_dataset"] = from_validated(self.validated)
-        return self.__dict__["_dataset"]
-
     def injectable(self) -> dict:
         """The given parameters, normalised, as the literals papermill injects.
 
@@ -418,7 +408,7 @@ def resolve_data_dir(text: str) -> Path:
     return (paths.ROOT / path).resolve()
 
 
-def check(notebook: str | Path, namespace: dict, dataset=None, *,
+def check(notebook: str | Path, namespace: dict, dataset: Validated | None = None, *,
           origins: dict[str, str] | None = None) -> Params:
     """Validate parameter values for ``notebook``; return them normalised.
 
@@ -433,8 +423,7 @@ def check(notebook: str | Path, namespace: dict, dataset=None, *,
         (only the declared names are read; names papermill injected that are not declared
         are reported).
     dataset
-        An already validated dataset (:class:`~briefing.validate.Validated` or
-        :class:`~briefing.load.Dataset`); by default ``data_dir`` is validated here.
+        An already validated dataset; by default ``data_dir`` is validated here.
     origins
         Where each value came from (``"-p"``, ``"params/x.yaml"``), named in messages.
 
@@ -505,11 +494,10 @@ def validate_data_dir(text: str, origin: str | None = None) -> Validated:
 class _Checker:
     """Domain checks by parameter name; each normalises ``values[name]`` in place."""
 
-    def __init__(self, values: dict, given: dict, origins: dict, dataset):
+    def __init__(self, values: dict, given: dict, origins: dict, validated: Validated | None):
         self.values, self.given, self.origins = values, given, origins
         self.problems: list[str] = []
-        self.validated = dataset if isinstance(dataset, Validated) else None
-        self.dataset = dataset
+        self.validated = validated
 
     def bad(self, name: str, message: str, value=_MISSING, expected: str | None = None,
             hint: str = ""):
@@ -520,19 +508,12 @@ class _Checker:
 
     def _universe(self):
         """(country code -> name, organisation code -> name, countries file) or None."""
-        ds = self.dataset
-        if ds is None and self.validated is None:
+        if self.validated is None:
             return None
-        if self.validated is not None:
-            rows = self.validated.rows
-            countries = {r[C.COUNTRY_CODE]: r[C.NAME] for r in rows["countries"]}
-            orgs = {r[C.CODE]: r[C.NAME] for r in rows["organisations"]}
-            data_dir = self.validated.data_dir
-        else:  # a pandas Dataset from briefing.load
-            countries = dict(ds.country_names)
-            orgs = dict(zip(ds.organisations[C.CODE], ds.organisations[C.NAME], strict=True))
-            data_dir = ds.data_dir
-        return countries, orgs, data_dir
+        rows = self.validated.rows
+        countries = {r[C.COUNTRY_CODE]: r[C.NAME] for r in rows["countries"]}
+        orgs = {r[C.CODE]: r[C.NAME] for r in rows["organisations"]}
+        return countries, orgs, self.validated.data_dir
 
     def check_data_dir(self):
         text = self.values["data_dir"]
@@ -541,10 +522,10 @@ class _Checker:
             return
         path = resolve_data_dir(text)
         self.values["data_dir"] = path
-        if self.dataset is not None:
+        if self.validated is not None:
             return
         try:
-            self.validated = self.dataset = validate_data_dir(text, self.origins.get("data_dir"))
+            self.validated = validate_data_dir(text, self.origins.get("data_dir"))
         except ParameterError as exc:
             self.problems.append(str(exc))
 
@@ -643,7 +624,7 @@ class _Checker:
 
     def check_title(self):
         title = self.values["title"].strip()
-        meta = getattr(self.dataset, "meta", None)
+        meta = self.validated.meta if self.validated is not None else None
         if not title and meta:
             title = meta.get("title", "")
         self.values["title"] = title

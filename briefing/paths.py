@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from pathlib import Path
 
@@ -34,18 +36,26 @@ def display_path(path: Path | str) -> str:
 
 
 def switched_off(mechanism: str, by_all: bool = True) -> bool:
-    """``BRIEFING_NO_WARM=prestart,reuse,preload,collector,columns`` (or ``1``/``all``) turns
-    the speed mechanisms off: the kernel started before the parent's imports and the kernel
-    reused in a batch (briefing.kernels), the parent's imports and exporter preparation while
-    the kernel works (render.preload), Python's cyclic garbage collector paused during the
-    PDF's export and, in a one-off render, until the process exits (briefing.pdf,
-    briefing.cli), the PDF's computed table column widths (briefing.columns; the PDF's tables
-    are then laid out by WeasyPrint's automatic layout, so its bytes differ).
-
-    An escape hatch, and how bench/ measures what each mechanism is worth; but for
-    ``columns``, the outputs are the same bytes either way. ``by_all=False``: only the
-    mechanism's own name turns it off, not ``1``/``all`` (a switch that changes bytes).
-    """
+    """Whether ``BRIEFING_NO_WARM`` (a comma-separated list of names, or ``1``/``all``) turns
+    the speed mechanism ``mechanism`` off (the README lists them): an escape hatch, and how
+    bench/ measures what each is worth. ``by_all=False``: only the mechanism's own name turns
+    it off, not ``1``/``all`` (for a switch that changes bytes)."""
     value = os.environ.get("BRIEFING_NO_WARM", "").lower()
     flags = {v.strip() for v in value.split(",") if v.strip()}
     return bool(flags & ({"1", "all", "true", "yes", mechanism} if by_all else {mechanism}))
+
+
+@contextlib.contextmanager
+def collector_paused(mechanism: str | None = None):
+    """Python's cyclic garbage collector off inside the block, and as it was after; left on
+    when ``mechanism`` is named and :func:`switched_off`. For code that builds a great many
+    short-lived containers: each automatic collection would also walk everything the
+    process holds, and the cyclic garbage is left to the collector's next run."""
+    if not gc.isenabled() or (mechanism and switched_off(mechanism)):
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -5,9 +5,15 @@ is a RenderError naming the URL). The PDF is tagged (structure for screen reader
 page's language) and has no creation date and no file identifier, and its fonts' timestamps
 are fixed (:data:`FONT_TIMESTAMP`), so the same HTML always gives the same bytes.
 
+The bytes depend on one thing outside the kit: WeasyPrint subsets the embedded fonts again
+with HarfBuzz where the system has libharfbuzz-subset and with fontTools where it has not,
+and the two write different font tables (same text, same pixels). Embedding the page's own
+subsets as they are (``full_fonts``) would avoid that, but then WeasyPrint maps glyphs back to
+text from the font's cmap alone, and a ligature ("fi") extracts as the wrong letter.
+
 No file identifier (the trailer's optional ``/ID``): pydyf derives one by serialising and
-compressing every object a second time, a fifth of the PDF's writing (0.2 s of the briefing's
-export); PDF 1.7 requires it only of encrypted files, and PDF/UA not at all.
+compressing every object a second time; PDF 1.7 requires it only of encrypted files, and
+PDF/UA not at all.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from . import paths
 from .errors import RenderError
 
 
@@ -59,29 +66,6 @@ def _reproducible_font_stamps():
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-@contextlib.contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector off for one export.
-
-    WeasyPrint allocates hundreds of thousands of short-lived objects, and each collection
-    also walks everything the process holds (nbconvert, the notebook, parsed pages); the
-    cyclic garbage is left to the collector's next automatic run."""
-    import gc
-
-    from . import paths
-
-    if paths.switched_off("collector"):
-        yield
-        return
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def export_pdf(html: str, base_url: Path | str) -> bytes:
     """The PDF of ``html`` (print media): tagged, deterministic, nothing fetched."""
     from weasyprint import HTML
@@ -89,7 +73,8 @@ def export_pdf(html: str, base_url: Path | str) -> bytes:
 
     fetcher = _local_fetcher()
     try:
-        with collector_paused(), _reproducible_font_stamps():
+        # WeasyPrint allocates hundreds of thousands of short-lived objects
+        with paths.collector_paused("collector"), _reproducible_font_stamps():
             return HTML(string=html, base_url=str(Path(base_url).resolve()) + os.sep,
                         url_fetcher=fetcher).write_pdf(pdf_tags=True)
     except FatalURLFetchingError as exc:

@@ -80,12 +80,10 @@ def render(notebook: Path, parameters: dict, out_dir: Path, stem: str | None = N
 
     ``km``/``on_executed``: a pre-started kernel manager and what to call once the cells
     have run (see :func:`briefing.execute.execute`); without ``km`` a kernel is started
-    here (:func:`briefing.kernels.prestarted_kernel`). ``register``: the claims register's
-    bytes, made from the data the caller validated (read from the data folder when not
-    given). Formats not requested are
-    removed with the previous report, and so is a ``<stem>.failed.ipynb`` of an earlier run,
-    so the folder never holds files of two different renders. Returns what was written and
-    removed (:class:`briefing.output.Replaced`).
+    here. ``register``: the claims register's bytes, made from the data the caller
+    validated (read from the data folder when not given). Formats not requested are removed
+    with the previous report, and so is a ``<stem>.failed.ipynb`` of an earlier run, so the
+    folder never holds files of two different renders.
     """
     import nbformat
 

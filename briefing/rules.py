@@ -36,6 +36,9 @@ class TypedTable:
     sheet: Sheet
     columns: dict[str, list]
     invalid: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: Read in part (an unclosed quote, a row of the wrong length, an over-long cell):
+    #: references into it are not checked, or every row after the break would be reported.
+    partial: bool = False
 
     @property
     def file(self) -> str:
@@ -155,8 +158,8 @@ def check_references(data: Checked) -> list[Problem]:
         table = read.table
         for fk in table.foreign_keys:
             target = tables.get(fk.table)
-            if target is None:
-                continue  # the referenced table itself failed; reported there
+            if target is None or target.partial:
+                continue  # the referenced table itself failed, or in part; reported there
             key = (fk.table, fk.ref_field)
             if key not in targets_of:
                 targets_of[key] = target.keys(fk.ref_field)

@@ -1,9 +1,9 @@
 """One schema per CSV: the single source of truth for the loader, tests and data dictionary.
 
 The schemas follow the Frictionless Table Schema vocabulary (field ``type``, ``constraints``
-with ``required``/``enum``/``pattern``/``unique``/``minimum``, ``primaryKey``, ``foreignKeys``)
-and :func:`table_schema` exports any of them as Table Schema JSON. They are plain Python
-data so that validating a dataset needs no heavy import (fast failure before any kernel).
+with ``required``/``enum``/``pattern``/``unique``/``minimum``, ``primaryKey``, ``foreignKeys``).
+They are plain Python data so that validating a dataset needs no heavy import (fast failure
+before any kernel).
 
 Column names are referred to through the constants below (``C.CLAIM_ID`` ...), not scattered
 string literals.
@@ -749,35 +749,6 @@ ARTICLE_META_DATES = ("published", "event_date")
 ARTICLE_META_OPTIONAL: frozenset[str] = frozenset({"published", "subject_country_code",
                                                     "title_note", "review"})
 """Keys of article.json that may be left out (the others are required)."""
-
-
-def table_schema(table: Table) -> dict:
-    """Export ``table`` as a Frictionless Table Schema descriptor (a plain dict)."""
-    fields = []
-    for f in table.fields:
-        constraints: dict = {"required": f.required}
-        if f.enum:
-            constraints["enum"] = list(f.enum)
-        if f.pattern:
-            constraints["pattern"] = f.pattern
-        if f.unique:
-            constraints["unique"] = True
-        if f.minimum is not None:
-            constraints["minimum"] = f.minimum
-        ftype = "string" if f.type == "list" else f.type
-        desc = f.description + (" (`;`-separated list)" if f.type == "list" else "")
-        fields.append({"name": f.name, "type": ftype, "description": desc,
-                       "constraints": constraints})
-    out: dict = {"fields": fields, "missingValues": [""]}
-    if table.primary_key:
-        out["primaryKey"] = list(table.primary_key)
-    if table.foreign_keys:
-        out["foreignKeys"] = [
-            {"fields": fk.field,
-             "reference": {"resource": fk.table, "fields": fk.ref_field}}
-            for fk in table.foreign_keys
-        ]
-    return out
 
 
 DICTIONARY_BEGIN = "<!-- BEGIN DATA DICTIONARY -->"

@@ -114,8 +114,6 @@ def stops_held() -> Iterator[None]:
 
 
 def hold_stops() -> None:
-    """From here on a stop is only recorded, until the enclosing :func:`stops_raised` or
-    :func:`stops_handled` ends:
-    the swap's point of no return, so that whoever called :func:`replace_all` learns what
-    it put in place (:func:`stop_requested`) instead of losing it to a KeyboardInterrupt."""
+    """From here on (the swap's point of no return) a stop is only recorded, so that whoever
+    called :func:`replace_all` learns what it put in place instead of losing it."""
     _set_raising(False)

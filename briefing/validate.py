@@ -1,24 +1,17 @@
 """Validate a data directory against :mod:`briefing.schema`, in pure Python.
 
 No pandas here: ``python -m briefing check`` and the CLI's pre-flight validation must answer
-fast (100,000 claims in about a second). :mod:`briefing.load` turns the validated columns into
-DataFrames.
+fast. :mod:`briefing.load` turns the validated columns into DataFrames.
 
-The work is done in three stages, one module each, imported in this order:
-:mod:`briefing.decode` reads the files (regular files under a size limit, encodings,
-dialects, records located by line), :mod:`briefing.constraints` checks every cell against its
-column's schema, and the :data:`RULES` (:mod:`briefing.rules`) check across columns, tables
-and files. Every problem is collected (not only the first) and raised together as one
-:class:`~briefing.errors.DataError`, each located by file, line, column, the bad value and
-what was expected. When one column has very many bad cells, the first
-:data:`MAX_PER_COLUMN` are listed and one more line counts the rest, so a message stays
-readable.
+:mod:`briefing.decode` reads the files, :mod:`briefing.constraints` checks every cell
+against its column's schema, and the :data:`RULES` check across columns, tables and files.
+Every problem is collected (not only the first) and raised together as one
+:class:`~briefing.errors.DataError`, at most :data:`MAX_PER_COLUMN` per column, so that a
+message stays readable.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -81,24 +74,17 @@ class Validated:
     data as one dict per row (with ``__line__``), built on first use.
     """
 
-    def __init__(self, data_dir: Path, article: str, meta: dict[str, str],
-                 rows: Mapping[str, list[dict]] | None = None,
-                 checksums: dict[str, str] | None = None, warnings: list[str] | None = None,
-                 *, columns: dict[str, dict[str, list]] | None = None,
-                 lines: dict[str, list[int]] | None = None):
+    def __init__(self, data_dir: Path, article: str, meta: dict[str, str], *,
+                 columns: dict[str, dict[str, list]], lines: dict[str, list[int]],
+                 checksums: dict[str, str] | None = None, warnings: list[str] | None = None):
         self.data_dir = Path(data_dir)
         self.article = article
         self.meta = meta
         self.checksums = checksums or {}
         self.warnings = warnings if warnings is not None else []
-        if columns is None:
-            rows = rows or {}
-            columns = {name: _columns_of(name, table_rows) for name, table_rows in rows.items()}
-            lines = {name: [r.get("__line__") for r in table_rows]
-                     for name, table_rows in rows.items()}
         self.columns = columns
-        self.lines = lines or {}
-        self.rows = rows if rows is not None else _Rows(columns, self.lines)
+        self.lines = lines
+        self.rows = _Rows(columns, lines)
 
     def count(self, table: str) -> int:
         """Number of rows in ``table``."""
@@ -109,11 +95,6 @@ class Validated:
     def country_names(self) -> dict[str, str]:
         cols = self.columns.get("countries") or {}
         return dict(zip(cols.get(C.COUNTRY_CODE, []), cols.get(C.NAME, []), strict=True))
-
-
-def _columns_of(name: str, rows: list[dict]) -> dict[str, list]:
-    names = TABLES[name].field_names if name in TABLES else (list(rows[0]) if rows else [])
-    return {n: [r.get(n) for r in rows] for n in names if n != "__line__"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,23 +124,11 @@ def _cap(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-@contextlib.contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector: building a million small containers would
-    otherwise trigger it again and again (half the time of a large file). Nothing built
-    here is cyclic, so reference counting frees it all the same."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def validate(data_dir: Path | str = paths.DATA_DIR) -> Validated:
     """Validate every file of ``data_dir``; raise DataError listing all problems."""
-    with _no_gc():
+    # a large file builds a million small containers, none cyclic: reference counting
+    # frees them, and the collector would only walk them again and again
+    with paths.collector_paused():
         return _validate(Path(data_dir))
 
 
@@ -236,7 +205,8 @@ def _validate(data_dir: Path) -> Validated:
         columns, cell_problems, invalid = check_cells(table, sheet, code_by_name)
         sheet.records = []  # the typed columns hold what is needed; free the raw cells
         problems += cell_problems
-        data.tables[table.name] = rules.TypedTable(table, sheet, columns, invalid)
+        data.tables[table.name] = rules.TypedTable(table, sheet, columns, invalid,
+                                                   partial=bool(read_problems))
         if table.name == "countries":
             code_by_name = data.code_by_name()
     for rule in RULES:

@@ -365,12 +365,6 @@ def test_claim_verdicts_count_each_claim_once_under_its_most_serious_verdict():
     assert len(per) == q[C.CLAIM_ID].nunique()
 
 
-def test_cap_splits_shown_and_left_out():
-    shown, left = A.cap(CLAIMS, 4)
-    assert len(shown) == 4 and list(left[C.CLAIM_ID]) == ["C05", "C06"]
-    assert A.cap(CLAIMS, None)[1].empty
-
-
 # -- words -------------------------------------------------------------------------------
 
 

@@ -103,12 +103,11 @@ def test_batch_cli_rejects_bad_jobs(tmp_path):
 
 
 def _hostile() -> Validated:
-    rows = {"countries": [{"country_code": "AAA", "name": "<script>alert(1)</script>"},
-                          {"country_code": "BBB", "name": "B & \"quoted\""},
-                          {"country_code": "CCC", "name": "Not rendered"}]}
+    countries = {"country_code": ["AAA", "BBB", "CCC"],
+                 "name": ["<script>alert(1)</script>", "B & \"quoted\"", "Not rendered"]}
     meta = {"title": "<img src=x onerror=alert(1)>", "outlet": "O", "published": "2021-01-01",
             "language": "en\" onload=\"x"}
-    return Validated(Path("."), "", meta, rows, {})
+    return Validated(Path("."), "", meta, columns={"countries": countries}, lines={})
 
 
 def test_index_is_escaped_and_self_contained(tmp_path):

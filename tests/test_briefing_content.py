@@ -182,8 +182,8 @@ def test_shipped_positions_show_a_joint_statement_once_across_both_columns(shipp
         assert table.count(f'href="#{claim}"') == 1, claim
     assert table.count('colspan="2"') == 1 and "Both together" in table
     text = " ".join(" ".join(parse(html).text).split())
-    assert ("Vladimir Putin sets out 13 positions and Xi Jinping three; together they set "
-            "out two more. They overlap only on security co-operation.") in text
+    assert ("Vladimir Putin sets out 13 positions and Xi Jinping three, with two more set "
+            "out together. They overlap only on security co-operation;") in text
     pdf_text = " ".join(pdftools.page_texts(pdf))
     start = pdf_text.index("Table 1. Positions side by side")
     shown = pdf_text[start:pdf_text.index("The article against the sources", start)]

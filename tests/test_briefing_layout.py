@@ -19,6 +19,10 @@ pytestmark = pytest.mark.slow
 
 #: The largest share of a main-body page (other than its last) left empty.
 MOST_EMPTY = 0.40
+#: The lines of a section's text that must follow its heading and lead onto a page: a page
+#: with room for the heading, its lead and this many lines of what follows never leaves them
+#: to the next page.
+FIRST_LINES = 2
 #: The longest line of running text in the PDF's main body: about 80 characters (a line
 #: with evidence ids, set smaller, may hold a few more).
 LONGEST_LINE = 84
@@ -74,17 +78,23 @@ def test_headings_skip_no_level_and_the_annex_sections_sit_under_the_annex(brief
     assert [a["href"] for a in listed] == [f"#{h['id']}" for h in sections]
 
 
-def _main_body_lines(html: Path, pages: int):
-    """(page, kind of block, text, width in characters of the line's own type) of every
-    line WeasyPrint lays out on the first pages, outside tables and the page's margins."""
+def _layout(html: Path):
+    """The page as WeasyPrint lays it out for the PDF (print media)."""
     from weasyprint import HTML
-    from weasyprint.formatting_structure import boxes
 
     from briefing import paths
     from briefing.pdf import _local_fetcher
 
-    document = HTML(string=html.read_text(encoding="utf-8"), base_url=f"{paths.REPORTS_DIR}/",
-                    url_fetcher=_local_fetcher()).render()
+    return HTML(string=html.read_text(encoding="utf-8"), base_url=f"{paths.REPORTS_DIR}/",
+                url_fetcher=_local_fetcher()).render()
+
+
+def _main_body_lines(html: Path, pages: int):
+    """(page, kind of block, text, width in characters of the line's own type) of every
+    line WeasyPrint lays out on the first pages, outside tables and the page's margins."""
+    from weasyprint.formatting_structure import boxes
+
+    document = _layout(html)
 
     def walk(box, block):
         if isinstance(box, (boxes.TableBox, boxes.MarginBox)):
@@ -157,6 +167,87 @@ def test_the_main_body_flows(rendered, name):
         text = text.upper()
         assert text.count("BASIS AND EVIDENCE") <= text.count("SO WHAT"), \
             f"page {number} holds a judgement's last line without its judgement"
+
+
+def _lines_by_block(page_box) -> list[tuple]:
+    """The page's line boxes in reading order, grouped by the block that holds them:
+    [(block box, [line boxes])], outside the page's margins."""
+    from weasyprint.formatting_structure import boxes
+
+    groups: list[tuple] = []
+
+    def walk(box, block):
+        if isinstance(box, boxes.MarginBox):
+            return
+        if isinstance(box, boxes.LineBox):
+            if groups and groups[-1][0] is block:
+                groups[-1][1].append(box)
+            else:
+                groups.append((block, [box]))
+            return
+        if isinstance(box, boxes.BlockBox) and box.element is not None:
+            block = box
+        for child in getattr(box, "children", None) or ():
+            walk(child, block)
+
+    walk(page_box, None)
+    return groups
+
+
+def _room_a_section_needs(page_box) -> float | None:
+    """On a page that opens with a section's heading (h2): the height the heading, the
+    blocks it keeps with it (break-after: avoid: a section's lead) and the first
+    :data:`FIRST_LINES` lines of the paragraph after them take, with the heading's top
+    margin (cut at the top of a page, kept under a block before it). None if the page does
+    not open with a heading, or if what follows the heading is not a paragraph."""
+    groups = _lines_by_block(page_box)
+    if not groups or groups[0][0].element_tag != "h2" or "annex" in (
+            groups[0][0].element.get("class") or ""):
+        return None
+    heading = groups[0][0]
+    bottom = None
+    for block, lines in groups[1:]:
+        if block.style["break_after"] == "avoid":
+            bottom = lines[-1].position_y + lines[-1].height
+            continue
+        if block.element_tag != "p":
+            return None
+        first = lines[:FIRST_LINES]
+        bottom = first[-1].position_y + first[-1].height
+        break
+    if bottom is None:
+        return None
+    return bottom - heading.position_y + heading.style["margin_top"].value
+
+
+def _room_left(page_box) -> float:
+    """The height left empty at the foot of a page's content area."""
+    from weasyprint.formatting_structure import boxes
+
+    inked = [b.position_y + b.margin_height()
+             for child in page_box.children if not isinstance(child, boxes.MarginBox)
+             for b in child.descendants()
+             if isinstance(b, (boxes.LineBox, boxes.ReplacedBox, boxes.TableRowBox))]
+    return page_box.content_box_y() + page_box.height - max(inked)
+
+
+@pytest.mark.parametrize("name", ["default", "other", "params-partners", "params-2024"])
+def test_a_section_opens_a_page_only_when_the_page_before_has_no_room_for_it(rendered, name):
+    """A section's heading, its lead and the first lines of its text go to the next page
+    only when they do not fit at the foot of this one, never chained to more of what
+    follows (review 15: section 3 of the default went to page 4, with Figure 2, leaving
+    158 px of page 3 empty: room for its heading, its lead and two lines, not for the three
+    lines its first paragraph's orphans asked for)."""
+    html, pdf = rendered(name)["html"], rendered(name)["pdf"]
+    _, annex = _main_body(pdf)
+    pages = _layout(html).pages[:annex]
+    for number, (before, page) in enumerate(pairwise(pages), start=2):
+        needs = _room_a_section_needs(page._page_box)
+        if needs is None:
+            continue
+        left = _room_left(before._page_box)
+        assert left < needs, (f"page {number} opens with a section that needs {needs:.0f} px;"
+                              f" page {number - 1} left {left:.0f} px empty")
 
 
 def test_evidence_ids_link_to_their_rows_in_the_pdf(briefing):

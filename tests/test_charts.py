@@ -36,7 +36,9 @@ def _check_labelled(fig, *words):
     assert axes, "a chart has axes"
     titles = [ax.get_title(loc="left") or ax.get_title() for ax in axes]
     assert any(titles), "a chart has a title"
-    assert any(ax.get_xlabel() for ax in axes), "a chart labels its x axis"
+    # an axis title, or (the membership grid) the column heads, which need none above them
+    assert any(ax.get_xlabel() or any(t.get_text() for t in ax.get_xticklabels())
+               for ax in axes), "a chart labels its x axis"
     text = _texts(fig)
     assert "Source" in text or "Counts of states" in text, "a chart names its source"
     for w in words:
@@ -56,6 +58,21 @@ def test_membership_grid(view):
     # a grey ring where a state holds none of the statuses, in the legend too
     _check_labelled(fig, "Member", "Acceding", "Focus country", "Mozambique itself",
                     "None of these statuses")
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_membership_grid_has_its_column_heads_and_no_header_above_them(view, narrow):
+    """Figure 1's column heads (the organisations, the border) say what the columns are: no
+    "Organisation and border" over them (review 15, reader 10)."""
+    _, v = view
+    fig = charts.membership_grid(v.matrix, v.long, v.organisations, v.subject_name, v.focus,
+                                 narrow=narrow)
+    ax = fig.axes[0]
+    heads = [t.get_text() for t in ax.get_xticklabels()]
+    assert heads == [*v.organisations, f"Borders\n{v.subject_name}"]
+    assert ax.get_xlabel() == ""
+    assert "Organisation" not in _texts(fig)
+    plt.close(fig)
 
 
 def test_membership_grid_legend_names_the_light_dot_as_the_caption_does():
@@ -94,7 +111,7 @@ def test_money_chart_marks_a_disputed_figure_and_dates_the_sources():
     v = A.build_view(ds.tables, ds.meta, article=ds.article)
     fig = charts.money_chart(v.figures)
     text = _texts(fig)
-    assert "disputed" in text and "Disputed by the other sources" in text
+    assert "disputed" in text and "Disputed figure" in text
     dated = v.figures[v.figures[C.DATE].notna() & (v.figures["layer"] == A.REFERENCE)]
     for day in dated[C.DATE]:
         assert A.day(day) in text
@@ -117,6 +134,19 @@ def test_claims_chart_bars_add_up_to_the_claims(view):
     assert (f"C1 is credited to two speakers and counted once per speaker, so the bars add up "
             f"to {widths:.0f}.") in source
     _check_labelled(fig, "Klaus Berger")
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_claims_chart_names_its_speakers_without_an_axis_title(view, narrow):
+    """The bars' labels are the speakers' names: a "Speaker" axis title beside them says
+    nothing more (review 15, reader 10)."""
+    _, v = view
+    fig = charts.claims_chart(A.claims_by_speaker(v.claims), v.claims, narrow=narrow)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == ""
+    assert "Klaus Berger" in [t.get_text() for t in ax.get_yticklabels()]
+    assert "Speaker" not in _texts(fig)
+    plt.close(fig)
 
 
 def test_timeline_chart_has_a_lane_per_organisation(view):
@@ -199,6 +229,31 @@ def test_money_chart_dates_every_figure_as_the_money_table_does():
         else:
             assert not any(re.search(r"\d{4}", w) for w in mine), r["id"]
             assert all("undated" in w for w in mine), r["id"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+def test_two_accounts_of_one_figure_are_joined_by_words_alone(narrow):
+    """A source's account of the article's figure (R01 of M01) is drawn right under it and
+    says "same figure as M01"; no bracket joins their dots, a mark the legend would have to
+    explain (review 15, reader 10). Every line a panel draws stays within its own row: a
+    range or a band along it, a band's end ticks across it."""
+    from briefing.charts.money import twins
+
+    ds = load()
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    accounts = twins(v.figures)
+    assert accounts, "the data has a source's account of an article figure"
+    fig = charts.money_chart(v.figures, article_date=v.article_date, narrow=narrow)
+    words = [t.get_text() for t in _money_annotations(fig)]
+    for figure in accounts.values():
+        assert any(f"same figure as {figure}" in w for w in words), figure
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        for line in ax.get_lines():
+            ys = [float(y) for y in line.get_ydata()]
+            assert max(ys) - min(ys) < 1.0, "a line across rows"
     plt.close(fig)
 
 

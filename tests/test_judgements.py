@@ -95,7 +95,8 @@ def test_an_id_a_judgement_names_but_does_not_list_is_refused(data_copy, column,
                            str(data_copy)], cwd=paths.ROOT, capture_output=True, text=True,
                           timeout=60)
     lines = proc.stderr.strip().splitlines()
-    assert proc.returncode == 2 and len(lines) == 2 and message in lines[1], proc.stderr
+    assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
+    assert lines[0].startswith("error: ")
 
 
 def test_sources_named_in_a_file_without_source_ids_are_one_line_a_judgement(data_copy):
@@ -118,3 +119,43 @@ def test_there_is_one_bottom_line_and_every_key_judgement_says_what_to_watch():
     for row in rows:
         if row["kind"] == "key_judgement":
             assert row["implication"] and row["indicators"], row["judgement_id"]
+
+
+# -- review 15: the bottom line's estimate labels its forecast alone -----------------------
+
+
+def _bottom_line_box(implication=None) -> str:
+    """The bottom-line box as written from the shipped data (its implication replaced by
+    ``implication`` when given)."""
+    from briefing import analysis as A
+    from briefing import present
+
+    ds = load()
+    if implication is not None:
+        frame = ds.tables["judgements"].copy()
+        frame.loc[frame["kind"] == "bottom_line", "implication"] = implication
+        ds.tables["judgements"] = frame
+    v = A.build_view(ds.tables, ds.meta, article=ds.article)
+    markup = present.markup(present.Report(v).section("key_judgements", A.judgement_facts(v)))
+    return re.search(r'<section class="bottom-line".*?</section>', markup, re.S).group(0)
+
+
+def test_the_bottom_lines_implication_follows_its_estimate_in_a_paragraph_of_its_own():
+    ds = load()
+    bottom = ds.tables["judgements"].set_index("kind").loc["bottom_line"]
+    assert bottom["implication"].startswith("The article overstates")
+    box = _bottom_line_box()
+    paragraphs = re.findall(r"<p\b.*?</p>", box, re.S)
+    assert len(paragraphs) == 2
+    # the forecast, its estimate and evidence first; then the facts, unlabelled
+    assert "Through 2027" in paragraphs[0] and 'class="estimate"' in paragraphs[0]
+    assert 'class="refs"' in paragraphs[0]
+    assert "The article overstates" in paragraphs[1] and "estimate" not in paragraphs[1]
+    assert 'href="#J03"' in paragraphs[1]  # its ids link like the forecast's
+
+
+@pytest.mark.parametrize("implication", ["", float("nan")], ids=["empty", "missing"])
+def test_a_bottom_line_without_an_implication_has_nothing_after_its_estimate(implication):
+    box = _bottom_line_box(implication)
+    assert len(re.findall(r"<p\b", box)) == 1
+    assert not re.search(r"\bnan\b", re.sub(r"<[^>]+>", " ", box), re.I)

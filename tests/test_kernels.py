@@ -76,7 +76,7 @@ def _normalise(output) -> dict:
     return out
 
 
-def test_notebook_imports_collects_absolute_imports_in_order(tmp_path):
+def test_warm_modules_collects_absolute_imports_in_order(tmp_path):
     nb = _notebook([
         "import pandas as pd\nimport os.path",
         "%matplotlib inline\nimport not_collected_cell_has_magic",
@@ -85,9 +85,11 @@ def test_notebook_imports_collects_absolute_imports_in_order(tmp_path):
     ])
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
-    assert kernels.notebook_imports(path) == [
+    other = tmp_path / "other.ipynb"
+    nbformat.write(_notebook(["import json\nimport yaml"]), other)
+    assert kernels.warm_modules(path) == [
         "pandas", "os.path", "briefing.load", "briefing.load.load", "x", "json"]
-    assert kernels.warm_modules(path, path) == kernels.notebook_imports(path)
+    assert kernels.warm_modules(path, other, path) == [*kernels.warm_modules(path), "yaml"]
 
 
 def test_warm_kernel_looks_like_a_fresh_kernel():
@@ -105,9 +107,11 @@ def test_reset_kernel_forgets_the_previous_notebook():
     try:
         dirty = _run(DIRTY, km=kernel.km)
         assert dirty[-1][0] == len(DIRTY)
-        kernel.reset()
+        kernel.begin_reset()
+        kernel.wait()
         assert _run(PROBE, km=kernel.km) == fresh
-        kernel.reset()  # twice in a row: the same again
+        kernel.begin_reset()  # twice in a row: the same again
+        kernel.wait()
         assert _run(PROBE, km=kernel.km) == fresh
     finally:
         kernel.shutdown()

@@ -142,15 +142,21 @@ def test_one_date_rule_for_every_figure():
     assert (dated.loc[dated["layer"] == A.ARTICLE, C.DATE] == day).all()
 
 
-def test_the_same_figure_from_two_reports_has_the_same_date():
-    """A source that cites another's count (SIGAR citing the Pentagon) dates the figure as
-    the first does: the day it counts to, not the day the report came out."""
+def test_a_reports_count_is_dated_by_the_day_it_counts_to():
+    """A report's count (the Pentagon's, which SIGAR's later report cites) is dated by the
+    day it counts to, not the day the report came out: one count, one date."""
     ds = load()
     v = A.build_view(ds.tables, ds.meta, article=ds.article)
     rows = v.figures.set_index("id")
-    assert rows.loc["R06", C.DATE] == rows.loc["R07", C.DATE] == dt.date(2021, 8, 30)
-    for rid in ("R06", "R07"):
-        assert "30 Aug 2021" in rows.loc[rid, C.DESCRIPTION]
+    assert rows.loc["R06", C.DATE] == dt.date(2021, 8, 30)
+    assert "30 Aug 2021" in rows.loc["R06", C.DESCRIPTION]
+    published = ds.tables["sources"].set_index(C.SOURCE_ID).loc[rows.loc["R06", C.SOURCE_ID],
+                                                                 C.DATE]
+    assert str(published) != "2021-08-30"  # the report came out later
+    # one count is one row: no second row for the same count as another report cites it
+    equipment = rows[(rows[C.KIND] == "equipment") & (rows["layer"] == A.REFERENCE)
+                     & ~rows["disputed"]]
+    assert len(equipment) == 1
 
 
 def test_the_money_table_and_the_chart_give_the_same_dates():
@@ -173,7 +179,8 @@ def test_the_money_table_and_the_chart_give_the_same_dates():
 
 def test_the_article_figures_are_the_articles_and_its_framing_is_attributed():
     """The article's figure is reported as the article's (never in the briefing's own
-    voice), and what the sources that qualify the claim say of it follows."""
+    voice); what the sources that qualify the claim say of it is said once, in the checks
+    table, which the money section points to (review 15: not twice word for word)."""
     v, sections = _sections()
     paragraphs = [p for p in _paragraphs(sections["money"])
                   if re.search(r"\[C\d+", p)]
@@ -182,8 +189,14 @@ def test_the_article_figures_are_the_articles_and_its_framing_is_attributed():
         assert p.startswith("The article reports"), p
     aid = next(p for p in paragraphs if "[C49]" in p)
     assert aid.startswith("The article reports that China has said it will provide $31m")
-    assert "‘economic aid to the Islamist regime’ is the article’s own framing [S59]" in aid
-    assert "emergency humanitarian aid" in aid
+    framing = "‘economic aid to the Islamist regime’ is the article’s own framing"
+    assert framing not in aid and "emergency humanitarian aid" not in aid
+    assert "As the checks below set out, a source qualifies the claim itself [S59]." in aid
+    assert 'href="#check-C49"' in sections["money"]
+    checks = present.markup(present.Report(v).section("checks", A.checks_facts(v)))
+    row = re.search(r'<tr id="check-C49">(.*?)</tr>', checks, flags=re.S)
+    assert row and framing in _text(row.group(1)) and "emergency humanitarian aid" in \
+        _text(row.group(1))
     money = v.figures.set_index("id")
     assert "in the article’s words" in money.loc["M01", "label"]
     assert "economic aid" not in money.loc["R01", "label"]
@@ -197,9 +210,8 @@ def test_a_part_of_the_reserves_is_stated_as_part_of_the_total():
     assert "R04" not in given.group(1)  # the part is not listed as an estimate of the total
     assert re.search(r"\$9bn to nearly \$9\.5bn in total", given.group(1))  # "nearly": a ceiling
     # three estimates of the total are listed: the part names the one it is part of
-    assert re.search(r"Of Ajmal Ahmady’s \$9bn \(R02\), about \$7bn is the share of the "
-                     r"reserves held at the New York Fed \(R04, 18 Aug 2021\) \[S64\]\.",
-                     assets), assets
+    assert re.search(r"Of Ajmal Ahmady’s \$9bn \(R02\), about \$7bn \(R04, 18 Aug 2021\) "
+                     r"was held at the New York Fed \[S64\]\.", assets), assets
     assert "Of the whole" not in assets and "Of that total" not in assets
 
 

@@ -77,7 +77,7 @@ def test_a_vague_band_with_no_top_ends_below_the_next_order(view, narrow):
         # every figure of its group at or above the floor lies within the band
         same = rows[(rows["group"] == r["group"]) & (rows[C.LOW] >= r[C.LOW])
                     & (rows["id"] != r["id"])]
-        assert {"R06", "R07"} <= set(same["id"])  # the sources' $7.12bn and ~$7.2bn
+        assert {"R06", "R08"} <= set(same["id"])  # the Pentagon's $7.12bn, the $85bn
         for value in same[C.LOW]:
             assert x0 <= value <= x1, value
     plt.close(fig)

@@ -360,15 +360,6 @@ def test_checks_follow_the_dataset_given(tmp_path):
         check("briefing", {"data_dir": str(tmp_path), "organisations": "SCO"})
 
 
-def test_pandas_dataset_accepted(data):
-    from briefing.load import from_validated
-
-    ds = from_validated(data)
-    p = check("briefing", {"focus_country": "Tajikistan"}, dataset=ds)
-    assert p.focus_country == "TJK"
-    assert p.title == data.meta["title"]
-
-
 # ---------------------------------------------------------------------------------------
 # In the notebook: check("briefing", globals())
 # ---------------------------------------------------------------------------------------
@@ -417,13 +408,6 @@ def test_params_object(data):
     assert p.injectable() == {"focus_country": "TJK", "as_of": "2024-12-31",
                               "statuses": ["member"]}
     assert "focus_country='TJK'" in repr(p)
-
-
-def test_load_gives_the_checked_data_as_dataframes(data):
-    p = check("briefing", {}, dataset=data)
-    ds = p.load()
-    assert p.load() is ds
-    assert list(ds.countries[C.COUNTRY_CODE]) == list(data.country_names)
 
 
 def test_injectable_data_dir_is_project_relative(data):

@@ -469,3 +469,30 @@ def test_shell_takes_metadata_from_the_notebook_and_hides_it():
     assert parsed.meta["keywords"] == "alpha, beta"
     assert [h[2] for h in parsed.headings if h[0] == "h1"] == ["Shown title"]
     assert "METADATA" not in export_html(nb) and "alpha, beta" not in parsed.title
+
+
+def test_the_page_and_the_pdf_speak_the_language_the_notebook_published(tmp_path):
+    """The page's ``lang`` (and the PDF's /Lang, which follows it) is the language the
+    notebook published, not a default that overrides it (review 15: the briefing said "en"
+    while its article.json, and the batch index, said "en-GB")."""
+    from briefing.document import METADATA_MIMETYPE
+
+    nb = _notebook(("out", {METADATA_MIMETYPE: {"language": "en-GB"}, "text/plain": "m"}),
+                   ("md", "## One\n\ntext"))
+    page = export_html(nb, "Title")
+    assert re.search(r'<html lang="en-GB">', page), page[:200]
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(export_pdf(page, tmp_path))
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "en-GB"
+    # nothing published: English
+    assert '<html lang="en">' in export_html(_notebook(("md", "## One\n\ntext")), "Title")
+
+
+def test_the_briefing_speaks_the_language_of_its_article(default_report):
+    import json
+
+    language = json.loads((paths.DATA_DIR / "article.json").read_text(encoding="utf-8")
+                          )["language"]
+    html = default_report["html"].read_text(encoding="utf-8")
+    assert re.search(rf'<html lang="{re.escape(language)}">', html), html[:120]
+    assert PdfReader(default_report["pdf"]).trailer["/Root"]["/Lang"] == language

@@ -61,6 +61,19 @@ def _cli(out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "briefing", "render", "--out", str(out), *extra]
 
 
+def test_a_render_without_the_prestarted_kernel_still_talks_to_it_over_ipc(tmp_path):
+    """Review 15: with prestart switched off, papermill started its own kernel on TCP, and
+    ipykernel printed 'Kernel is running over TCP without encryption' on the terminal."""
+    notebook = tiny_notebook(tmp_path / "plain.ipynb")
+    env = {**os.environ, "BRIEFING_NO_WARM": "1"}
+    proc = subprocess.run(_cli(tmp_path / "out", "--notebook", str(notebook), "--format",
+                               "html", "-p", "place", "Dushanbe"),
+                          cwd=paths.ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "TCP" not in proc.stderr and "encryption" not in proc.stderr, proc.stderr
+    assert "hello Dushanbe" in (tmp_path / "out" / "plain.html").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- failures by cell
 
 def test_failing_cell_names_notebook_cell_and_error_and_keeps_partial(tmp_path):
@@ -112,12 +125,22 @@ def test_cell_over_its_time_limit_is_named_with_the_limit(tmp_path):
         assert (out / name).read_bytes() == data
 
 
-def test_cell_timeout_must_be_positive(tmp_path):
-    proc = subprocess.run(_cli(tmp_path, "--cell-timeout", "0"), cwd=paths.ROOT,
+@pytest.mark.parametrize(("value", "message"), [
+    ("0", "must be from 1 to 86,400 seconds (got 0)"),
+    ("-1", "must be from 1 to 86,400 seconds (got -1)"),
+    ("100000", "must be from 1 to 86,400 seconds (got 100,000)"),
+    # nbclient takes whole seconds: a fraction or inf failed inside it with a TraitError
+    ("1.5", "not a whole number of seconds (got '1.5'; expected a whole number of seconds "
+            "such as 300)"),
+    ("inf", "not a whole number of seconds (got 'inf'; expected a whole number of seconds "
+            "such as 300)"),
+])
+def test_cell_timeout_is_a_whole_number_of_seconds_checked_before_any_kernel(tmp_path, value,
+                                                                              message):
+    proc = subprocess.run(_cli(tmp_path, "--cell-timeout", value), cwd=paths.ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("error: --cell-timeout: must be a positive number of "
-                                   "seconds (got 0)")
+    assert proc.stderr.strip() == f"error: --cell-timeout: {message}"
 
 
 def test_failed_export_keeps_previous_report(tmp_path, monkeypatch):
@@ -145,6 +168,24 @@ def test_replace_all_swaps_every_file_and_leaves_nothing_hidden(tmp_path):
     _old_report(out, ("briefing.ipynb", "briefing.failed.ipynb"))
     output.replace_all(out, NEW, remove=("briefing.failed.ipynb",))
     assert _files(out) == {k: v.encode() for k, v in NEW.items()}
+
+
+@pytest.mark.parametrize("name", ["briefing.pdf", "briefing.failed.ipynb"])
+def test_a_folder_where_a_report_file_goes_is_never_moved_or_deleted(tmp_path, name):
+    """Review 15: a folder named like a report file (or like the stale failed notebook a
+    render removes) was moved into the backup and deleted with its contents, exit 0."""
+    out = tmp_path / "reports"
+    old = _old_report(out)
+    (out / name).unlink(missing_ok=True)
+    (out / name).mkdir()
+    (out / name / "notes.txt").write_text("precious\n")
+    old[name] = None  # the folder itself, as _files lists it
+    with pytest.raises(RenderError) as info:
+        output.replace_all(out, NEW, remove=("briefing.failed.ipynb",))
+    assert str(info.value) == (f"cannot write {paths.display_path(out / name)}: it is a folder "
+                               "(expected a file of an earlier render, or nothing)")
+    assert (out / name / "notes.txt").read_text() == "precious\n"
+    assert _files(out) == old
 
 
 @pytest.mark.parametrize("failing_call", [1, 3, 5, 7])
@@ -305,3 +346,14 @@ def test_concurrent_renders_into_one_folder_leave_one_whole_set(tmp_path):
     who = next(o["text"] for c in executed.cells for o in c.get("outputs", [])
                if o.get("name") == "stdout").split()[-1]
     assert who in (out / "t.html").read_text(encoding="utf-8")
+
+
+def test_an_out_that_is_a_file_is_named_as_such(tmp_path):
+    (tmp_path / "afile").write_text("mine\n")
+    proc = subprocess.run(_cli(tmp_path / "afile"), cwd=paths.ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"error: --out {paths.display_path(tmp_path / 'afile')}: "
+                                   "is a file, not a folder (expected a folder you can create "
+                                   "and write to)")
+    assert (tmp_path / "afile").read_text() == "mine\n"

@@ -203,9 +203,9 @@ def test_output_into_the_kits_data_folder_is_refused_whatever_the_data_dir(
 # --------------------------------------------------------------------------- 11. argparse
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["render", "--cell-timeout", "abc"], "error: --cell-timeout: not a number of seconds "
-                                          "(got 'abc'; expected a positive number such as "
-                                          "300)"),
+    (["render", "--cell-timeout", "abc"], "error: --cell-timeout: not a whole number of "
+                                          "seconds (got 'abc'; expected a whole number of "
+                                          "seconds such as 300)"),
     (["batch", "--jobs", "two"], "error: --jobs: not a whole number (got 'two'; expected a "
                                  "number of worker processes such as 2)"),
     (["render", "-p", "focus_country"], "error: -p/--parameter: expected 2 arguments (-p NAME "

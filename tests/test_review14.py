@@ -41,10 +41,10 @@ def test_an_organisation_the_timeline_is_partly_silent_on_has_states_counted(tmp
     folder = _eac_partly_silent(tmp_path)
     v, text, _ = _written(folder, organisations=["SADC", "EAC"], as_of="2025-12-31")
     assert set(v.undocumented["organisation"]) == {"EAC"}
-    assert "In the EAC, one of the two states counted borders Mozambique." in text
-    assert "of the two members" not in text  # the EAC has five in the article
     # the SADC's rows are all there: its members are its members
-    assert "In the SADC, all six members other than Mozambique border Mozambique." in text
+    assert ("All of the SADC’s six members other than Mozambique border Mozambique; of the "
+            "two counted in the EAC, only Tanzania.") in text
+    assert "the EAC’s two" not in text  # the EAC has five in the article
     assert "The reference timeline holds no row for Kenya, Rwanda and Uganda in the EAC." \
         in text
 
@@ -53,7 +53,7 @@ def test_without_a_silent_timeline_an_organisations_states_are_its_members():
     v, text, _ = _written(paths.FIXTURES_DIR / "other_dataset", organisations=["SADC", "EAC"],
                           as_of="2025-12-31")
     assert v.undocumented.empty
-    assert "In the EAC, one of the five members borders Mozambique." in text
+    assert "; of the EAC’s five, only Tanzania." in text
 
 
 def test_the_focus_is_not_the_only_member_of_an_organisation_partly_counted(tmp_path):
@@ -204,9 +204,14 @@ def test_a_profile_lists_the_judgements_that_name_its_state_or_rest_on_its_claim
     ds = load(paths.DATA_DIR)
     v = A.build_view(ds.tables, ds.meta, None, A.ALL_STATUSES, None, "TJK", ds.article)
     found = A.profile_facts(v, "TJK").judgements
-    assert [j["judgement_id"] for j in found] == ["J03", "J04"]
-    assert "backed by Russia, and elsewhere" in found[0]["judgement"]
-    assert "(J04)" not in found[0]["judgement"]
+    # the bottom line too where its prose names Tajikistan (review 15: its basis does)
+    bottom = v.judgements[v.judgements["kind"] == "bottom_line"].iloc[0]
+    names_it = any("Tajikistan" in str(bottom[c]) for c in ("judgement", "basis",
+                                                            "implication", "against"))
+    assert [j["judgement_id"] for j in found] == ["J00"] * names_it + ["J03", "J04"]
+    j03 = next(j for j in found if j["judgement_id"] == "J03")
+    assert "backed by Russia, and elsewhere" in j03["judgement"]
+    assert "(J04)" not in j03["judgement"]
     assert {j["likelihood"] for j in found} == {"likely"}
     # a state no judgement names and no cited claim names: none
     assert A.profile_facts(v, "LKA").judgements == []

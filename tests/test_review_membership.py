@@ -248,3 +248,38 @@ def test_a_change_is_sourced_to_the_status_it_brought():
     text = _text(section)
     assert "Armenia froze its participation in the CSTO, while formally still a member " \
            "[S44];" in text
+
+
+# -- review 15: the box's heading follows the verdict -------------------------------------
+
+
+@pytest.mark.parametrize("verdict", ["qualified", "contradicted"])
+def test_the_box_heading_follows_the_verdict(tmp_path, verdict):
+    """The partners' box on Egypt, Qatar and Saudi Arabia: Table 2's verdict is "qualified",
+    so the heading says the sources qualify the article; "disagree" only where they
+    contradict it (the same rows made "contradicted")."""
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    path = data / "reference" / "qualifications.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame[C.CLAIM_ID] == "C39", C.VERDICT] = verdict
+    frame.to_csv(path, index=False)
+    _, markup, _ = _written(data, statuses=["member", "acceding", "observer",
+                                            "dialogue_partner", "partner"])
+    box = _text(re.search(r'<p class="disagreement">.*?</p>', markup, re.S).group(0))
+    if verdict == "qualified":
+        assert box.startswith("The sources qualify the article. The article counts Egypt, "
+                              "Qatar and Saudi Arabia as dialogue partners"), box
+        assert "disagree" not in box
+    else:
+        assert box.startswith("Article and sources disagree. The article counts Egypt"), box
+        assert "the reference sources contradict this" in box
+
+
+def test_the_per_organisation_counts_name_a_lone_bordering_state(shipped):
+    """One sentence for the organisations (review 15), the CSTO's one bordering member
+    named rather than counted."""
+    text = _text(shipped[1])
+    assert ("Four of the SCO’s eight members border Afghanistan; of the CSTO’s six, only "
+            "Tajikistan.") in text
+    assert "In the SCO," not in text and "In the CSTO," not in text

@@ -172,6 +172,51 @@ def _k_of_n(words: str) -> tuple[int, int | None]:
     return (0 if k == "none" else number(k), number(n))
 
 
+def _per_organisation_clause(text: str, org: str, subject: str, subject_in: bool,
+                             first: bool, members_only: bool):
+    """(bordering, states, the lone bordering state's name or '') as the per-organisation
+    sentence gives them for ``org``, or None: the first organisation in a clause of its own
+    ("Four of the SCO's eight members border Afghanistan", "Of the CSTO's six members, only
+    Tajikistan borders Afghanistan"), each other after a semicolon ("; of the CSTO's six,
+    only Tajikistan")."""
+    count = N.replace("(", "(?:", 1)
+    poss = re.sub(r"^the", "[Tt]he", re.escape(A.possessive(org)))
+    other = f" other than {subject}" if subject_in else ""
+    group = rf"{poss} {count}(?: members?)?{other}"
+    if not members_only:
+        group += rf"|the (?:other )?{count}(?: states?)? (?:tied to|counted in) {re.escape(org)}"
+    group = rf"(?P<g>{group})"
+
+    def size(found) -> int:
+        return number(re.search(rf"\b{N}\b", found.group("g")).group(1))
+
+    if not first:
+        found = re.search(rf"; of {group}, (?P<q>only (?P<name>[^;.]+?)|neither|none|both|all|"
+                          rf"{count})[;.]", text)
+        if not found:
+            return None
+        n, said = size(found), found.group("q")
+        k = (1 if said.startswith("only ") else 0 if said in ("neither", "none")
+             else n if said in ("both", "all") else number(said))
+        return k, n, found.group("name") or ""
+    found = re.search(rf"(?P<q>Neither|None|Both|All|(?i:{count})) of {group} "
+                      rf"(?:borders|border) {subject}", text)
+    if found:
+        n, said = size(found), found.group("q")
+        k = (0 if said in ("Neither", "None") else n if said.startswith(("Both", "All"))
+             else number(said.lower()))
+        return k, n, ""
+    found = re.search(rf"Of {group}, only (?P<name>[^;.]+?) borders {subject}", text)
+    if found:
+        return 1, size(found), found.group("name")
+    found = re.search(rf"{group}(?:, (?P<name>[^,]+),)? (?P<v>borders|does not border) "
+                      rf"{subject}", text)
+    if found:
+        return (1 if found.group("v") == "borders" else 0), size(found), \
+            found.group("name") or ""
+    return None
+
+
 def test_membership_sentences_count_what_the_grid_shows(written):
     """One denominator everywhere (the states shown, the subject country left out and said
     to be), "only" only for fewer than half, each count with its own subject."""
@@ -192,18 +237,23 @@ def test_membership_sentences_count_what_the_grid_shows(written):
         assert bool(share.group(1)) == (bordering * 2 < n), "'only' for fewer than half"
     subject = re.escape(A.the_country(v.subject_name))
     members_only = set(v.statuses) <= {"member", "participation_frozen"}
+    first = True
     for org, shown, borders, subject_in in A.membership_facts(v).per_organisation:
         mine = others[others[org] != ""]
         assert (shown, borders) == (len(mine), int((mine[C.BORDER_STATUS] == "recognised")
                                                    .sum()))
         if len(v.organisations) > 1 and shown:
-            noun = "members?" if members_only else "states? counted"
-            other = f" other than {subject}" if subject_in else ""
-            said = re.search(rf"In {re.escape(v.org(org))}, (.+?) {noun}{other} "
-                             rf"(borders|border) {subject}\.", text)
+            # one sentence for all: "Four of the SCO's eight members border Afghanistan; of
+            # the CSTO's six, only Tajikistan." (a lone bordering state named)
+            said = _per_organisation_clause(text, v.org(org), subject, subject_in, first,
+                                            members_only)
             assert said, (org, text)
-            assert _k_of_n(said.group(1)) == (borders, shown), said.group(0)
-            assert (said.group(2) == "borders") == (borders < 2)
+            k, of, name = said
+            assert (k, of) == (borders, shown), (org, said)
+            if k == 1 and name:
+                assert [name] == list(mine.loc[mine[C.BORDER_STATUS] == "recognised",
+                                               C.COUNTRY]), (org, name)
+            first = False
     title = next(t for t in written.titles if "border" in t)
     counted = re.search(rf"^(?:All )?{N}(?: of the {N})? states{besides} border", title, re.I)
     assert counted and number(counted.group(1)) in (bordering, n)
@@ -335,8 +385,10 @@ def test_money_sentences_compare_like_with_like_and_state_the_right_share(writte
     assert "…" not in text
 
 
-VERBS = {"contradicted": r"contradicts? it", "qualified": r"qualif(?:y|ies) it",
-         "not_verified": r"cannot verify it", "confirmed": r"confirms? it"}
+VERBS = {"contradicted": r"contradicts? the claim itself",
+         "qualified": r"qualif(?:y|ies) the claim itself",
+         "not_verified": r"cannot verify the claim itself",
+         "confirmed": r"confirms? the claim itself"}
 
 
 def _money_paragraphs(written) -> list[str]:
@@ -346,8 +398,9 @@ def _money_paragraphs(written) -> list[str]:
 
 
 def test_money_sentences_give_the_checks_verdicts_never_their_own(written):
-    """What the money section says of a claim is the verdict the checks table gives it
-    (confirm, qualify, contradict, not verified), never a "confirm" from the amounts."""
+    """What the money section says of a claim itself is the most serious verdict the checks
+    table gives it short of a confirmation (contradict, qualify, not verified), pointing to
+    the checks; never a "confirm", from the amounts or the checks (the amounts say that)."""
     v = written.view
     verdicts = {c: set(g[C.VERDICT]) for c, g in v.qualified.groupby(C.CLAIM_ID)} \
         if len(v.qualified) else {}
@@ -359,10 +412,11 @@ def test_money_sentences_give_the_checks_verdicts_never_their_own(written):
         if not claim or not mine:
             continue
         paragraph = mine[0]
+        said = [w for w in A.VERDICT_ORDER if w != "confirmed" and w in verdicts.get(claim, ())]
         for verdict, verb in VERBS.items():
             found = bool(re.search(rf"\b{verb}\b", paragraph))
-            assert found == (verdict in verdicts.get(claim, set())), (claim, verdict,
-                                                                      paragraph)
+            assert found == (bool(said) and verdict == said[0]), (claim, verdict, paragraph)
+        assert ("the checks below set out" in paragraph) == bool(said), paragraph
 
 
 def test_money_offered_as_the_amount_is_the_same_kind_of_money(written):
@@ -429,7 +483,7 @@ def test_positions_count_the_statements_in_their_table(written):
     assert rows == sum(facts.counts.values())
     # statements made together: shown once each, as many as the sentence says
     joint = written.sections["positions"].count('<p class="stance joint">')
-    together = re.search(rf"together they set out {N} more", text)
+    together = re.search(rf"with {N} more set out together", text)
     assert joint == (number(together.group(1)) if together else 0), text
     assert joint == sum(len(c) for c in facts.table[A.JOINT])
 
@@ -448,9 +502,11 @@ def test_only_one_speaker_speaks_on_a_topic_in_any_claim(written):
             others = every[(every["who"] != speaker) & every["who"].isin(facts.speakers)]
             assert topic not in set(others[C.TOPIC]), (speaker, topic)
         if topics:
-            assert re.search(rf"[Oo]nly {re.escape(speaker)} speaks on", text)
-    for said in re.finditer(r"[Oo]nly ([A-Z][\w' .-]+?) speaks on ([^.]+)\.", text):
-        assert said.group(1) in facts.speakers and facts.only[said.group(1)]
+            # after the first mention, by the name the article uses alone ("Putin")
+            assert re.search(rf"[Oo]nly {re.escape(facts.short[speaker])} speaks on", text)
+    by_short = {facts.short[s]: s for s in facts.speakers}
+    for said in re.finditer(r"[Oo]nly ([A-Z][\w' .-]+?) speaks on ([^.;]+)[.;]", text):
+        assert said.group(1) in by_short and facts.only[by_short[said.group(1)]]
 
 
 def test_as_of_reads_the_right_way_in_time(written):
@@ -468,7 +524,10 @@ def test_a_disputed_status_is_marked_the_same_way_everywhere(written):
     v = written.view
     flagged = v.long[v.long["flag"] != ""]
     for _, row in flagged.iterrows():
-        assert "Article and sources disagree" in written.text("membership")
+        # the box's heading follows the verdict: only a contradiction is a disagreement
+        heading = ("Article and sources disagree." if row["flag"] == "contradicted"
+                   else "The sources qualify the article.")
+        assert heading in written.text("membership")
         assert row[C.COUNTRY] in written.text("membership")
         claim = v.article_long.loc[(v.article_long[C.COUNTRY_CODE] == row[C.COUNTRY_CODE])
                                    & (v.article_long[C.ORGANISATION] == row[C.ORGANISATION]),
@@ -578,3 +637,15 @@ def test_a_profile_says_which_fellow_members_border_the_subject_and_it_is_true()
         "profile_summary", A.profile_facts(v, "TJK"))))
     assert ("Of the six members of the CSTO on 17 Sep 2021, it is the only one that borders "
             "Afghanistan") in " ".join(text.split())
+
+
+def test_the_money_section_repeats_no_note_of_the_checks_table(written):
+    """What a source says of a claim is said once, in the checks table; the money section
+    points there (review 15: the framing of China's aid and the Pentagon's count were
+    printed twice, word for word)."""
+    v = written.view
+    money = " ".join(_money_paragraphs(written))
+    for note in v.qualified[C.NOTE] if len(v.qualified) else []:
+        words = " ".join(str(note).split()).rstrip(".")
+        if len(words) > 40:
+            assert words[:40] not in money, words

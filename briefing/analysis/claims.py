@@ -24,6 +24,12 @@ NON_SPEAKER_KINDS: tuple[str, ...] = ("narration", "group")
 #: The most serious verdict first.
 VERDICT_ORDER: tuple[str, ...] = ("contradicted", "qualified", "not_verified", "confirmed")
 
+
+def severity(verdict: str) -> int:
+    """Sort key: the most serious verdict first (:data:`VERDICT_ORDER`), an unknown one last."""
+    return VERDICT_ORDER.index(verdict) if verdict in VERDICT_ORDER else len(VERDICT_ORDER)
+
+
 #: Candidate names of the column that credits a reported statement to whoever made it.
 ATTRIBUTION_COLUMNS = ("attributed_to", "attribution", "said_by")
 
@@ -146,23 +152,15 @@ def claims_about(claims: pd.DataFrame, organisations: Sequence[str] | None) -> p
     return claims[mask]
 
 
-def cap(frame: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the rows shown, the rows left out) for a table capped at ``max_rows``."""
-    if max_rows is None or max_rows <= 0 or len(frame) <= max_rows:
-        return frame, frame.iloc[0:0]
-    return frame.iloc[:max_rows], frame.iloc[max_rows:]
-
-
 def qualified_claims(qualifications: pd.DataFrame, claims: pd.DataFrame,
                      sources: pd.DataFrame) -> pd.DataFrame:
     """Each qualification of a claim in ``claims`` with the claim and its source, most
-    serious first (contradicted, qualified, not verified, confirmed)."""
+    serious first."""
     cl = claims[[C.CLAIM_ID, C.SPEAKER, C.SPEAKER_KIND, C.STATEMENT]]
     src = sources[[C.SOURCE_ID, C.PUBLISHER, C.TITLE, C.URL, C.DATE]]
     out = qualifications.merge(cl, on=C.CLAIM_ID, how="inner").merge(src, on=C.SOURCE_ID,
                                                                        how="left")
-    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
-    out["_v"] = out[C.VERDICT].map(lambda v: order.get(v, len(order)))
+    out["_v"] = out[C.VERDICT].map(severity)
     out["_c"] = out[C.CLAIM_ID].map(ref_key)
     return out.sort_values(["_v", "_c", C.REF_ID]).drop(columns=["_v", "_c"]
                                                         ).reset_index(drop=True)
@@ -174,9 +172,8 @@ def claim_verdicts(qualified: pd.DataFrame) -> pd.DataFrame:
     checked."""
     if qualified.empty:
         return pd.DataFrame(columns=[C.CLAIM_ID, C.VERDICT, "verdicts"])
-    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
     rows = []
     for claim, g in qualified.groupby(C.CLAIM_ID, sort=False):
-        found = sorted(set(g[C.VERDICT]), key=lambda v: order.get(v, len(order)))
+        found = sorted(set(g[C.VERDICT]), key=severity)
         rows.append({C.CLAIM_ID: claim, C.VERDICT: found[0], "verdicts": tuple(found)})
     return pd.DataFrame(rows)

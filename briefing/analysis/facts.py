@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..schema import C
 from ..validate import review_note
+from .amounts import per
 from .claims import (
     STANCE_TYPES,
     VERDICT_ORDER,
@@ -28,7 +29,16 @@ from .judgements import BOTTOM_LINE, KIND, evidence, indicators, not_shown
 from .membership import REFERENCE, SUBJECT, border_summary, in_all, said_border_note
 from .money import with_dates
 from .view import View
-from .words import items, sorted_refs, split_ids, to_date, unbroken
+from .words import (
+    after_label,
+    held_where,
+    items,
+    short_name,
+    sorted_refs,
+    split_ids,
+    to_date,
+    unbroken,
+)
 
 
 @dataclass
@@ -244,6 +254,9 @@ class Membership:
     #: with an as-of date, the (organisation, state) pairs counted on the article's date
     #: (of which :attr:`undocumented` the timeline holds no row for)
     n_on_article_date: int = 0
+    #: per organisation (code), the states counted there that share a recognised border
+    #: with the subject country, in the grid's order (a lone one is named in the text)
+    bordering_in: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def members_of_all(self) -> bool:
@@ -275,12 +288,15 @@ def membership_facts(v: View) -> Membership:
 
     both = in_all(m, v.organisations)
     per_org = []
+    bordering_in: dict[str, list[str]] = {}
     for org in v.organisations:
         mine = others[others[org] != ""] if len(others) else others
         subject_in = bool(len(m)) and bool((m.loc[m[C.BORDER_STATUS] == SUBJECT, org]
                                             != "").any())
         per_org.append((org, len(mine), int((mine[C.BORDER_STATUS] == "recognised").sum())
                         if len(mine) else 0, subject_in))
+        bordering_in[org] = list(mine.loc[mine[C.BORDER_STATUS] == "recognised", C.COUNTRY]) \
+            if len(mine) else []
     by_status: dict[tuple, list[str]] = {}
     for _, r in both.iterrows():
         statuses = tuple((org, long.loc[(long[C.COUNTRY_CODE] == r[C.COUNTRY_CODE])
@@ -335,7 +351,8 @@ def membership_facts(v: View) -> Membership:
         border_note_refs={r[C.COUNTRY]: _refs([r["border_source"]]) for _, r in
                           others.iterrows() if r[C.COUNTRY] in notes} if len(others) else {},
         article_lists=lists, undocumented=undocumented,
-        n_on_article_date=len(v.article_long) if v.as_of is not None else 0)
+        n_on_article_date=len(v.article_long) if v.as_of is not None else 0,
+        bordering_in=bordering_in)
 
 
 def focus_facts(v: View, per_organisation: list[tuple[str, int, int, bool]]) -> Focus | None:
@@ -397,6 +414,9 @@ class Positions:
     #: speaker -> their claims that are not stances (facts, figures ...), as (claim id,
     #: claim type): counted among their claims elsewhere (the register), not in the table
     others: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: speaker -> the name a sentence uses after the first mention: a person's name as the
+    #: article's claims use it alone ("Putin"), else the name itself (:func:`short_name`)
+    short: dict[str, str] = field(default_factory=dict)
 
 
 def positions_facts(v: View) -> Positions:
@@ -417,7 +437,11 @@ def positions_facts(v: View) -> Positions:
     others = {s: list(every.loc[(every["who"] == s) & ~every[C.CLAIM_TYPE].isin(STANCE_TYPES),
                                 [C.CLAIM_ID, C.CLAIM_TYPE]].itertuples(index=False, name=None))
               for s in speakers}
-    return Positions(speakers, table, counts, shared, only, others)
+    people = set(v.all_claims.loc[v.all_claims[C.SPEAKER_KIND] == "person", C.SPEAKER])
+    texts = list(v.all_claims[C.STATEMENT]) if len(v.all_claims) else []
+    short = {s: short_name(s, texts, [o for o in speakers if o != s]) if s in people else s
+             for s in speakers}
+    return Positions(speakers, table, counts, shared, only, others, short)
 
 
 @dataclass
@@ -532,6 +556,14 @@ class Money:
     #: per claim, the sources' verdicts on it as the checks table gives them, most serious
     #: first: (verdict, its sources)
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+    #: figure id -> whose figure its label says it is ("the Pentagon"; '' for none)
+    whose: dict[str, str] = field(default_factory=dict)
+    #: figure id -> what its description says after its label (:func:`after_label`): for a
+    #: disputed figure, the curator's account of it, which says why where it names the
+    #: other sources' amounts
+    details: dict[str, str] = field(default_factory=dict)
+    #: figure id -> where its label says it is held ("held at the New York Fed"; '' for none)
+    held: dict[str, str] = field(default_factory=dict)
 
     @property
     def claim_groups(self) -> list[list]:
@@ -586,7 +618,12 @@ def money_facts(v: View) -> Money:
         if layer == "article" else "" for claim, layer in
         zip(f[C.CLAIM_ID], f["layer"], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
-                 int((f["layer"] == "article").sum()), verdicts)
+                 int((f["layer"] == "article").sum()), verdicts,
+                 whose={i: per(label) for i, label in zip(f["id"], f["label"], strict=True)},
+                 details={i: after_label(d) for i, d in
+                          zip(f["id"], f[C.DESCRIPTION].fillna(""), strict=True)},
+                 held={i: held_where(label) for i, label in
+                       zip(f["id"], f["label"], strict=True)})
 
 
 def membership_table(v: View) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..schema import MEMBERSHIP_STATUSES, C
+from .claims import VERDICT_ORDER, severity
 from .words import items, to_date
 
 ARTICLE = "article"
@@ -102,11 +103,10 @@ def claim_flags(qualifications: pd.DataFrame | None) -> dict[str, tuple[str, str
     confirm (the most serious verdict first; its notes and sources together)."""
     if qualifications is None or qualifications.empty:
         return {}
-    order = ("contradicted", "qualified", "not_verified")
     out = {}
-    serious = qualifications[qualifications[C.VERDICT].isin(order)]
+    serious = qualifications[qualifications[C.VERDICT].isin(VERDICT_ORDER[:-1])]  # not confirmed
     for claim, group in serious.groupby(C.CLAIM_ID, sort=False):
-        ranked = sorted(group.itertuples(), key=lambda r: order.index(getattr(r, C.VERDICT)))
+        ranked = sorted(group.itertuples(), key=lambda r: severity(getattr(r, C.VERDICT)))
         out[claim] = (getattr(ranked[0], C.VERDICT),
                       " ".join(dict.fromkeys(getattr(r, C.NOTE) for r in ranked)),
                       tuple(dict.fromkeys(getattr(r, C.SOURCE_ID) for r in ranked)))

@@ -4,7 +4,8 @@ A figure is compared only with figures of the same group of kinds (aid with appe
 pledges, reserves with reserves) and the same currency; a reference figure that sources the
 very same article claim is the figure itself, confirmed or corrected, never a comparison.
 A reference figure far out of line with the other sources for the same claim (more than
-five times their median) is marked as disputed, as is one the data marks so. A figure the
+five times their median; with one other source, five times its figure) is marked as
+disputed, as is one the data marks so. A figure the
 data marks as part of another (``part_of``: the share of the reserves held at one bank) is a
 part of that whole, never another estimate of it.
 """
@@ -52,13 +53,15 @@ def kind_group(kind: str) -> tuple[int, str, str]:
 
 def _out_of_line(frame: pd.DataFrame) -> pd.Series:
     """How many times the median of the other reference figures for the same claim and kind
-    each reference figure is, where that is more than OUTLIER_FACTOR (else NaN)."""
+    each reference figure is, where that is more than OUTLIER_FACTOR (else NaN). Only a
+    figure too large is out of line: of two sources more than five times apart, the larger,
+    never the smaller."""
     out = pd.Series(math.nan, index=frame.index)
     ref = frame[(frame["layer"] == REFERENCE) & (frame[C.CLAIM_ID] != "") & ~frame["part"]]
     for _, group in ref.groupby([C.CLAIM_ID, C.KIND, C.CURRENCY]):
         values = {i: best_value(r) for i, r in group.iterrows()}
         values = {i: v for i, v in values.items() if v}
-        if len(values) < 3:
+        if len(values) < 2:
             continue
         for i, v in values.items():
             others = sorted(x for j, x in values.items() if j != i)
@@ -365,15 +368,3 @@ _OPENING_WORDS = ("The", "A", "An", "Its", "Their", "This", "These", "Those", "I
 #: Relative words: a statement that opens with one is a fragment (a relative clause left
 #: whole), never a clause "that" introduces.
 _RELATIVE_WORDS = frozenset(("where", "which", "who", "whom", "whose", "whereby", "wherein"))
-
-
-def claim_notes(qualified: pd.DataFrame, claim_id: str,
-                verdicts: tuple[str, ...] = ("contradicted", "qualified")) -> list[dict]:
-    """What the sources that contradict or qualify a claim say (the checks table's notes),
-    most serious first: each a dict with the note and its source."""
-    if not claim_id or qualified is None or qualified.empty:
-        return []
-    mine = qualified[(qualified[C.CLAIM_ID] == claim_id)
-                     & qualified[C.VERDICT].isin(verdicts)]
-    return [{"note": str(r[C.NOTE]).strip(), "source_id": r[C.SOURCE_ID]}
-            for _, r in mine.iterrows() if str(r[C.NOTE]).strip()]

@@ -233,6 +233,27 @@ def first_clause(text: str) -> str:
     return text.strip().rstrip(" .")
 
 
+def after_label(text: str) -> str:
+    """What a description says after its label (:func:`first_clause`), without the ';' or
+    ':' that ends the label and the final full stop: "Circulated figure ...: circulated in
+    Aug–Sep 2021; not supported ..." -> "circulated in Aug–Sep 2021; not supported ..."
+    ('' when the description is its label)."""
+    text = str(text).strip()
+    rest = text[len(first_clause(text)):].lstrip(" .;:")
+    return rest.strip().rstrip(" .")
+
+
+#: Where a label says a part of a sum is held: "Share of the reserves held at the New York
+#: Fed" -> "held at the New York Fed".
+_HELD = re.compile(r"\b(held (?:at|by|in) .+)$")
+
+
+def held_where(label: str) -> str:
+    """Where a label says its sum is held ("held at the New York Fed"), else ''."""
+    found = _HELD.search(str(label).strip())
+    return found.group(1).strip() if found else ""
+
+
 class Piece(str):
     """A piece of a running text: an evidence id (``is_id``) or the text between ids."""
 
@@ -278,3 +299,23 @@ def as_noun(text: str) -> str:
 def evidence_pair(claim: str, source: str) -> tuple[str, ...]:
     """A row's evidence: its claim and its source, whichever it has."""
     return tuple(r for r in (claim, source) if r and isinstance(r, str))
+
+
+def short_name(name: str, texts: Iterable[str], others: Sequence[str] = ()) -> str:
+    """The part of a person's name the texts use alone ("Vladimir Putin" -> "Putin", "Xi
+    Jinping" -> "Xi": whichever of its words they use most often outside the full name),
+    for a mention after the first; the full name when they never use one alone, or when
+    that word is also part of one of ``others`` (another speaker's name), or two of its
+    words are used alone equally often."""
+    words_ = str(name).split()
+    if len(words_) < 2:
+        return str(name)
+    text = " ".join(str(t) for t in texts)
+    full = len(re.findall(rf"\b{re.escape(str(name))}\b", text))
+    taken = {w for other in others for w in str(other).split()}
+    counts = {w: len(re.findall(rf"\b{re.escape(w)}\b", text)) - full for w in words_
+              if w[:1].isupper() and w not in taken}
+    ranked = sorted(counts.values(), reverse=True) + [0, 0]
+    if ranked[0] <= 0 or ranked[0] == ranked[1]:
+        return str(name)  # never used alone, or two of its words as often: no guess
+    return next(w for w, n in counts.items() if n == ranked[0])

@@ -64,7 +64,6 @@ def claims_chart(by_speaker: pd.DataFrame, claims: pd.DataFrame, by: str = C.CLA
     ax.set_yticklabels(labels)
     ax.set_xlabel("Number of claims")
     what = "type of statement" if by == C.CLAIM_TYPE else "topic"
-    ax.set_ylabel("Speaker")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlim(0, max(left + [1]) * 1.08 + 0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)

@@ -132,7 +132,7 @@ RC = {
     "legend.frameon": False,
     "svg.hashsalt": "briefing",
     "text.parse_math": False,  # '$' in data text is a dollar sign, never TeX
-    # Text stays text (selectable, searchable, ~3x smaller SVG, ~4x faster to draw in the PDF);
+    # Text stays text (selectable, searchable, a smaller SVG, quicker to draw in the PDF);
     # to_svg embeds subsets of the faces it uses so every reader sees matplotlib's metrics.
     "svg.fonttype": "none",
     "figure.dpi": 100,
@@ -246,7 +246,7 @@ def _fit_title(ax, text: str, narrow: bool, **kwargs) -> None:
 
 def _axes_room(ax, renderer) -> float:
     """The width, in pixels, ``ax`` will have once the (constrained) layout has placed it,
-    measured without laying the figure out (a whole draw: a tenth of a second a chart):
+    measured without laying the figure out (which would draw the whole figure):
     the figure's width less its padding on either side, the y tick labels, their ticks and
     pads and the y axis label, less 3 % to spare."""
     fig = ax.figure

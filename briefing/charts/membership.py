@@ -206,14 +206,12 @@ def membership_grid(matrix: pd.DataFrame, long: pd.DataFrame, organisations: Seq
                 tick.set_fontweight("bold")
     ax.set_xticks(range(len(columns)))
     ax.set_xticklabels(columns)
-    ax.xaxis.tick_top()
-    ax.xaxis.set_label_position("top")
+    ax.xaxis.tick_top()  # the column heads, above the grid: no axis title over them
     ax.set_xlim(-0.6, len(columns) - 0.4)
     ax.set_ylim(-0.7, n - 0.3)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("Organisation" + (" and border" if show_border else ""))
     flagged = long[long["flag"] != ""] if "flag" in long.columns else long.iloc[0:0]
     row_of = {code: y for y, code in zip(ys, matrix[C.COUNTRY_CODE], strict=False)}
     for _, r in flagged.iterrows():

@@ -9,8 +9,8 @@ not reach where the data sets no top ("billions": under a trillion), written in 
 words with "no figure given": no dot puts a figure in a speaker's mouth. An article figure
 whose claim the sources could not verify, or contradict, is marked before its words. A
 source's account of the very figure the article states (the same claim, the same amount) is
-drawn under it, joined to it and marked as the same figure, so the two are never read as
-two sums; a part of a figure (``part_of``) is drawn right under its whole, "of which". Every
+drawn right under it and marked as the same figure, so the two are never read as two
+sums; a part of a figure (``part_of``) is drawn right under its whole, "of which". Every
 amount is written after its figure, at a fixed distance, and the axis is extended until the
 longest fits: nothing flips side or collides.
 
@@ -56,7 +56,6 @@ from .money_marks import (
     FLAG_COLOUR,
     MONEY_GAP_UNITS,
     MONEY_PT,
-    _bracket,
     _money_label,
     _money_mark,
     _row_units,
@@ -175,10 +174,9 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
 
     Wide, the labels are the y axis's; narrow, each label runs across the panel above its
     figure and the group headings are set the same way. A source's account of an article
-    figure (``accounts``, :func:`twins`) comes right under it, says "same figure as" it,
-    and (wide) a bracket left of their dots joins the two."""
+    figure (``accounts``, :func:`twins`) comes right under it and says "same figure as"
+    it."""
     accounts = accounts or {}
-    placed = {}
     values = [v for col in (C.LOW, C.HIGH) for v in rows[col] if pd.notna(v) and v > 0]
     lo = 10 ** math.floor(math.log10(min(values)) - 0.2) if values else 1e6
     hi = 10 ** math.ceil(math.log10(max(values)) + 0.3) if values else 1e10
@@ -211,13 +209,9 @@ def _money_panel(ax, rows: pd.DataFrame, currency: str, article_date: dt.date | 
             y -= height / 2
             words.append(_money_mark(ax, r, y + band_units(r) / 2, lo, article_date,
                                      accounts.get(r["id"])))
-            placed[r["id"]] = (y, r[C.LOW])
             ticks.append((y, label))
             y -= height / 2
     ax.set_ylim(y, 0)
-    for account, figure in accounts.items():
-        if account in placed and figure in placed:
-            _bracket(ax, placed[figure], placed[account])
     if narrow:
         for t, text in ticks:
             ax.text(0.0, t, text, fontsize=MONEY_PT, fontweight="bold", color=ARTICLE_COLOUR,
@@ -306,7 +300,7 @@ def money_chart(figures: pd.DataFrame, title: str = "",
         handles.append(Line2D([], [], ls="", marker=DISPUTED_MARKER, markersize=6,
                               markerfacecolor="white", markeredgewidth=1.3,
                               markeredgecolor=OKABE_ITO["vermillion"],
-                              label="Disputed by the other sources"))
+                              label="Disputed figure"))
     flags = {claim_flag(r) for _, r in rows.iterrows()}
     for flag, (marker, words) in CLAIM_FLAGS.items():
         if flag in flags:

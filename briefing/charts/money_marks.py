@@ -13,8 +13,7 @@ band's colour. A disputed figure's dot is a ring with a cross inside
 it; an article figure whose claim the sources could not verify (or contradict) has a mark
 before its words. The words after a figure, its amount and under it its notes (date or
 "undated", "disputed", "same figure as ...", "part of ..."), are set at a fixed distance in
-points from the glyph's right end (above a band whose top the words set). A bracket joins
-two accounts of one figure."""
+points from the glyph's right end (above a band whose top the words set)."""
 
 from __future__ import annotations
 
@@ -54,22 +53,16 @@ BAND_PT = 5.0
 
 BAND_UNITS = 1.0
 
-#: Dot and cross sizes (matplotlib's marker area, points squared): the cross that marks a
-#: disputed figure sits inside its dot, clear of the words after it.
+#: A dot's size (matplotlib's marker area, points squared).
 DOT_AREA = 40
 
-CROSS_AREA = 16
-
 #: The mark of a disputed figure, in the chart and its legend alike: a ring with a cross
-#: inside it (the cross as large as a CROSS_AREA cross inside a DOT_AREA dot).
+#: inside it, its arms √(16/40) ≈ 0.63 of the ring's radius: a 16 pt² cross inside a
+#: DOT_AREA dot, clear of the words after it.
 DISPUTED_MARKER = Path.make_compound_path(
     Path.unit_circle(),
     Path([(-0.63, -0.63), (0.63, 0.63)], [Path.MOVETO, Path.LINETO]),
     Path([(-0.63, 0.63), (0.63, -0.63)], [Path.MOVETO, Path.LINETO]))
-
-#: The gap between a pair of accounts of one figure and the bracket that joins them, in
-#: points (wide: the bracket is drawn left of their dots).
-BRACKET_PT = 7.0
 
 #: The mark of an article figure by the sources' verdict on its claim (facts.money_facts'
 #: ``claim_flag``), in the chart and its legend (common.Glyph) alike: (the character, the
@@ -174,19 +167,6 @@ def band_top(row) -> float | None:
         vague_top(row[C.LOW], row.get(C.AS_STATED))
 
 
-def _bracket(ax, one: tuple[float, float], other: tuple[float, float]) -> None:
-    """A bracket left of two dots, ``(y, value)`` each: two accounts of one figure."""
-    (y1, v1), (y2, v2) = one, other
-    x = min(v1, v2)
-    def shifted(points):
-        return offset_copy(ax.transData, fig=ax.figure, x=points, units="points")
-    line = {"color": "#555555", "clip_on": False}
-    ax.plot([x, x], [y1, y2], lw=0.9, solid_capstyle="butt",
-            transform=shifted(-BRACKET_PT - 3), **line)
-    ax.plot([x, x], [y1, y2], ls="", marker="_", markersize=3, markeredgewidth=0.9,
-            transform=shifted(-BRACKET_PT - 1.5), **line)
-
-
 def _band(ax, low: float, high: float, y: float, tick: float = 0.2) -> None:
     """A vague band from ``low`` to ``high``, ticked at both ends (``tick``: half a tick's
     height, in units); no arrow: the words set its top."""
@@ -261,7 +241,7 @@ def _money_mark(ax, r, y: float, left: float, article_date: dt.date | None = Non
                    edgecolor=OKABE_ITO["vermillion"] if disputed else colour)
     flag = claim_flag(r)
     if flag:
-        # the mark first, then the words: clear of the bracket left of a pair of dots
+        # the mark first, then the words
         ax.text(anchor, y, CLAIM_FLAGS[flag][0], va="center", ha="left",
                 fontsize=MONEY_PT + 3, fontweight="bold", color=FLAG_COLOUR, clip_on=False,
                 in_layout=False, transform=offset_copy(ax.transData, fig=ax.figure, x=offset,
