@@ -72,7 +72,7 @@ endif
 
 REPORT_FILES := $(addprefix $(REPORT_DIR)/,briefing.html briefing.pdf briefing.ipynb claims_register.csv)
 
-report: $(REPORT_FILES) ## render the briefing (HTML, PDF, .ipynb) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
+report: $(REPORT_FILES) ## render the briefing (HTML, PDF, .ipynb, claims register) into reports/, or with PARAMS=params/x.yaml into reports/x/ (only if inputs changed)
 
 # every file of the set is a target: a folder a killed render left incomplete is rendered
 # again (and the render first restores the set the kill interrupted)

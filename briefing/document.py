@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from dataclasses import dataclass, field
 
 REMOVED_TAGS = ("parameters", "injected-parameters")
@@ -88,5 +89,17 @@ def document_info(nb, title: str | None = None) -> DocumentInfo:
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     info.keywords = [k for k in (plain(k) for k in keywords) if k]
-    info.language = plain(meta.get("language") or "en")
+    info.language = page_language(meta.get("language"))
     return info
+
+
+#: An English language tag: "en", "en-GB", "en-Latn-US".
+_ENGLISH_TAG = re.compile(r"en(?:-[A-Za-z0-9]{1,8})*", re.IGNORECASE)
+
+
+def page_language(tag) -> str:
+    """The language a page of the kit says it is in: its prose is English, so the
+    article's tag (``en-GB``) where that is a well-formed English tag, else ``en`` (a
+    French article's briefing is still written in English)."""
+    tag = plain(tag or "")
+    return tag if _ENGLISH_TAG.fullmatch(tag) else "en"

@@ -110,14 +110,17 @@ def execute(notebook: Path, parameters: dict, *, km=None,
     work = Path(tempfile.mkdtemp(prefix="briefing-execute-"))
     partial = work / notebook.name
     own = None
-    if km is None:  # no kernel pre-started (switched off, or it failed): one of our own, so
-        from .kernels import WarmKernel  # every render's kernel talks over IPC, not TCP
-
-        with contextlib.suppress(Exception):  # else papermill starts one and reports why not
-            own = WarmKernel().start()
-            km = own.km
-    engine_args = {"km": km} if km is not None else {}
     try:
+        if km is None:  # no kernel pre-started (switched off, or it failed): one of our own,
+            from .kernels import WarmKernel  # so every render's kernel talks over IPC
+
+            own = WarmKernel()  # set before it starts: the finally below stops it
+            try:
+                km = own.start().km
+            except Exception:  # papermill starts one itself and reports why not
+                own.shutdown()
+                own = None
+        engine_args = {"km": km} if km is not None else {}
         try:
             nb = pm.execute_notebook(
                 str(notebook), str(partial), parameters=parameters, progress_bar=False,
@@ -160,6 +163,8 @@ def execute(notebook: Path, parameters: dict, *, km=None,
         raise RenderError(f"{paths.display_path(notebook)}: {where}{joint}{error}{kept}"
                           ) from None
     finally:
+        if own is not None:  # also after a stop while it was starting
+            own.shutdown()
         shutil.rmtree(work, ignore_errors=True)
     clean_notebook(nb)
     return nb

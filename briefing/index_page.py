@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
+from .document import page_language
 from .fonts import embed_page_fonts
 from .validate import Validated
 
@@ -197,7 +198,8 @@ def index_html(outcomes: list, validated: Validated, out_dir: Path,
     parameters and data."""
     rows, missing = _rows(outcomes, validated.country_names, out_dir, facts, run)
     page = _environment().get_template("index.html.j2").render(
-        css=_css(), meta=validated.meta, parameters=parameters, facts=facts, rows=rows,
+        css=_css(), meta=validated.meta, language=page_language(validated.meta.get("language")),
+        parameters=parameters, facts=facts, rows=rows,
         missing=missing, total=len(outcomes) if planned is None else planned,
         ok=sum(1 for o in outcomes if not o.error), interrupted=interrupted,
         otherwise=sum(1 for row in rows if row["otherwise"] is not None),

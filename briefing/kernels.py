@@ -345,8 +345,8 @@ def prestarted_kernel(*notebooks: Path | str, modules: Iterable[str] | None = No
     exit, whatever happened.
 
     Call it before importing papermill/nbconvert/WeasyPrint, so that both import at once.
-    If the kernel cannot be started, yields None: papermill then starts its own and reports
-    any problem the usual way. ``files``: see :class:`WarmKernel`.
+    If the kernel cannot be started, yields None: the render then starts one when it
+    executes (:func:`briefing.execute.execute`). ``files``: see :class:`WarmKernel`.
     """
     if disabled("prestart"):
         yield None

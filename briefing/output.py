@@ -145,7 +145,7 @@ def replace_all(folder: Path | str, files: dict[str, bytes | str],
             except OSError as exc:
                 raise _cannot(folder / name, exc) from None
         with _locked(folder):
-            _refuse_folders(folder, [*files, *remove])
+            _refuse_folders(folder, list(files))
             hold_stops()
             check_stop()  # asked for before this point: nothing is replaced
             removed = _swap(folder, stage, stem, list(files), remove)
@@ -155,8 +155,9 @@ def replace_all(folder: Path | str, files: dict[str, bytes | str],
 
 
 def _refuse_folders(folder: Path, names: list[str]) -> None:
-    """RenderError, before anything moves, when a name the swap would replace or remove is a
-    folder: a render replaces only what it writes, never a folder someone put there."""
+    """RenderError, before anything moves, when a name the swap would write is a folder: a
+    render replaces only what it writes, never a folder someone put there (a folder with a
+    name it would only remove, such as a stale ``.failed.ipynb``, is left alone)."""
     for name in names:
         path = folder / name
         if path.is_dir() and not path.is_symlink():
@@ -181,6 +182,9 @@ def _swap(folder: Path, stage: Path, stem: str, names: list[str],
         (backup / ".added").write_text("\n".join(added), encoding="utf-8")
         for name in [*names, *remove]:
             current = name
+            if name not in names and (folder / name).is_dir() \
+                    and not (folder / name).is_symlink():
+                continue  # a folder of a name the render would only remove: not its own
             if (folder / name).exists() or (folder / name).is_symlink():
                 os.replace(folder / name, backup / name)
                 if name in remove and name not in names:

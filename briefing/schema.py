@@ -321,6 +321,7 @@ class C:
     NOTE = "note"
     REFERENCE_MONEY_ID = "reference_money_id"
     PART_OF = "part_of"
+    DISPUTED = "disputed"
     REVIEW = "review"
 
 
@@ -364,7 +365,10 @@ def _review() -> Field:
 # allowed there. Every other text column is a name, code or identifier, where no invisible
 # character is (briefing.constraints).
 FREE_TEXT: frozenset[str] = frozenset({C.STATEMENT, C.EVIDENCE, C.DESCRIPTION, C.AS_STATED,
-                                       C.TITLE, C.NOTE, C.EVENT})
+                                       C.TITLE, C.NOTE, C.EVENT,
+                                       # the analyst's prose (judgements.csv)
+                                       "headline", "judgement", "basis", "against",
+                                       "implication", "indicators"})
 
 
 # ---------------------------------------------------------------------------------------
@@ -632,6 +636,9 @@ MONEY_CONTEXT = Table(
               "reserves): stated and drawn as a part of it, never as another estimate of it; "
               "empty when it is part of none", required=False, pattern=ID_PATTERN,
               example="R02"),
+        Field(C.DISPUTED, "boolean", "true when the row's source finds the figure wrong or "
+              "unsupported (a fact check of a figure in circulation): shown as disputed, "
+              "never compared; empty or false otherwise", required=False, example="true"),
     ),
     primary_key=(C.REFERENCE_MONEY_ID,),
     foreign_keys=(

@@ -147,10 +147,13 @@ def test_the_bottom_lines_implication_follows_its_estimate_in_a_paragraph_of_its
     box = _bottom_line_box()
     paragraphs = re.findall(r"<p\b.*?</p>", box, re.S)
     assert len(paragraphs) == 2
-    # the forecast, its estimate and evidence first; then the facts, unlabelled
+    # the forecast and its estimate first; then the facts, unlabelled, and the evidence of
+    # the whole box after them (second reading of review 15: under the estimate, the borders
+    # and the appeal read as evidence for the forecast)
     assert "Through 2027" in paragraphs[0] and 'class="estimate"' in paragraphs[0]
-    assert 'class="refs"' in paragraphs[0]
+    assert 'class="refs"' not in paragraphs[0]
     assert "The article overstates" in paragraphs[1] and "estimate" not in paragraphs[1]
+    assert 'class="refs"' in paragraphs[1] and 'href="#S86"' in paragraphs[1]
     assert 'href="#J03"' in paragraphs[1]  # its ids link like the forecast's
 
 
@@ -158,4 +161,5 @@ def test_the_bottom_lines_implication_follows_its_estimate_in_a_paragraph_of_its
 def test_a_bottom_line_without_an_implication_has_nothing_after_its_estimate(implication):
     box = _bottom_line_box(implication)
     assert len(re.findall(r"<p\b", box)) == 1
+    assert 'class="refs"' in box  # the evidence after the forecast, then
     assert not re.search(r"\bnan\b", re.sub(r"<[^>]+>", " ", box), re.I)

@@ -26,7 +26,11 @@ PROBE = [
     "print(len(In), len(Out), plt.get_fignums())",
     "print(matplotlib.rcParams['lines.linewidth'], matplotlib.rcParams['font.size'])",
     "print(pd.get_option('display.max_rows'), os.getcwd() == sys.argv[0] or os.getcwd())",
-    "print(os.environ.get('BRIEFING_TEST_LEAK'), hasattr(bp, 'LEAK'), len(warnings.filters))",
+    "print(os.environ.get('BRIEFING_TEST_LEAK'), hasattr(bp, 'LEAK'))",
+    # the filters themselves, in order (the reset rebuilds them with public functions)
+    "print([(a, getattr(m, 'pattern', m), c.__name__, getattr(mod, 'pattern', mod), n)"
+    " for a, m, c, mod, n in warnings.filters])",
+    "print(matplotlib.rcParams['axes.prop_cycle'], pd.get_option('display.precision'))",
     "warnings.warn('shown once per location unless the registry is reset')",
     "import numpy as np\nprint(np.get_printoptions()['precision'])",
 ]
@@ -43,7 +47,10 @@ DIRTY = [
     "matplotlib.rcParams['font.size'] = 3\npd.set_option('display.max_rows', 3)\n"
     "np.set_printoptions(precision=2)",
     "os.environ['BRIEFING_TEST_LEAK'] = '1'\nbp.LEAK = 1\nos.chdir('/')",
-    "warnings.simplefilter('ignore')\nwarnings.warn('hidden')",
+    "warnings.simplefilter('ignore')\nwarnings.warn('hidden')\n"
+    "warnings.filterwarnings('error', message='boom', category=UserWarning, module='x')",
+    "from cycler import cycler\nmatplotlib.rcParams['axes.prop_cycle'] = cycler(color='rg')\n"
+    "pd.set_option('display.precision', 2)",
 ]
 
 MODULES = ["matplotlib.pyplot", "pandas", "numpy", "briefing.paths"]

@@ -170,22 +170,35 @@ def test_replace_all_swaps_every_file_and_leaves_nothing_hidden(tmp_path):
     assert _files(out) == {k: v.encode() for k, v in NEW.items()}
 
 
-@pytest.mark.parametrize("name", ["briefing.pdf", "briefing.failed.ipynb"])
-def test_a_folder_where_a_report_file_goes_is_never_moved_or_deleted(tmp_path, name):
-    """Review 15: a folder named like a report file (or like the stale failed notebook a
-    render removes) was moved into the backup and deleted with its contents, exit 0."""
+def test_a_folder_where_a_report_file_goes_is_never_moved_or_deleted(tmp_path):
+    """Review 15: a folder named like a report file was moved into the backup and deleted
+    with its contents, exit 0."""
     out = tmp_path / "reports"
     old = _old_report(out)
-    (out / name).unlink(missing_ok=True)
-    (out / name).mkdir()
-    (out / name / "notes.txt").write_text("precious\n")
-    old[name] = None  # the folder itself, as _files lists it
+    (out / "briefing.pdf").unlink()
+    (out / "briefing.pdf").mkdir()
+    (out / "briefing.pdf" / "notes.txt").write_text("precious\n")
+    old["briefing.pdf"] = None  # the folder itself, as _files lists it
     with pytest.raises(RenderError) as info:
         output.replace_all(out, NEW, remove=("briefing.failed.ipynb",))
-    assert str(info.value) == (f"cannot write {paths.display_path(out / name)}: it is a folder "
-                               "(expected a file of an earlier render, or nothing)")
-    assert (out / name / "notes.txt").read_text() == "precious\n"
+    assert str(info.value) == (f"cannot write {paths.display_path(out / 'briefing.pdf')}: it "
+                               "is a folder (expected a file of an earlier render, or nothing)")
+    assert (out / "briefing.pdf" / "notes.txt").read_text() == "precious\n"
     assert _files(out) == old
+
+
+def test_a_folder_with_a_name_the_render_only_removes_is_left_alone(tmp_path):
+    """A folder called like the stale failed notebook a render removes is not the render's:
+    the report is written and the folder kept, with its contents."""
+    out = tmp_path / "reports"
+    _old_report(out)
+    (out / "briefing.failed.ipynb").mkdir()
+    (out / "briefing.failed.ipynb" / "notes.txt").write_text("precious\n")
+    replaced = output.replace_all(out, NEW, remove=("briefing.failed.ipynb",))
+    assert replaced.removed == []
+    assert (out / "briefing.failed.ipynb" / "notes.txt").read_text() == "precious\n"
+    assert {k: v for k, v in _files(out).items() if k in NEW} == \
+        {k: v.encode() for k, v in NEW.items()}
 
 
 @pytest.mark.parametrize("failing_call", [1, 3, 5, 7])

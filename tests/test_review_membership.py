@@ -253,7 +253,7 @@ def test_a_change_is_sourced_to_the_status_it_brought():
 # -- review 15: the box's heading follows the verdict -------------------------------------
 
 
-@pytest.mark.parametrize("verdict", ["qualified", "contradicted"])
+@pytest.mark.parametrize("verdict", ["qualified", "contradicted", "not_verified"])
 def test_the_box_heading_follows_the_verdict(tmp_path, verdict):
     """The partners' box on Egypt, Qatar and Saudi Arabia: Table 2's verdict is "qualified",
     so the heading says the sources qualify the article; "disagree" only where they
@@ -271,9 +271,13 @@ def test_the_box_heading_follows_the_verdict(tmp_path, verdict):
         assert box.startswith("The sources qualify the article. The article counts Egypt, "
                               "Qatar and Saudi Arabia as dialogue partners"), box
         assert "disagree" not in box
-    else:
+    elif verdict == "contradicted":
         assert box.startswith("Article and sources disagree. The article counts Egypt"), box
         assert "the reference sources contradict this" in box
+    else:  # second reading of review 15: 'qualify' said of a claim they could not verify
+        assert box.startswith("The sources cannot confirm the article. The article counts "
+                              "Egypt"), box
+        assert "qualify" not in box and "disagree" not in box
 
 
 def test_the_per_organisation_counts_name_a_lone_bordering_state(shipped):

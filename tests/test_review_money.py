@@ -138,7 +138,7 @@ def test_plain_words_for_what_the_sources_make_of_billions(money_text):
     assert ("The Pentagon’s figure fits the article’s ‘billions of dollars’: $7.12bn (R06, "
             "30 Aug 2021) [S90].") in text
     assert ("The circulated figure for US gear left with the Taliban, $85bn (R08), is "
-            "disputed: put about in Aug–Sep 2021") in text
+            "disputed: Donald Trump and some US lawmakers put it about") in text
     assert "other sources’ figures" not in text and "The sources’ figures fit" not in text
 
 
@@ -191,16 +191,27 @@ def _copy_with_money_context(tmp_path, change) -> object:
     return data
 
 
-def test_of_two_sources_far_apart_the_larger_is_disputed(view):
-    """With R07 gone, C35 has two sources' figures, $7.12bn and $85bn: the larger is out of
-    line with the other (twelve times it) and disputed; the smaller never is."""
+def test_of_two_sources_far_apart_neither_is_out_of_line_the_data_marks_r08(view, tmp_path):
+    """With R07 gone, C35 has two sources' figures, $7.12bn and $85bn: of two, nothing says
+    which is wrong, so neither is out of line (second reading of review 15: the larger of any
+    two was marked); R08 is disputed because the data marks it (its source, S92, an AP fact
+    check, finds it unsupported). Without the mark, neither is disputed."""
     f = view.figures.set_index("id")
     same = f[(f[C.CLAIM_ID] == "C35") & (f["layer"] == A.REFERENCE)]
     assert list(same.index) == ["R06", "R08"]
+    assert same["out_of_line"].isna().all()
     assert f.loc["R08", "disputed"] and not f.loc["R06", "disputed"]
-    assert f.loc["R08", "out_of_line"] == pytest.approx(85 / 7.12)
     arms = next(c for c in view.comparisons if c.figure[C.CLAIM_ID] == "C35")
     assert [r["id"] for r in arms.agreeing] == ["R06"]
+
+    def unmarked(rows):
+        for r in rows:
+            r[C.DISPUTED] = ""
+        return rows
+
+    ds = load(_copy_with_money_context(tmp_path, unmarked))
+    g = A.build_view(ds.tables, ds.meta, article=ds.article).figures
+    assert not g["disputed"].any()
 
 
 def test_one_sources_figure_is_said_in_the_singular(money_text):
@@ -210,20 +221,18 @@ def test_one_sources_figure_is_said_in_the_singular(money_text):
 
 
 def test_the_disputed_figure_says_why_from_its_description(money_text):
-    """R08's description, after its label, names the Pentagon's count: it is the reason,
-    said with the figure's own source (the AP fact check, S92)."""
+    """R08 is marked disputed in the data: the sentence gives the curator's account after its
+    label, with the figure's own source (the AP fact check, S92)."""
     text, markup = money_text
     assert ("The circulated figure for US gear left with the Taliban, $85bn (R08), is "
-            "disputed: put about in Aug–Sep 2021 by Donald Trump and some US lawmakers; an AP "
+            "disputed: Donald Trump and some US lawmakers put it about in Aug–Sep 2021; an AP "
             "fact check found it unsupported by the US reports (the Pentagon counted "
-            "$7.12bn): it resembles the roughly $83bn the US spent over 20 years to build, "
-            "train and equip the Afghan forces [S92].") in text
+            "$7.12bn), and it resembles the roughly $83bn the US spent over 20 years to "
+            "build, train and equip the Afghan forces [S92].") in text
     assert "so far out of line" not in text
 
 
-def test_a_disputed_figure_without_a_reason_is_said_by_its_ratio_to_the_one_other(tmp_path):
-    """A description that does not name the other figures gives no reason: the sentence
-    says the ratio, to the one other source's figure named by whose it is."""
+def test_a_disputed_figure_without_an_account_says_its_source_disputes_it(tmp_path):
     def bare(rows):
         for r in rows:
             if r["reference_money_id"] == "R08":
@@ -231,14 +240,14 @@ def test_a_disputed_figure_without_a_reason_is_said_by_its_ratio_to_the_one_othe
         return rows
 
     text = _money_words(_copy_with_money_context(tmp_path, bare))
-    assert ("The circulated figure for US gear left with the Taliban, $85bn (R08) [S92], is "
-            "about twelve times the Pentagon’s $7.12bn (R06): so far out of line with it that "
-            "it is marked as disputed.") in text
+    assert ("The circulated figure for US gear left with the Taliban, $85bn (R08), is "
+            "disputed by the source cited for it [S92].") in text
 
 
 def test_a_disputed_figure_against_two_others_names_them_in_the_plural(tmp_path):
-    """With a second count of the same equipment (a SIGAR row, as R07 was), the reason is
-    still the description's where it names both amounts; else the plural ratio."""
+    """With a second count of the same equipment (a SIGAR row, as R07 was) and no mark in
+    the data, the $85bn is out of line with two figures: the sentence gives the ratio to
+    both, in the plural."""
     def with_sigar(rows, description):
         r06 = next(r for r in rows if r["reference_money_id"] == "R06")
         extra = {**r06, "reference_money_id": "R07", C.DESCRIPTION: "Equipment left, per "
@@ -249,8 +258,14 @@ def test_a_disputed_figure_against_two_others_names_them_in_the_plural(tmp_path)
                 r[C.DESCRIPTION] = description
         return [*rows[:rows.index(r06) + 1], extra, *rows[rows.index(r06) + 1:]]
 
+    def unmarked(rows, description):
+        for r in rows:
+            r[C.DISPUTED] = ""
+        return with_sigar(rows, description)
+
     text = _money_words(_copy_with_money_context(
-        tmp_path / "a", lambda rows: with_sigar(rows, "Circulated figure: a rumour")))
+        tmp_path / "a", lambda rows: unmarked(rows, "Circulated figure: a rumour")))
     assert "The sources’ figures fit the article’s ‘billions of dollars’: $7.12bn" in text
-    assert ("is about twelve times the other sources’ figures ($7.12bn and nearly $7.2bn): "
-            "so far out of line with them that it is marked as disputed.") in text
+    assert ("The circulated figure, $85bn (R08) [S92], is about twelve times the other "
+            "sources’ figures ($7.12bn and nearly $7.2bn): so far out of line with them that "
+            "it is marked as disputed.") in text

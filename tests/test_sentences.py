@@ -525,8 +525,9 @@ def test_a_disputed_status_is_marked_the_same_way_everywhere(written):
     flagged = v.long[v.long["flag"] != ""]
     for _, row in flagged.iterrows():
         # the box's heading follows the verdict: only a contradiction is a disagreement
-        heading = ("Article and sources disagree." if row["flag"] == "contradicted"
-                   else "The sources qualify the article.")
+        heading = {"contradicted": "Article and sources disagree.",
+                   "qualified": "The sources qualify the article.",
+                   "not_verified": "The sources cannot confirm the article."}[row["flag"]]
         assert heading in written.text("membership")
         assert row[C.COUNTRY] in written.text("membership")
         claim = v.article_long.loc[(v.article_long[C.COUNTRY_CODE] == row[C.COUNTRY_CODE])

@@ -241,22 +241,6 @@ def test_pdf_export_runs_without_collector_and_restores_it(monkeypatch, tmp_path
     assert seen == [collector_on] and gc.isenabled()
 
 
-@pytest.mark.parametrize("argv", [["render", "-p", "nosuch", "1"],
-                                  ["batch", "-p", "nosuch", "1"],
-                                  ["check", "--data-dir", "/nonexistent"]],
-                         ids=["render", "batch", "check"])
-def test_no_command_leaves_the_collector_off(argv):
-    """The collector is paused only around the PDF's export and validation, not kept off
-    until the process exits (it saved less than the 10 % a mechanism must)."""
-    from briefing.cli import main
-
-    try:
-        assert main(argv) == 2  # each is refused before anything runs
-        assert gc.isenabled()
-    finally:
-        gc.enable()
-
-
 # --------------------------------------------------------------------------- kernel stop
 
 @pytest.mark.slow

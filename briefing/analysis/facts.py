@@ -22,6 +22,7 @@ from .claims import (
     claims_by_speaker,
     credited,
     positions,
+    severity,
     speakers_by_claim,
     top_speakers,
 )
@@ -439,7 +440,8 @@ def positions_facts(v: View) -> Positions:
               for s in speakers}
     people = set(v.all_claims.loc[v.all_claims[C.SPEAKER_KIND] == "person", C.SPEAKER])
     texts = list(v.all_claims[C.STATEMENT]) if len(v.all_claims) else []
-    short = {s: short_name(s, texts, [o for o in speakers if o != s]) if s in people else s
+    everyone = set(v.all_claims[C.SPEAKER]) if len(v.all_claims) else set()
+    short = {s: short_name(s, texts, sorted(everyone - {s})) if s in people else s
              for s in speakers}
     return Positions(speakers, table, counts, shared, only, others, short)
 
@@ -507,7 +509,7 @@ class Checks:
 def checks_facts(v: View) -> Checks:
     per_claim = claim_verdicts(v.qualified)
     counts = {}
-    for verdict in ("contradicted", "qualified", "not_verified", "confirmed"):
+    for verdict in VERDICT_ORDER:
         n = int((per_claim[C.VERDICT] == verdict).sum()) if len(per_claim) else 0
         if n:
             counts[verdict] = n
@@ -532,8 +534,7 @@ def checks_facts(v: View) -> Checks:
                      C.VERDICT: verdict_of.get(claim, ""),
                      "notes": tuple(zip(g[C.VERDICT], g[C.NOTE].map(unbroken), g[C.SOURCE_ID],
                                         strict=True))})
-    serious = {verdict: i for i, verdict in enumerate(VERDICT_ORDER)}
-    rows.sort(key=lambda r: serious.get(r[C.VERDICT], len(serious)))  # stable: claim order
+    rows.sort(key=lambda r: severity(r[C.VERDICT]))  # stable: claim order
     return Checks(per_claim, counts, len(per_claim), len(v.qualified),
                   pd.DataFrame(rows, columns=[C.CLAIM_ID, C.STATEMENT, C.VERDICT, "notes"]),
                   n_shown=len(v.claims), also=also, speakers=speakers,
@@ -589,11 +590,9 @@ class Money:
 
 def claim_verdict_sources(qualified: pd.DataFrame) -> dict[str, list[tuple[str, tuple]]]:
     """Each claim's verdicts, most serious first, with the sources that give each."""
-    order = {v: i for i, v in enumerate(("contradicted", "qualified", "not_verified",
-                                         "confirmed"))}
     out: dict[str, list[tuple[str, tuple]]] = {}
     for claim, g in qualified.groupby(C.CLAIM_ID, sort=False):
-        found = sorted(set(g[C.VERDICT]), key=lambda x: order.get(x, len(order)))
+        found = sorted(set(g[C.VERDICT]), key=severity)
         out[claim] = [(verdict, tuple(sorted_refs(g.loc[g[C.VERDICT] == verdict,
                                                           C.SOURCE_ID])))
                       for verdict in found]

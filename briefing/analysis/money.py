@@ -3,11 +3,11 @@
 A figure is compared only with figures of the same group of kinds (aid with appeals and
 pledges, reserves with reserves) and the same currency; a reference figure that sources the
 very same article claim is the figure itself, confirmed or corrected, never a comparison.
-A reference figure far out of line with the other sources for the same claim (more than
-five times their median; with one other source, five times its figure) is marked as
-disputed, as is one the data marks so. A figure the
-data marks as part of another (``part_of``: the share of the reserves held at one bank) is a
-part of that whole, never another estimate of it.
+A reference figure far out of line with at least two other sources for the same claim (more
+than five times their median) is marked as disputed, as is one the data marks so (its
+source finds it wrong: ``disputed``); of two sources alone, nothing says which is wrong.
+A figure the data marks as part of another (``part_of``: the share of the reserves held at
+one bank) is a part of that whole, never another estimate of it.
 """
 
 from __future__ import annotations
@@ -53,15 +53,14 @@ def kind_group(kind: str) -> tuple[int, str, str]:
 
 def _out_of_line(frame: pd.DataFrame) -> pd.Series:
     """How many times the median of the other reference figures for the same claim and kind
-    each reference figure is, where that is more than OUTLIER_FACTOR (else NaN). Only a
-    figure too large is out of line: of two sources more than five times apart, the larger,
-    never the smaller."""
+    each reference figure is, where that is more than OUTLIER_FACTOR (else NaN): with at least
+    two others, so that they outvote it. Only a figure too large is out of line."""
     out = pd.Series(math.nan, index=frame.index)
     ref = frame[(frame["layer"] == REFERENCE) & (frame[C.CLAIM_ID] != "") & ~frame["part"]]
     for _, group in ref.groupby([C.CLAIM_ID, C.KIND, C.CURRENCY]):
         values = {i: best_value(r) for i, r in group.iterrows()}
         values = {i: v for i, v in values.items() if v}
-        if len(values) < 2:
+        if len(values) < 3:
             continue
         for i, v in values.items():
             others = sorted(x for j, x in values.items() if j != i)

@@ -13,7 +13,7 @@ from ..schema import C
 from .amounts import best_value, range_text
 from .claims import claims_mentioning, credited, speakers_by_claim
 from .facts import information_cutoff
-from .judgements import CLAIM_IDS, JUDGEMENT_ID, KIND, PROSE
+from .judgements import BOTTOM_LINE, CLAIM_IDS, JUDGEMENT_ID, KIND, PROSE
 from .membership import ALL_STATUSES, country_timeline, membership, undocumented
 from .money import money_involving, with_dates
 from .view import View
@@ -162,19 +162,30 @@ def judgements_naming(judgements: pd.DataFrame, name: str, naming: set[str]) -> 
     """The analyst's judgements (judgements.csv, in its order) whose prose names the state
     (``name``, a whole word) or that cite a claim naming it (``naming``): id, headline, the
     judgement, likelihood and confidence. The judgement's parenthesised ids are left out: a
-    profile holds neither the other judgements nor all their evidence (the briefing does)."""
+    profile holds neither the other judgements nor all their evidence (the briefing does).
+
+    The bottom line sums up the others: it is listed only where a paragraph of it names the
+    state, and with that paragraph (its forecast, with the estimate; else its second
+    paragraph, the implication, without the estimate, which labels the forecast)."""
     word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     out = []
     for _, r in judgements.iterrows():
-        prose = [r[c] for c in JUDGEMENT_PROSE if isinstance(r.get(c), str)]
-        if not (any(word.search(t) for t in prose)
-                or set(items(r.get(CLAIM_IDS, ""))) & naming):
-            continue
+        text, estimate = str(r.get("judgement", "")), True
+        if r.get(KIND, "") == BOTTOM_LINE:
+            implication = r.get("implication")
+            if not word.search(text):
+                if not (isinstance(implication, str) and word.search(implication)):
+                    continue
+                text, estimate = implication, False
+        else:
+            prose = [r[c] for c in JUDGEMENT_PROSE if isinstance(r.get(c), str)]
+            if not (any(word.search(t) for t in prose)
+                    or set(items(r.get(CLAIM_IDS, ""))) & naming):
+                continue
         out.append({"judgement_id": r[JUDGEMENT_ID], "kind": r.get(KIND, ""),
-                    "headline": r.get("headline", ""),
-                    "judgement": _ID_LIST.sub("", str(r.get("judgement", ""))),
-                    "likelihood": r.get("likelihood", ""),
-                    "confidence": r.get("confidence", "")})
+                    "headline": r.get("headline", ""), "judgement": _ID_LIST.sub("", text),
+                    "likelihood": r.get("likelihood", "") if estimate else "",
+                    "confidence": r.get("confidence", "") if estimate else ""})
     return out
 
 

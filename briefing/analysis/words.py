@@ -301,19 +301,26 @@ def evidence_pair(claim: str, source: str) -> tuple[str, ...]:
     return tuple(r for r in (claim, source) if r and isinstance(r, str))
 
 
+#: Words that open a name as a title, never the part of it used alone.
+TITLES = frozenset(("President", "Prime", "Minister", "Premier", "Chancellor", "Secretary",
+                    "Foreign", "General", "King", "Queen", "Prince", "Princess", "Emir",
+                    "Sheikh", "Sir", "Dame", "Dr", "Mr", "Mrs", "Ms", "Lord", "Lady"))
+
+
 def short_name(name: str, texts: Iterable[str], others: Sequence[str] = ()) -> str:
     """The part of a person's name the texts use alone ("Vladimir Putin" -> "Putin", "Xi
-    Jinping" -> "Xi": whichever of its words they use most often outside the full name),
-    for a mention after the first; the full name when they never use one alone, or when
-    that word is also part of one of ``others`` (another speaker's name), or two of its
-    words are used alone equally often."""
-    words_ = str(name).split()
+    Jinping" -> "Xi": its first or its last word, titles aside, whichever they use more
+    often outside the full name), for a mention after the first; the full name when they
+    never use one alone, or when that word is also part of one of ``others`` (another
+    speaker's name), or both are used alone equally often."""
+    words_ = [w for w in str(name).split() if w.strip(".") not in TITLES]
     if len(words_) < 2:
         return str(name)
     text = " ".join(str(t) for t in texts)
     full = len(re.findall(rf"\b{re.escape(str(name))}\b", text))
     taken = {w for other in others for w in str(other).split()}
-    counts = {w: len(re.findall(rf"\b{re.escape(w)}\b", text)) - full for w in words_
+    counts = {w: len(re.findall(rf"\b{re.escape(w)}\b", text)) - full
+              for w in dict.fromkeys((words_[0], words_[-1]))
               if w[:1].isupper() and w not in taken}
     ranked = sorted(counts.values(), reverse=True) + [0, 0]
     if ranked[0] <= 0 or ranked[0] == ranked[1]:
