@@ -19,6 +19,7 @@ import sys
 import textwrap
 import time
 
+import pandas as pd
 import pytest
 from synthetic import (
     base,
@@ -174,7 +175,8 @@ def test_case_02_optional_column_may_be_left_out(tmp_path, table, field):
     frame = data.tables[table]
     assert field.name in frame.columns  # present, empty, so notebooks can rely on it
     if field.name not in (C.EVIDENCE_START, C.EVIDENCE_END):  # filled in by the loader
-        assert all(v in (None, ()) or v != v for v in frame[field.name])
+        assert all(v == () if isinstance(v, tuple) else v is None or pd.isna(v)
+                   for v in frame[field.name])  # None, (), NaN or pd.NA (a boolean column)
 
 
 def test_case_02_extra_column_is_ignored_with_a_warning(synthetic_dir):

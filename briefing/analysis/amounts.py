@@ -145,7 +145,7 @@ def best_value(row) -> float | None:
 
 #: How a label names whose figure it is: "Central bank's reserves, per Ajmal Ahmady".
 #: "…, per the IMF", "…, per SIGAR": a name (a capital, or "the"), not "per capita"
-_PER = re.compile(r",\s+per\s+((?:the\s+)?[A-Z].*)$")
+_PER = re.compile(r",\s+per\s+((?:the\s+|[A-Z]).*)$")
 
 
 def per(label) -> str:
