@@ -187,6 +187,10 @@ def environment() -> jinja2.Environment:
         plural=lambda n, one, many=None: words.plural(n, one, many), how_many=words.how_many,
         names=words.join_names, the=words.the_country, possessive=words.possessive,
         day=lambda value: words.day(value).replace(" ", "\u00a0"),  # a date never breaks
+        # what a money figure's label and description say: whose it is ("per the IMF"),
+        # where it is held, and the curator's account after the label
+        whose=analysis.amounts.per, held_where=words.held_where,
+        after_label=lambda d: words.after_label(d) if isinstance(d, str) else "",
         amount=analysis.format_amount, share=analysis.share,
         items=analysis.items, records=_records, missing=_is_missing,
         cap=lambda text: text[:1].upper() + text[1:] if text else text,

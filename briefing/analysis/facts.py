@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..schema import C
 from ..validate import review_note
-from .amounts import per
 from .claims import (
     STANCE_TYPES,
     VERDICT_ORDER,
@@ -31,8 +30,6 @@ from .membership import REFERENCE, SUBJECT, border_summary, in_all, said_border_
 from .money import with_dates
 from .view import View
 from .words import (
-    after_label,
-    held_where,
     items,
     short_name,
     sorted_refs,
@@ -557,14 +554,6 @@ class Money:
     #: per claim, the sources' verdicts on it as the checks table gives them, most serious
     #: first: (verdict, its sources)
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
-    #: figure id -> whose figure its label says it is ("the Pentagon"; '' for none)
-    whose: dict[str, str] = field(default_factory=dict)
-    #: figure id -> what its description says after its label (:func:`after_label`): for a
-    #: disputed figure, the curator's account of it, which says why where it names the
-    #: other sources' amounts
-    details: dict[str, str] = field(default_factory=dict)
-    #: figure id -> where its label says it is held ("held at the New York Fed"; '' for none)
-    held: dict[str, str] = field(default_factory=dict)
 
     @property
     def claim_groups(self) -> list[list]:
@@ -617,12 +606,7 @@ def money_facts(v: View) -> Money:
         if layer == "article" else "" for claim, layer in
         zip(f[C.CLAIM_ID], f["layer"], strict=True)]
     return Money(f, v.comparisons, list(dict.fromkeys(f[C.CURRENCY])), f[f["disputed"]],
-                 int((f["layer"] == "article").sum()), verdicts,
-                 whose={i: per(label) for i, label in zip(f["id"], f["label"], strict=True)},
-                 details={i: after_label(d) for i, d in
-                          zip(f["id"], f[C.DESCRIPTION].fillna(""), strict=True)},
-                 held={i: held_where(label) for i, label in
-                       zip(f["id"], f["label"], strict=True)})
+                 int((f["layer"] == "article").sum()), verdicts)
 
 
 def membership_table(v: View) -> pd.DataFrame:
